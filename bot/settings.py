@@ -1,0 +1,126 @@
+"""One frozen Settings object: `duban.toml` first, then `DUBAN_*` environment variables on top.
+
+Settings are validated once at start-up so that a typo fails with one clear line instead of
+surfacing at 09:00 on a Monday. The token is kept out of `repr()` so it never reaches a log.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+TELEGRAM_API_URL = "https://api.telegram.org/bot"
+TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
+
+
+class SettingsError(Exception):
+    """A configuration problem, worded for the person starting the bot."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str = field(default="", repr=False)
+    db: Path = Path("duban.db")
+    tz: str = "Asia/Shanghai"
+    leader_chat: int | None = None
+    api_url: str = TELEGRAM_API_URL
+    file_url: str = ""
+    bot_username: str = ""
+    office_name: str = "督查室"
+    template_dir: Path | None = None
+    holiday_file: Path | None = None
+    invite_ttl_days: int = 7
+    supervisor_may_approve: bool = True
+    serial_format: str = "督办〔{year}〕{n}号"
+    page_size: int = 8
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    @property
+    def base_file_url(self) -> str:
+        """PTB's base_file_url: derived from api_url unless set, so one variable moves both."""
+        if self.file_url:
+            return self.file_url
+        if self.api_url.endswith("/bot"):
+            return self.api_url[: -len("bot")] + "file/bot"
+        return self.api_url.rstrip("/") + "/file/bot"
+
+    def require_token(self) -> str:
+        """The token, or a clear refusal: commands that talk to Telegram call this."""
+        if not self.token:
+            raise SettingsError(
+                "未配置机器人令牌：请设置环境变量 DUBAN_TOKEN（或 duban.toml 中的 token）。"
+            )
+        if not TOKEN_RE.match(self.token):
+            raise SettingsError(
+                "机器人令牌格式不正确：应形如 123456789:AA…（向 @BotFather 获取）。"
+            )
+        return self.token
+
+
+_KINDS = {f.name: f.type for f in fields(Settings)}
+
+
+def _convert(name: str, raw: object) -> object:
+    kind = _KINDS[name]
+    if raw is None or raw == "":
+        return None if "None" in str(kind) else raw
+    try:
+        if "Path" in str(kind):
+            return Path(str(raw)).expanduser()
+        if "bool" in str(kind):
+            if isinstance(raw, bool):
+                return raw
+            value = str(raw).strip().lower()
+            if value not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(raw)
+            return value in {"1", "true", "yes", "on"}
+        if "int" in str(kind):
+            return int(raw)
+    except (TypeError, ValueError):
+        raise SettingsError(f"配置项 {name} 的值无效：{raw!r}") from None
+    return str(raw)
+
+
+def load(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
+    """Read duban.toml (if present) and the environment, validate, and freeze."""
+    environ = dict(os.environ if environ is None else environ)
+    path = Path(environ.get("DUBAN_CONFIG", config_file or "duban.toml"))
+    values: dict[str, object] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"无法读取配置文件 {path}：{exc}") from None
+        for key, raw in data.items():
+            if key not in _KINDS:
+                raise SettingsError(f"配置文件 {path} 中有未知配置项：{key}")
+            values[key] = _convert(key, raw)
+    for name in _KINDS:
+        env_name = f"DUBAN_{name.upper()}"
+        if env_name in environ:
+            values[name] = _convert(name, environ[env_name])
+    settings = Settings(**values)  # type: ignore[arg-type]
+    _validate(settings)
+    return settings
+
+
+def _validate(settings: Settings) -> None:
+    try:
+        ZoneInfo(settings.tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"未知的时区：{settings.tz}（例如 Asia/Shanghai）") from None
+    if settings.invite_ttl_days < 1:
+        raise SettingsError("invite_ttl_days 至少为 1 天。")
+    if "{n}" not in settings.serial_format:
+        raise SettingsError("serial_format 必须包含 {n}（例如 督办〔{year}〕{n}号）。")
+    if settings.template_dir is not None and not settings.template_dir.is_dir():
+        raise SettingsError(f"模板目录不存在：{settings.template_dir}")
+    if settings.holiday_file is not None and not settings.holiday_file.is_file():
+        raise SettingsError(f"节假日文件不存在：{settings.holiday_file}")

@@ -1,0 +1,111 @@
+"""Item states, the actions that move them, and who may take each: one table, one function.
+
+The table is the whole status model. Everything else asks `transition()`; no handler or
+query compares statuses on its own.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.errors import Refusal
+from domain.models import Role
+
+
+class Status(StrEnum):
+    PENDING_APPROVAL = "待审定"
+    RETURNED_FOR_REVISION = "已退回修改"
+    AWAITING_SIGN = "待签收"
+    IN_PROGRESS = "办理中"
+    EXTENSION_REQUESTED = "申请延期"
+    SUSPENDED = "暂停"
+    UNDER_REVIEW = "待审核"
+    RETURNED_FOR_SUPPLEMENT = "已退回补充"
+    AWAITING_VERIFICATION = "待核查"
+    CLOSED = "已办结"
+    REVISITING = "回访中"
+    CANCELLED = "已撤销"
+    RECORDED = "已登记"
+
+
+class Action(StrEnum):
+    APPROVE = "同意下发"
+    RETURN_LETTER = "退回修改"
+    RESUBMIT = "重新提交"
+    LEAD_SIGN = "牵头单位签收"
+    REQUEST_EXTENSION = "申请延期"
+    GRANT_EXTENSION = "同意延期"
+    REFUSE_EXTENSION = "不同意延期"
+    SUSPEND = "暂停"
+    RESUME = "恢复"
+    CANCEL = "撤销"
+    SUBMIT_COMPLETION = "申请办结"
+    RETURN_REPORT = "退回补充"
+    RESUBMIT_COMPLETION = "重新报送办结"
+    ORDER_VERIFICATION = "需实地核查"
+    PASS = "通过办结"
+    START_REVISIT = "开始回访"
+    FINISH_REVISIT = "回访完成"
+    REOPEN = "重办"
+
+
+S, A = Status, Action
+SUP, LEAD, LIA = Role.SUPERVISOR, Role.LEADER, Role.LIAISON
+_ACTIVE = (
+    S.AWAITING_SIGN,
+    S.IN_PROGRESS,
+    S.EXTENSION_REQUESTED,
+    S.UNDER_REVIEW,
+    S.RETURNED_FOR_SUPPLEMENT,
+    S.AWAITING_VERIFICATION,
+    S.SUSPENDED,
+)
+
+# (from, action) -> (to, roles allowed)
+TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
+    (S.PENDING_APPROVAL, A.APPROVE): (S.AWAITING_SIGN, frozenset({LEAD, SUP})),
+    (S.PENDING_APPROVAL, A.RETURN_LETTER): (S.RETURNED_FOR_REVISION, frozenset({LEAD, SUP})),
+    (S.RETURNED_FOR_REVISION, A.RESUBMIT): (S.PENDING_APPROVAL, frozenset({SUP})),
+    (S.AWAITING_SIGN, A.LEAD_SIGN): (S.IN_PROGRESS, frozenset({LIA})),
+    (S.IN_PROGRESS, A.REQUEST_EXTENSION): (S.EXTENSION_REQUESTED, frozenset({LIA})),
+    (S.EXTENSION_REQUESTED, A.GRANT_EXTENSION): (S.IN_PROGRESS, frozenset({SUP})),
+    (S.EXTENSION_REQUESTED, A.REFUSE_EXTENSION): (S.IN_PROGRESS, frozenset({SUP})),
+    (S.IN_PROGRESS, A.SUBMIT_COMPLETION): (S.UNDER_REVIEW, frozenset({LIA})),
+    (S.RETURNED_FOR_SUPPLEMENT, A.RESUBMIT_COMPLETION): (S.UNDER_REVIEW, frozenset({LIA})),
+    (S.UNDER_REVIEW, A.RETURN_REPORT): (S.RETURNED_FOR_SUPPLEMENT, frozenset({SUP})),
+    (S.UNDER_REVIEW, A.ORDER_VERIFICATION): (S.AWAITING_VERIFICATION, frozenset({SUP})),
+    (S.UNDER_REVIEW, A.PASS): (S.CLOSED, frozenset({SUP})),
+    (S.AWAITING_VERIFICATION, A.PASS): (S.CLOSED, frozenset({SUP})),
+    (S.AWAITING_VERIFICATION, A.RETURN_REPORT): (S.RETURNED_FOR_SUPPLEMENT, frozenset({SUP})),
+    (S.CLOSED, A.START_REVISIT): (S.REVISITING, frozenset({SUP})),
+    (S.REVISITING, A.FINISH_REVISIT): (S.CLOSED, frozenset({SUP})),
+    (S.REVISITING, A.REOPEN): (S.IN_PROGRESS, frozenset({SUP})),
+    (S.CLOSED, A.REOPEN): (S.IN_PROGRESS, frozenset({SUP})),
+    (S.SUSPENDED, A.RESUME): (S.IN_PROGRESS, frozenset({SUP})),
+}
+for _state in (S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED):
+    TRANSITIONS[(_state, A.SUSPEND)] = (S.SUSPENDED, frozenset({SUP}))
+for _state in (*_ACTIVE, S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION):
+    TRANSITIONS[(_state, A.CANCEL)] = (S.CANCELLED, frozenset({SUP}))
+
+OPEN_STATUSES = frozenset({S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION, *_ACTIVE, S.REVISITING})
+WAITING_ON_UNIT = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS, S.RETURNED_FOR_SUPPLEMENT})
+
+
+def transition(status: str, action: Action, role: Role) -> Status:
+    """The state after `action`, or a Refusal naming why it is not allowed now."""
+    current = Status(status)
+    rule = TRANSITIONS.get((current, action))
+    if rule is None:
+        raise Refusal("not_allowed_now", status=current.value, action=action.value)
+    target, roles = rule
+    if role not in roles:
+        raise Refusal("wrong_role", action=action.value)
+    return target
+
+
+def may_approve(role: Role, leaders_registered: int, supervisor_may_approve: bool) -> bool:
+    """Leaders approve letters; a supervisor only stands in when the office has no leader."""
+    if role is Role.LEADER:
+        return True
+    return role is Role.SUPERVISOR and leaders_registered == 0 and supervisor_may_approve

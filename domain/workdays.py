@@ -1,0 +1,105 @@
+"""The working-day calendar: the official Chinese calendar with 调休, plus the office's file.
+
+`chinesecalendar` carries each year's State Council notice, but only for years already
+announced. For later years the office can list holidays and make-up days in a TOML file;
+a year that neither knows falls back to Monday–Friday, and the caller is warned once.
+
+Holiday file (TOML)::
+
+    holidays = ["2027-01-01", "2027-02-05", ...]   # days off, even on weekdays
+    workdays = ["2027-02-20"]                        # 调休: weekend days that are worked
+"""
+
+from __future__ import annotations
+
+import logging
+import tomllib
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import chinese_calendar
+
+log = logging.getLogger(__name__)
+
+
+class HolidayFileError(ValueError):
+    pass
+
+
+def _library_years() -> range:
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return range(years[0], years[-1] + 1)
+
+
+class WorkdayCalendar:
+    def __init__(
+        self,
+        holidays: set[date] | None = None,
+        workdays: set[date] | None = None,
+        warn: Callable[[int], None] | None = None,
+    ) -> None:
+        self.holidays = set(holidays or ())
+        self.workdays = set(workdays or ())
+        self.library_years = _library_years()
+        self.file_years = {d.year for d in self.holidays | self.workdays}
+        self._warn = warn
+        self._warned: set[int] = set()
+
+    @classmethod
+    def from_file(cls, path: Path | None, warn: Callable[[int], None] | None = None):
+        if path is None:
+            return cls(warn=warn)
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+            holidays = {date.fromisoformat(s) for s in data.get("holidays", [])}
+            workdays = {date.fromisoformat(s) for s in data.get("workdays", [])}
+        except (OSError, ValueError, TypeError) as exc:
+            raise HolidayFileError(f"节假日文件 {path} 无法读取：{exc}") from None
+        if holidays & workdays:
+            clash = min(holidays & workdays)
+            raise HolidayFileError(f"节假日文件 {path}：{clash} 同时出现在 holidays 和 workdays 中")
+        return cls(holidays, workdays, warn)
+
+    def knows(self, year: int) -> bool:
+        """Whether the year's official arrangement is known (library or office file)."""
+        return year in self.library_years or year in self.file_years
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.holidays:
+            return False
+        if day in self.workdays:
+            return True
+        if day.year in self.library_years:
+            return chinese_calendar.is_workday(day)
+        if day.year not in self.file_years and day.year not in self._warned:
+            self._warned.add(day.year)
+            log.warning("no holiday data for %s: counting Monday-Friday only", day.year)
+            if self._warn:
+                self._warn(day.year)
+        return day.weekday() < 5
+
+    def next_workday(self, day: date, include_today: bool = False) -> date:
+        current = day if include_today else day + timedelta(days=1)
+        while not self.is_workday(current):
+            current += timedelta(days=1)
+        return current
+
+    def add_workdays(self, day: date, n: int) -> date:
+        """The n-th working day after `day` (day itself not counted)."""
+        if n < 0:
+            raise ValueError("n must be >= 0")
+        current = day
+        for _ in range(n):
+            current = self.next_workday(current)
+        return current
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.workdays_between(end, start)
+        count, current = 0, start
+        while current < end:
+            current += timedelta(days=1)
+            count += self.is_workday(current)
+        return count

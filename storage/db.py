@@ -1,0 +1,142 @@
+"""The database connection: pragmas, migrations, and the one way to read or write.
+
+All access goes through a single aiosqlite connection guarded by an asyncio lock, the way
+datasette keeps one write connection: a write transaction (`BEGIN IMMEDIATE`) either commits
+everything an action decided or nothing, and no other task can observe it half-done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Row = aiosqlite.Row
+
+
+class Conn:
+    """What storage functions receive: a connection inside a read or a write section."""
+
+    def __init__(self, raw: aiosqlite.Connection, writable: bool) -> None:
+        self.raw = raw
+        self.writable = writable
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run a statement; returns lastrowid (for INSERT) or rowcount."""
+        if not self.writable:
+            raise RuntimeError("write outside a transaction")
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            return cur.lastrowid if sql.lstrip().upper().startswith("INSERT") else cur.rowcount
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        if not self.writable:
+            raise RuntimeError("write outside a transaction")
+        await self.raw.executemany(sql, [tuple(r) for r in rows])
+
+    async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        row = await self.one(sql, params)
+        return None if row is None else row[0]
+
+
+class Database:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._raw: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    async def open(self) -> Database:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        raw = await aiosqlite.connect(self.path, isolation_level=None)
+        raw.row_factory = aiosqlite.Row
+        for pragma in (
+            "PRAGMA journal_mode=WAL",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA synchronous=NORMAL",
+            "PRAGMA busy_timeout=5000",
+        ):
+            await raw.execute(pragma)
+        self._raw = raw
+        await migrate(self)
+        return self
+
+    async def close(self) -> None:
+        if self._raw is not None:
+            await self._raw.close()
+            self._raw = None
+
+    async def __aenter__(self) -> Database:
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def raw(self) -> aiosqlite.Connection:
+        if self._raw is None:
+            raise RuntimeError("database is not open")
+        return self._raw
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Conn]:
+        """A write transaction: commits on success, rolls back on any exception."""
+        async with self._lock:
+            await self.raw.execute("BEGIN IMMEDIATE")
+            try:
+                yield Conn(self.raw, writable=True)
+            except BaseException:
+                await self.raw.execute("ROLLBACK")
+                raise
+            await self.raw.execute("COMMIT")
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[Conn]:
+        """A consistent read section (never sees another task's uncommitted writes)."""
+        async with self._lock:
+            yield Conn(self.raw, writable=False)
+
+
+def _migration_files() -> list[tuple[int, str, str]]:
+    folder = resources.files("storage") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+async def migrate(db: Database) -> int:
+    """Apply each pending migration in its own transaction with its user_version bump."""
+    raw = db.raw
+    async with raw.execute("PRAGMA user_version") as cur:
+        row = await cur.fetchone()
+    current = row[0] if row else 0
+    for version, name, sql in _migration_files():
+        if version <= current:
+            continue
+        log.info("applying migration %s", name)
+        statements = sql + f"\nPRAGMA user_version = {version};"
+        try:
+            await raw.executescript(f"BEGIN IMMEDIATE;\n{statements}\nCOMMIT;")
+        except Exception:
+            if raw.in_transaction:
+                await raw.execute("ROLLBACK")
+            raise
+        current = version
+    return current

@@ -1,0 +1,221 @@
+"""Items, the units they are assigned to, serial numbers and letter deliveries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from domain.models import Category, Draft, Item, ItemUnit, Period, Source
+from storage.db import Conn, Row
+
+
+async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
+    item_id = await conn.execute(
+        "INSERT INTO items (title, instruction, instructing_leader, source, category, deadline,"
+        " period, is_key, status, created_by, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            draft.title,
+            draft.instruction,
+            draft.instructing_leader,
+            draft.source.value,
+            draft.category.value,
+            draft.deadline.isoformat(),
+            draft.period.value,
+            int(draft.is_key),
+            status,
+            created_by,
+            now,
+            now,
+        ),
+    )
+    await _assign_units(conn, item_id, draft)
+    return item_id
+
+
+async def update_draft(conn: Conn, item_id: int, draft: Draft, now: str) -> None:
+    await conn.execute(
+        "UPDATE items SET title = ?, instruction = ?, instructing_leader = ?, source = ?,"
+        " category = ?, deadline = ?, period = ?, is_key = ?, updated_at = ? WHERE id = ?",
+        (
+            draft.title,
+            draft.instruction,
+            draft.instructing_leader,
+            draft.source.value,
+            draft.category.value,
+            draft.deadline.isoformat(),
+            draft.period.value,
+            int(draft.is_key),
+            now,
+            item_id,
+        ),
+    )
+    await conn.execute("DELETE FROM item_units WHERE item_id = ?", (item_id,))
+    await _assign_units(conn, item_id, draft)
+
+
+async def _assign_units(conn: Conn, item_id: int, draft: Draft) -> None:
+    rows = [(item_id, draft.lead_unit_id, "lead")]
+    rows += [(item_id, u, "co") for u in draft.co_unit_ids if u != draft.lead_unit_id]
+    await conn.executemany("INSERT INTO item_units (item_id, unit_id, role) VALUES (?, ?, ?)", rows)
+
+
+async def set_status(conn: Conn, item_id: int, status: str, now: str, **columns: object) -> None:
+    """Change the status (and named columns) in one statement."""
+    allowed = {"letter_html", "return_reason", "approved_by", "approved_at", "sent_at"}
+    if not set(columns) <= allowed:
+        raise ValueError(f"unknown columns {set(columns) - allowed}")
+    sets = "".join(f", {name} = ?" for name in columns)
+    await conn.execute(
+        f"UPDATE items SET status = ?, updated_at = ?{sets} WHERE id = ?",
+        (status, now, *columns.values(), item_id),
+    )
+
+
+async def set_letter(conn: Conn, item_id: int, letter_html: str) -> None:
+    await conn.execute("UPDATE items SET letter_html = ? WHERE id = ?", (letter_html, item_id))
+
+
+async def assign_serial(conn: Conn, item_id: int, year: int) -> int:
+    """Take the year's next serial; called inside the approving write transaction."""
+    await conn.execute(
+        "INSERT INTO serials (year, last) VALUES (?, 1)"
+        " ON CONFLICT(year) DO UPDATE SET last = last + 1",
+        (year,),
+    )
+    serial = await conn.scalar("SELECT last FROM serials WHERE year = ?", (year,))
+    await conn.execute(
+        "UPDATE items SET year = ?, serial = ? WHERE id = ?", (year, serial, item_id)
+    )
+    return serial
+
+
+async def get(conn: Conn, item_id: int) -> Item | None:
+    row = await conn.one("SELECT * FROM items WHERE id = ?", (item_id,))
+    if row is None:
+        return None
+    return _item(row, await _units(conn, [item_id]))
+
+
+async def by_serial(conn: Conn, year: int, serial: int) -> Item | None:
+    item_id = await conn.scalar(
+        "SELECT id FROM items WHERE year = ? AND serial = ?", (year, serial)
+    )
+    return None if item_id is None else await get(conn, item_id)
+
+
+async def search(
+    conn: Conn,
+    *,
+    statuses: Iterable[str],
+    unit_id: int | None = None,
+    key_only: bool = False,
+    category: str | None = None,
+    limit: int = 200,
+) -> list[Item]:
+    """Items in the given statuses, optionally filtered; key items first, then by deadline."""
+    statuses = list(statuses)
+    sql = f"SELECT * FROM items WHERE status IN ({','.join('?' * len(statuses))})"
+    params: list[object] = list(statuses)
+    if unit_id is not None:
+        sql += " AND id IN (SELECT item_id FROM item_units WHERE unit_id = ?)"
+        params.append(unit_id)
+    if key_only:
+        sql += " AND is_key = 1"
+    if category:
+        sql += " AND category = ?"
+        params.append(category)
+    sql += " ORDER BY is_key DESC, deadline, id LIMIT ?"
+    params.append(limit)
+    rows = await conn.all(sql, params)
+    units = await _units(conn, [r["id"] for r in rows])
+    return [_item(r, units) for r in rows]
+
+
+async def sign(conn: Conn, item_id: int, unit_id: int, person_id: int, now: str) -> bool:
+    """Record 签收 for a unit; False if it was already signed."""
+    changed = await conn.execute(
+        "UPDATE item_units SET signed_at = ?, signed_by = ?"
+        " WHERE item_id = ? AND unit_id = ? AND signed_at IS NULL",
+        (now, person_id, item_id, unit_id),
+    )
+    return changed == 1
+
+
+async def set_responsible(
+    conn: Conn, item_id: int, unit_id: int, name: str, title: str, phone: str, now: str
+) -> None:
+    await conn.execute(
+        "UPDATE item_units SET responsible_name = ?, responsible_title = ?,"
+        " responsible_phone = ?, responsible_at = ? WHERE item_id = ? AND unit_id = ?",
+        (name, title, phone, now, item_id, unit_id),
+    )
+
+
+async def record_delivery(
+    conn: Conn,
+    *,
+    item_id: int,
+    unit_id: int,
+    person_id: int,
+    kind: str,
+    now: str,
+    message_id: int | None,
+    error: str | None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO deliveries (item_id, unit_id, person_id, kind, sent_at, message_id, error)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (item_id, unit_id, person_id, kind, now, message_id, error),
+    )
+
+
+async def _units(conn: Conn, item_ids: list[int]) -> dict[int, list[ItemUnit]]:
+    if not item_ids:
+        return {}
+    rows = await conn.all(
+        "SELECT iu.*, u.name AS unit_name, p.name AS signer FROM item_units iu"
+        " JOIN units u ON u.id = iu.unit_id LEFT JOIN people p ON p.id = iu.signed_by"
+        f" WHERE iu.item_id IN ({','.join('?' * len(item_ids))})"
+        " ORDER BY iu.role = 'lead' DESC, u.id",
+        item_ids,
+    )
+    found: dict[int, list[ItemUnit]] = {}
+    for r in rows:
+        found.setdefault(r["item_id"], []).append(
+            ItemUnit(
+                unit_id=r["unit_id"],
+                unit_name=r["unit_name"],
+                role=r["role"],
+                signed_at=r["signed_at"],
+                signed_by_name=r["signer"],
+                responsible_name=r["responsible_name"],
+                responsible_title=r["responsible_title"],
+                responsible_phone=r["responsible_phone"],
+            )
+        )
+    return found
+
+
+def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
+    return Item(
+        id=row["id"],
+        title=row["title"],
+        instruction=row["instruction"],
+        instructing_leader=row["instructing_leader"],
+        source=Source(row["source"]),
+        category=Category(row["category"]),
+        deadline=date.fromisoformat(row["deadline"]),
+        period=Period(row["period"]),
+        is_key=bool(row["is_key"]),
+        status=row["status"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        year=row["year"],
+        serial=row["serial"],
+        letter_html=row["letter_html"],
+        return_reason=row["return_reason"],
+        approved_at=row["approved_at"],
+        sent_at=row["sent_at"],
+        units=tuple(units.get(row["id"], ())),
+    )
