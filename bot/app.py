@@ -1,0 +1,87 @@
+"""Builds the PTB Application: services, persistence, handlers in order, rate limiter."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.render import Renderer
+from bot.settings import Settings
+from domain.office import Office
+from domain.workdays import WorkdayCalendar
+from handlers import approval, basics, gate, invite, new_item, queries, registration, signing
+from handlers.common import Services
+from handlers.notify import render_letter
+from storage.db import Database
+from storage.persistence import SqlitePersistence
+
+log = logging.getLogger(__name__)
+
+
+def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer) -> Services:
+    calendar = WorkdayCalendar.from_file(settings.holiday_file)
+    office = Office(
+        db=db,
+        clock=clock,
+        calendar=calendar,
+        invite_ttl_days=settings.invite_ttl_days,
+        supervisor_may_approve=settings.supervisor_may_approve,
+        serial_format=settings.serial_format,
+    )
+    svc = Services(office=office, render=render, settings=settings)
+    office.render_letter = lambda item: render_letter(svc, item)
+    return svc
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    clock: Clock | None = None,
+    *,
+    rate_limit: bool = True,
+    persistence_interval: float = 1.0,
+) -> Application:
+    """The bot, ready to `initialize()`; the database must already be open."""
+    render = Renderer(settings.template_dir)
+    problems = render.check()
+    if problems:
+        raise RuntimeError("模板有误：\n" + "\n".join(problems))
+    svc = make_office(settings, db, clock or SystemClock(settings.zone), render)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.require_token())
+        .base_url(settings.api_url)
+        .base_file_url(settings.base_file_url)
+        .persistence(SqlitePersistence(db, update_interval=persistence_interval))
+        .post_init(_post_init)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data["services"] = svc
+    # Order matters: short reason prompts first, so their text answers win over long forms.
+    app.add_handler(gate.build(), group=-1)
+    for handler in [
+        *approval.build(),
+        registration.build(),
+        *signing.build(),
+        new_item.build(),
+        *invite.build(),
+        *queries.build(),
+        *basics.build(),
+    ]:
+        app.add_handler(handler)
+    app.add_error_handler(basics.on_error)
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    """The default menu: what a stranger sees is only /start and /help."""
+    await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
+    log.info("bot @%s ready", app.bot.username)
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

@@ -1,0 +1,77 @@
+"""Every text the bot writes comes from a Jinja2 template; an office folder overrides ours.
+
+HTML autoescape is on because Telegram's HTML parse mode rejects a stray '<'; undefined
+variables are errors so a broken override fails at start-up, not in front of a leader.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PackageLoader,
+    StrictUndefined,
+    TemplateError,
+    select_autoescape,
+)
+
+from domain.errors import Refusal
+
+
+class TemplateProblem(Exception):
+    pass
+
+
+class Renderer:
+    def __init__(self, office_dir: Path | None = None) -> None:
+        loaders = [FileSystemLoader(str(office_dir))] if office_dir else []
+        loaders.append(PackageLoader("bot", "templates"))
+        self.env = Environment(
+            loader=ChoiceLoader(loaders),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters["dt"] = _short_time
+        self.env.filters["cn_date"] = _cn_date
+
+    def __call__(self, name: str, **context: Any) -> str:
+        return self.env.get_template(f"{name}.j2").render(**context).strip()
+
+    def refusal(self, refusal: Refusal) -> str:
+        """The Chinese message for a refusal; an unknown key still answers, never raises."""
+        module = self.env.get_template("refusals.j2").module
+        macro = getattr(module, refusal.key, None) or module.generic
+        return str(macro(**refusal.context)).strip()
+
+    def check(self) -> list[str]:
+        """Compile every template; the list of problems is empty when all is well."""
+        problems = []
+        for name in self.env.list_templates(extensions=["j2"]):
+            try:
+                self.env.get_template(name)
+            except TemplateError as exc:
+                problems.append(f"{name}: {exc}")
+        return problems
+
+
+def _short_time(value: str | None) -> str:
+    """'2026-11-24T10:05:00+08:00' → '11月24日 10:05'."""
+    if not value:
+        return ""
+    day, _, clock = value.partition("T")
+    _, month, dom = day.split("-")
+    return f"{int(month)}月{int(dom)}日 {clock[:5]}".strip()
+
+
+def _cn_date(value: object) -> str:
+    """A date (or ISO string) → '2026年12月31日'."""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    year, month, day = text[:10].split("-")
+    return f"{year}年{int(month)}月{int(day)}日"

@@ -1,0 +1,252 @@
+"""立项 to 签收: open an item, approve or return its letter, push it, sign, name the owner.
+
+Each function is one user action: it loads what it needs, asks the rules, and writes the
+state change with its audit row in one transaction, or refuses and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from domain.errors import Refusal
+from domain.items import Action, Status, may_approve, transition
+from domain.models import Category, Draft, Item, Person, Role, Unit
+from domain.office import Office, require
+from storage import audit, items, people, units
+from storage.db import Conn
+
+
+@dataclass
+class Opened:
+    item: Item
+    approvers: list[Person] = field(default_factory=list)
+
+
+@dataclass
+class Recipients:
+    """Who a letter goes to: every active liaison of each unit, and units nobody can receive."""
+
+    by_unit: list[tuple[Unit, list[Person]]]
+
+    @property
+    def unreachable(self) -> list[Unit]:
+        return [unit for unit, persons in self.by_unit if not persons]
+
+
+@dataclass
+class Approved:
+    item: Item
+    recipients: Recipients
+    creator: Person | None
+
+
+@dataclass
+class Signed:
+    item: Item
+    unit: Unit
+    supervisors: list[Person]
+
+
+async def _approvers(office: Office, conn: Conn) -> list[Person]:
+    leaders = await people.with_role(conn, Role.LEADER)
+    if leaders:
+        return leaders
+    if office.supervisor_may_approve:
+        return await people.with_role(conn, Role.SUPERVISOR)
+    return []
+
+
+async def _load(conn: Conn, item_id: int) -> Item:
+    item = await items.get(conn, item_id)
+    if item is None:
+        raise Refusal("item_unknown")
+    return item
+
+
+async def _check_units(conn: Conn, draft: Draft) -> None:
+    for unit_id in (draft.lead_unit_id, *draft.co_unit_ids):
+        if await units.get(conn, unit_id) is None:
+            raise Refusal("unknown_unit")
+
+
+async def open_item(office: Office, person: Person | None, draft: Draft) -> Opened:
+    """Save the form: 参阅性 is only recorded; anything else waits for a leader's 审定."""
+    supervisor = require(person, Role.SUPERVISOR)
+    now = office.now()
+    status = Status.PENDING_APPROVAL if draft.category.needs_letter else Status.RECORDED
+    async with office.db.transaction() as conn:
+        await _check_units(conn, draft)
+        item_id = await items.insert(conn, draft, status=status, created_by=supervisor.id, now=now)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=supervisor.id,
+            action="立项",
+            item_id=item_id,
+            status=status.value,
+        )
+        item = await items.get(conn, item_id)
+        approvers = await _approvers(office, conn) if status is Status.PENDING_APPROVAL else []
+    return Opened(item, approvers)
+
+
+async def resubmit(office: Office, person: Person | None, item_id: int, draft: Draft) -> Opened:
+    """A returned letter, revised by a supervisor, goes back for 审定."""
+    supervisor = require(person, Role.SUPERVISOR)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _load(conn, item_id)
+        target = transition(item.status, Action.RESUBMIT, supervisor.role)
+        if draft.category is Category.REFERENCE:
+            raise Refusal("resubmit_reference")
+        await _check_units(conn, draft)
+        await items.update_draft(conn, item_id, draft, now)
+        await items.set_status(conn, item_id, target, now, return_reason=None)
+        await audit.record(
+            conn, at=now, person_id=supervisor.id, action="修改后重新提交", item_id=item_id
+        )
+        item = await items.get(conn, item_id)
+        approvers = await _approvers(office, conn)
+    return Opened(item, approvers)
+
+
+async def approve(office: Office, person: Person | None, item_id: int) -> Approved:
+    """审定: the letter gets the year's next serial and is ready to push to the units."""
+    approver = require(person, Role.LEADER, Role.SUPERVISOR)
+    now_dt = office.clock.now()
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _load(conn, item_id)
+        target = transition(item.status, Action.APPROVE, approver.role)
+        leaders = await people.count_role(conn, Role.LEADER)
+        if not may_approve(approver.role, leaders, office.supervisor_may_approve):
+            raise Refusal("leader_must_approve")
+        serial = await items.assign_serial(conn, item_id, now_dt.year)
+        await items.set_status(
+            conn, item_id, target, now, approved_by=approver.id, approved_at=now, sent_at=now
+        )
+        item = await items.get(conn, item_id)
+        if office.render_letter is not None:
+            await items.set_letter(conn, item_id, office.render_letter(item))
+        await audit.record(
+            conn, at=now, person_id=approver.id, action="审定同意", item_id=item_id, serial=serial
+        )
+        recipients = await _recipients(conn, item)
+        creator = await people.get(conn, item.created_by)
+        item = await items.get(conn, item_id)
+    return Approved(item, recipients, creator)
+
+
+async def _recipients(conn: Conn, item: Item) -> Recipients:
+    found = []
+    for assigned in item.units:
+        unit = await units.get(conn, assigned.unit_id)
+        reachable = [p for p in await people.liaisons(conn, unit.id) if not p.unreachable]
+        found.append((unit, reachable))
+    return Recipients(found)
+
+
+async def return_letter(office: Office, person: Person | None, item_id: int, reason: str):
+    """退回修改: the letter goes back to its drafter with the approver's reason."""
+    approver = require(person, Role.LEADER, Role.SUPERVISOR)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _load(conn, item_id)
+        target = transition(item.status, Action.RETURN_LETTER, approver.role)
+        leaders = await people.count_role(conn, Role.LEADER)
+        if not may_approve(approver.role, leaders, office.supervisor_may_approve):
+            raise Refusal("leader_must_approve")
+        await items.set_status(conn, item_id, target, now, return_reason=reason)
+        await audit.record(
+            conn, at=now, person_id=approver.id, action="退回修改", item_id=item_id, reason=reason
+        )
+        creator = await people.get(conn, item.created_by)
+        item = await items.get(conn, item_id)
+    return item, creator
+
+
+async def record_delivery(
+    office: Office,
+    item: Item,
+    unit: Unit,
+    person: Person,
+    message_id: int | None,
+    error: str | None,
+) -> None:
+    async with office.db.transaction() as conn:
+        await items.record_delivery(
+            conn,
+            item_id=item.id,
+            unit_id=unit.id,
+            person_id=person.id,
+            kind="letter",
+            now=office.now(),
+            message_id=message_id,
+            error=error,
+        )
+        if error:
+            await people.mark_unreachable(conn, person.id, office.now())
+
+
+async def sign(office: Office, person: Person | None, item_id: int) -> Signed:
+    """签收 for the presser's unit; the lead unit's 签收 puts the item 办理中."""
+    liaison = require(person, Role.LIAISON)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _load(conn, item_id)
+        assigned = next((u for u in item.units if u.unit_id == liaison.unit_id), None)
+        if assigned is None:
+            raise Refusal("not_your_item")
+        if assigned.signed_at:
+            raise Refusal(
+                "already_signed",
+                at=assigned.signed_at[:16].replace("T", " "),
+                who=assigned.signed_by_name or "",
+            )
+        if item.status not in (Status.AWAITING_SIGN, Status.IN_PROGRESS):
+            raise Refusal("not_allowed_now", status=item.status, action="签收")
+        if assigned.is_lead:
+            target = transition(item.status, Action.LEAD_SIGN, liaison.role)
+            await items.set_status(conn, item_id, target, now)
+        await items.sign(conn, item_id, liaison.unit_id, liaison.id, now)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=liaison.id,
+            action="签收",
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+        )
+        unit = await units.get(conn, liaison.unit_id)
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
+        item = await items.get(conn, item_id)
+    return Signed(item, unit, supervisors)
+
+
+async def set_responsible(
+    office: Office, person: Person | None, item_id: int, name: str, title: str, phone: str
+) -> Item:
+    """承办责任人 for the presser's unit; may be corrected later, each change audited."""
+    liaison = require(person, Role.LIAISON)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _load(conn, item_id)
+        assigned = next((u for u in item.units if u.unit_id == liaison.unit_id), None)
+        if assigned is None:
+            raise Refusal("not_your_item")
+        if not assigned.signed_at:
+            raise Refusal("sign_first")
+        if item.status in (Status.CANCELLED, Status.CLOSED):
+            raise Refusal("not_allowed_now", status=item.status, action="报送承办责任人")
+        await items.set_responsible(conn, item_id, liaison.unit_id, name, title, phone, now)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=liaison.id,
+            action="报送承办责任人",
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+            name=name,
+            title=title,
+        )
+        return await items.get(conn, item_id)

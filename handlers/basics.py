@@ -1,0 +1,95 @@
+"""/help, the command menu, and the catch-alls that leave nobody without an answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from domain.errors import Refusal
+from domain.models import Role
+from handlers.common import Context, person_of, refuse, say
+
+log = logging.getLogger(__name__)
+S, L, LI = Role.SUPERVISOR, Role.LEADER, Role.LIAISON
+
+
+@dataclass(frozen=True)
+class Command:
+    command: str
+    description: str
+    roles: frozenset[Role]
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("new", "新建督办事项", frozenset({S})),
+    Command("invite", "邀请单位联络员", frozenset({S})),
+    Command("units", "各单位联络员注册情况", frozenset({S, L})),
+    Command("items", "在办督办事项（可筛选）", frozenset({S, L})),
+    Command("item", "查看事项详情和办理过程：/item 编号", frozenset({S, L, LI})),
+    Command("mytasks", "本单位的督办事项", frozenset({LI})),
+    Command("responsible", "报送承办责任人", frozenset({LI})),
+    Command("help", "查看帮助", frozenset({S, L, LI})),
+    Command("cancel", "取消当前操作", frozenset({S, L, LI})),
+)
+
+
+def commands_for(role: Role) -> list[Command]:
+    return [c for c in COMMANDS if role in c.roles]
+
+
+async def help_cmd(update: Update, context: Context) -> None:
+    person = await person_of(update, context)
+    if person is None:
+        await refuse(update, context, Refusal("not_registered"))
+        return
+    await say(
+        update, context, "help", role_label=person.role.label, commands=commands_for(person.role)
+    )
+    await set_menu(context, person.chat_id, person.role)
+
+
+async def set_menu(context: Context, chat_id: int, role: Role) -> None:
+    """Each person's command menu shows only what their role can do."""
+    menu = [BotCommand(c.command, c.description.split("：")[0]) for c in commands_for(role)]
+    try:
+        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:
+        log.info("could not set commands for %s: %s", chat_id, exc)
+
+
+async def cancel_idle(update: Update, context: Context) -> None:
+    await say(update, context, "cancelled")
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button no handler took: from an old message, a finished form, or forged."""
+    await refuse(update, context, Refusal("stale_button"))
+
+
+async def unknown(update: Update, context: Context) -> None:
+    await say(update, context, "unknown_input")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the whole error; tell the user only that it failed, never the details."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer()
+            await say(update, context, "error")
+        except TelegramError:
+            log.info("could not report the error to the user")
+
+
+def build() -> list:
+    return [
+        CommandHandler("help", help_cmd),
+        CommandHandler("cancel", cancel_idle),
+        CallbackQueryHandler(stale_button),
+        MessageHandler(filters.ALL, unknown),
+    ]

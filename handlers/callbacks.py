@@ -1,0 +1,63 @@
+"""Callback data: `v1:<prefix>:<arg>...`, made and parsed here only.
+
+The data says which button was pressed, never who may press it: every handler authorizes the
+presser from the database. Anything that does not parse is a stale or forged button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VERSION = "v1"
+MAX_BYTES = 64
+
+# prefixes, one per kind of button
+APPROVE = "ap"  # ap:<item>          同意下发
+RETURN = "rj"  # rj:<item>           退回修改 (asks a reason)
+REVISE = "rv"  # rv:<item>           修改后重新提交 (opens the form prefilled)
+SIGN = "sg"  # sg:<item>             签收
+RESPONSIBLE = "rs"  # rs:<item>      报送承办责任人
+OPTION = "op"  # op:<field>:<index>  a choice in a form
+UNIT = "un"  # un:<field>:<unit>     a unit picked (lead / co / invite)
+PAGE = "pg"  # pg:<field>:<page>     page of a unit list
+DONE = "dn"  # dn:<field>            multi-select finished
+FORM = "fm"  # fm:<verb>             form-level: ok / edit / cancel / redo
+EDIT_FIELD = "ef"  # ef:<field>      which field to change
+KIND = "kd"  # kd:<unit>:<kind>      invite kind (primary/deputy)
+
+
+@dataclass(frozen=True)
+class Callback:
+    prefix: str
+    args: tuple[str, ...]
+
+    def int_arg(self, index: int = 0) -> int | None:
+        try:
+            value = int(self.args[index])
+        except (IndexError, ValueError):
+            return None
+        return value if 0 <= value < 2**53 else None
+
+
+def make(prefix: str, *args: object) -> str:
+    data = ":".join([VERSION, prefix, *(str(a) for a in args)])
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def parse(data: str | None) -> Callback | None:
+    """The button's meaning, or None for anything this version of the bot did not make."""
+    if not data or len(data.encode()) > MAX_BYTES:
+        return None
+    parts = data.split(":")
+    if len(parts) < 2 or parts[0] != VERSION:
+        return None
+    return Callback(parts[1], tuple(parts[2:]))
+
+
+def pattern(prefix: str, first: str | None = None) -> str:
+    """A CallbackQueryHandler pattern for one prefix (and, optionally, its first argument)."""
+    if first is not None:
+        return rf"^{VERSION}:{prefix}:{first}(:|$)"
+    return rf"^{VERSION}:{prefix}(:|$)"

@@ -1,0 +1,122 @@
+"""What every handler shares: the services, the current person, replying and refusing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import ContextTypes, ConversationHandler
+
+from bot.render import Renderer
+from bot.settings import Settings
+from domain.errors import Refusal
+from domain.models import Person
+from domain.office import Office
+
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+Buttons = Sequence[Sequence[tuple[str, str]]]
+
+
+@dataclass
+class Services:
+    office: Office
+    render: Renderer
+    settings: Settings
+
+
+def services(context: Context) -> Services:
+    return context.application.bot_data["services"]
+
+
+async def person_of(update: Update, context: Context) -> Person | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await services(context).office.person(user.id)
+
+
+def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
+    """Lay buttons out `per_row` to a row: short labels sit side by side on a phone."""
+    return [list(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
+
+
+def keyboard(rows: Buttons | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+async def say(
+    update: Update, context: Context, template: str, buttons: Buttons | None = None, **ctx: Any
+) -> Message | None:
+    """Reply in the chat of the update with a rendered template."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    text = services(context).render(template, **ctx)
+    return await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+    )
+
+
+async def send(
+    context: Context, chat_id: int, template: str, buttons: Buttons | None = None, **ctx: Any
+) -> Message:
+    text = services(context).render(template, **ctx)
+    return await context.bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+    )
+
+
+async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
+    """Tell the user why not: as a popup for a button press, as a message otherwise."""
+    text = services(context).render.refusal(refusal)
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer(text[:200], show_alert=True)
+        except BadRequest:
+            log.debug("callback query too old to answer")
+        return
+    if update.effective_chat is not None:
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+Handler = Callable[[Update, Context], Awaitable[Any]]
+
+
+def answers_refusals(func: Handler) -> Handler:
+    """Turn a domain Refusal into the user's message; the conversation stays where it was."""
+
+    @wraps(func)
+    async def wrapper(update: Update, context: Context) -> Any:
+        try:
+            return await func(update, context)
+        except Refusal as refusal:
+            await refuse(update, context, refusal)
+            return None
+
+    return wrapper
+
+
+async def clear_buttons(update: Update) -> None:
+    """Take the buttons off the pressed message so it cannot be pressed twice."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest:
+        log.debug("buttons already gone")
+
+
+END = ConversationHandler.END

@@ -1,0 +1,122 @@
+"""/invite: a supervisor picks a unit and a kind of liaison and gets a one-time deep link.
+
+Stateless: every button carries the unit it is about, and every press re-checks that the
+presser is a supervisor.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain import registration
+from domain.errors import Refusal
+from domain.models import LiaisonKind, Role
+from domain.office import require
+from handlers import callbacks as cb
+from handlers.common import (
+    Context,
+    answers_refusals,
+    clear_buttons,
+    keyboard,
+    person_of,
+    say,
+    services,
+)
+from handlers.unit_picker import unit_rows
+from storage import people, units
+
+FIELD = "inv"
+KINDS = {"p": LiaisonKind.PRIMARY, "d": LiaisonKind.DEPUTY}
+
+
+def deep_link(context: Context, code: str) -> str:
+    username = services(context).settings.bot_username or context.bot.username
+    return f"https://t.me/{username}?start={code}"
+
+
+@answers_refusals
+async def invite(update: Update, context: Context) -> None:
+    """/invite [单位名]: one match goes straight to the kind; otherwise a paged list."""
+    require(await person_of(update, context), Role.SUPERVISOR)
+    query = " ".join(context.args or []).strip()
+    office = services(context).office
+    async with office.db.read() as conn:
+        found = await units.search(conn, query) if query else await units.all_units(conn)
+    if not found:
+        raise Refusal("unit_not_found", text=query[:30]) if query else Refusal("no_units")
+    exact = [u for u in found if query in (u.name, u.short_name)]
+    if query and (len(found) == 1 or len(exact) == 1):
+        await _ask_kind(update, context, (exact or found)[0].id)
+        return
+    rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
+    await say(update, context, "invite_pick_unit", buttons=rows, query=query)
+
+
+@answers_refusals
+async def page(update: Update, context: Context) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    data = cb.parse(update.callback_query.data)
+    number = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
+    if number is None:
+        raise Refusal("stale_button")
+    async with services(context).office.db.read() as conn:
+        found = await units.all_units(conn)
+    rows = unit_rows(found, FIELD, number, services(context).settings.page_size)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
+
+
+@answers_refusals
+async def picked_unit(update: Update, context: Context) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    data = cb.parse(update.callback_query.data)
+    unit_id = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
+    if unit_id is None:
+        raise Refusal("stale_button")
+    await update.callback_query.answer()
+    await _ask_kind(update, context, unit_id)
+
+
+async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
+    async with services(context).office.db.read() as conn:
+        unit = await units.get(conn, unit_id)
+        if unit is None:
+            raise Refusal("unknown_unit")
+        current = await people.liaisons(conn, unit_id)
+    primary = next((p for p in current if p.liaison_kind is LiaisonKind.PRIMARY), None)
+    buttons = [[(kind.label, cb.make(cb.KIND, unit_id, key)) for key, kind in KINDS.items()]]
+    await say(update, context, "invite_pick_kind", buttons=buttons, unit=unit, primary=primary)
+
+
+@answers_refusals
+async def picked_kind(update: Update, context: Context) -> None:
+    """Create the code and show the link."""
+    supervisor = require(await person_of(update, context), Role.SUPERVISOR)
+    data = cb.parse(update.callback_query.data)
+    unit_id = data.int_arg(0) if data else None
+    kind = KINDS.get(data.args[1]) if data and len(data.args) == 2 else None
+    if unit_id is None or kind is None:
+        raise Refusal("stale_button")
+    code, invitation = await registration.create_invite(
+        services(context).office, supervisor, Role.LIAISON, unit_id, kind
+    )
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    await say(
+        update,
+        context,
+        "invite_link",
+        label=invitation.label,
+        link=deep_link(context, code),
+        expires=invitation.expires_at,
+    )
+
+
+def build() -> list:
+    return [
+        CommandHandler("invite", invite),
+        CallbackQueryHandler(page, pattern=cb.pattern(cb.PAGE, FIELD)),
+        CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
+        CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
+    ]

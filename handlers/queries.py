@@ -1,0 +1,86 @@
+"""Read-only commands: /units, /items, /item <编号>, /mytasks."""
+
+from __future__ import annotations
+
+import json
+
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from domain import queries
+from handlers.common import Context, answers_refusals, person_of, say, services
+
+MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
+
+
+@answers_refusals
+async def units_cmd(update: Update, context: Context) -> None:
+    rows = await queries.units_overview(services(context).office, await person_of(update, context))
+    missing = sum(1 for r in rows if not r.reachable)
+    for start in range(0, max(len(rows), 1), 40):
+        await say(update, context, "units_list", rows=rows[start : start + 40], missing=missing)
+
+
+@answers_refusals
+async def items_cmd(update: Update, context: Context) -> None:
+    office = services(context).office
+    query = " ".join(context.args or [])
+    found = await queries.open_items(office, await person_of(update, context), query)
+    rows = [{"item": i, "serial": office.serial_label(i)} for i in found[:MAX_ROWS]]
+    await say(update, context, "items_list", rows=rows, query=query)
+
+
+@answers_refusals
+async def item_cmd(update: Update, context: Context) -> None:
+    office = services(context).office
+    ref = " ".join(context.args or [])
+    item, timeline = await queries.item_record(office, await person_of(update, context), ref)
+    events = [
+        {
+            "at": r["at"],
+            "action": r["action"],
+            "who": r["who"],
+            "unit": r["unit"],
+            "note": _note(r["detail"]),
+        }
+        for r in timeline
+    ]
+    await say(
+        update,
+        context,
+        "item_record",
+        item=item,
+        serial=office.serial_label(item),
+        timeline=events[-40:],
+    )
+
+
+def _note(detail: str) -> str:
+    """The human part of an audit row's detail: a reason or a serial, if any."""
+    data = json.loads(detail or "{}")
+    return str(data.get("reason") or data.get("name") or "")
+
+
+@answers_refusals
+async def mytasks_cmd(update: Update, context: Context) -> None:
+    office = services(context).office
+    tasks = await queries.my_tasks(office, await person_of(update, context))
+    rows = [
+        {
+            "item": t.item,
+            "mine": t.mine,
+            "mine_waiting": t.waiting_for,
+            "serial": office.serial_label(t.item),
+        }
+        for t in tasks[:MAX_ROWS]
+    ]
+    await say(update, context, "my_tasks", tasks=rows)
+
+
+def build() -> list:
+    return [
+        CommandHandler("units", units_cmd),
+        CommandHandler("items", items_cmd),
+        CommandHandler("item", item_cmd),
+        CommandHandler("mytasks", mytasks_cmd),
+    ]

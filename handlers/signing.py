@@ -1,0 +1,199 @@
+"""签收 and the 承办责任人 form that follows it.
+
+```
+[签收] ─► signed ─► [现在填写] ─┐
+/responsible ─► (PICK if several) ─┴─► NAME ─► TITLE ─► PHONE ─► saved
+```
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain import inputs, letters, queries
+from domain.errors import Refusal
+from domain.models import Item, Role
+from domain.office import require
+from handlers import callbacks as cb
+from handlers.common import (
+    END,
+    Context,
+    answers_refusals,
+    clear_buttons,
+    person_of,
+    refuse,
+    say,
+    services,
+)
+from handlers.notify import tell
+from storage import items
+
+PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
+KEY = "responsible"
+
+
+def _item_id(update: Update) -> int:
+    data = cb.parse(update.callback_query.data)
+    item_id = data.int_arg() if data else None
+    if item_id is None:
+        raise Refusal("stale_button")
+    return item_id
+
+
+@answers_refusals
+async def sign(update: Update, context: Context) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    done = await letters.sign(svc.office, person, _item_id(update))
+    await update.callback_query.answer("已签收")
+    await clear_buttons(update)
+    serial = svc.office.serial_label(done.item)
+    await say(
+        update,
+        context,
+        "sign_done",
+        item=done.item,
+        unit=done.unit,
+        serial=serial,
+        buttons=[[("现在填写承办责任人", cb.make(cb.RESPONSIBLE, done.item.id))]],
+    )
+    waiting = [u.unit_name for u in done.item.units if not u.signed_at]
+    drafter = [p for p in done.supervisors if p.id == done.item.created_by]
+    await tell(
+        context,
+        drafter,
+        "sign_notice",
+        item=done.item,
+        unit=done.unit,
+        serial=serial,
+        person=person,
+        waiting=waiting,
+    )
+
+
+@answers_refusals
+async def start(update: Update, context: Context) -> str | int:
+    """/responsible: straight to the form for one item, a picker for several."""
+    person = require(await person_of(update, context), Role.LIAISON)
+    tasks = await queries.awaiting_responsible(services(context).office, person)
+    if not tasks:
+        raise Refusal("nothing_to_do")
+    if len(tasks) == 1:
+        return await _ask_name(update, context, tasks[0].item)
+    svc = services(context)
+    rows = [
+        [
+            (
+                f"{svc.office.serial_label(t.item)} {t.item.title}"[:40],
+                cb.make(cb.RESPONSIBLE, t.item.id),
+            )
+        ]
+        for t in tasks
+    ]
+    await say(update, context, "resp_pick", buttons=rows)
+    return PICK
+
+
+@answers_refusals
+async def picked(update: Update, context: Context) -> str | int:
+    """A 现在填写 / picker button: the item must be the presser's unit's and signed."""
+    person = require(await person_of(update, context), Role.LIAISON)
+    async with services(context).office.db.read() as conn:
+        item = await items.get(conn, _item_id(update))
+    if item is None:
+        raise Refusal("item_unknown")
+    mine = next((u for u in item.units if u.unit_id == person.unit_id), None)
+    if mine is None:
+        raise Refusal("not_your_item")
+    if not mine.signed_at:
+        raise Refusal("sign_first")
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    return await _ask_name(update, context, item)
+
+
+async def _ask_name(update: Update, context: Context, item: Item) -> str:
+    context.user_data[KEY] = {"item": item.id}
+    await say(
+        update,
+        context,
+        "resp_ask_name",
+        item=item,
+        serial=services(context).office.serial_label(item),
+    )
+    return NAME
+
+
+@answers_refusals
+async def got_name(update: Update, context: Context) -> str:
+    context.user_data.setdefault(KEY, {})["name"] = inputs.text(update.message.text, "name", "姓名")
+    await say(update, context, "resp_ask_title")
+    return TITLE
+
+
+@answers_refusals
+async def got_title(update: Update, context: Context) -> str:
+    context.user_data.setdefault(KEY, {})["title"] = inputs.text(
+        update.message.text, "title_of_person", "职务"
+    )
+    await say(update, context, "resp_ask_phone")
+    return PHONE
+
+
+@answers_refusals
+async def got_phone(update: Update, context: Context) -> int:
+    form = context.user_data.setdefault(KEY, {})
+    phone = inputs.phone(update.message.text)
+    svc = services(context)
+    person = await person_of(update, context)
+    item = await letters.set_responsible(
+        svc.office, person, form.get("item", -1), form.get("name", ""), form.get("title", ""), phone
+    )
+    context.user_data.pop(KEY, None)
+    await say(
+        update,
+        context,
+        "resp_done",
+        item=item,
+        serial=svc.office.serial_label(item),
+        name=form["name"],
+        title=form["title"],
+        phone=phone,
+    )
+    return END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    context.user_data.pop(KEY, None)
+    await say(update, context, "cancelled")
+    return END
+
+
+async def press_buttons(update: Update, context: Context) -> None:
+    await refuse(update, context, Refusal("choose_button"))
+
+
+def build() -> list:
+    text = filters.TEXT & ~filters.COMMAND
+    pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.RESPONSIBLE))
+    form = ConversationHandler(
+        entry_points=[CommandHandler("responsible", start), pick],
+        states={
+            PICK: [pick, MessageHandler(text, press_buttons)],
+            NAME: [MessageHandler(text, got_name)],
+            TITLE: [MessageHandler(text, got_title)],
+            PHONE: [MessageHandler(text, got_phone)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name=KEY,
+        persistent=True,
+        allow_reentry=True,
+    )
+    return [form, CallbackQueryHandler(sign, pattern=cb.pattern(cb.SIGN))]
