@@ -1,0 +1,156 @@
+"""`duban` — set up the office and run the bot.
+
+    duban init                      create the database and apply migrations
+    duban units import FILE         load units from CSV/XLSX (all rows or none)
+    duban supervisor invite         one-time link for a supervisor
+    duban leader invite             one-time link for a leader
+    duban run                       run the bot (long polling)
+
+Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
+line on stderr and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot import settings as settings_mod
+from bot.clock import SystemClock
+from bot.render import Renderer
+from bot.settings import Settings, SettingsError
+from domain import registration, unit_import
+from domain.models import Role
+from domain.workdays import HolidayFileError
+from storage import meta
+from storage.db import Database
+
+log = logging.getLogger("duban")
+
+
+class CliError(Exception):
+    pass
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="duban", description="督办助手")
+    p.add_argument("--config", type=Path, help="配置文件（默认 ./duban.toml）")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("init", help="创建数据库")
+    units = sub.add_parser("units", help="单位管理").add_subparsers(dest="action", required=True)
+    imp = units.add_parser("import", help="从 CSV/XLSX 导入单位")
+    imp.add_argument("file", type=Path)
+    for role in ("supervisor", "leader"):
+        inv = sub.add_parser(role, help=f"{Role(role).label}邀请").add_subparsers(
+            dest="action", required=True
+        )
+        inv.add_parser("invite", help="生成一次性邀请链接")
+    sub.add_parser("run", help="运行机器人")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    level = logging.INFO if args.command == "run" else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    try:
+        settings = settings_mod.load(args.config)
+        return asyncio.run(dispatch(args, settings))
+    except (SettingsError, CliError, HolidayFileError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    except unit_import.ImportError_ as exc:
+        print("导入失败，未做任何修改：", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "run":
+        await run(settings)
+        return 0
+    async with Database(settings.db) as db:
+        office = _office(settings, db)
+        if args.command == "init":
+            print(f"数据库已就绪：{settings.db}")
+        elif args.command == "units":
+            created, updated = await unit_import.import_units(office, args.file)
+            print(f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")
+        else:
+            role = Role(args.command)
+            username = await bot_username(settings, db)
+            code, invitation = await registration.create_invite(office, None, role)
+            expires = invitation.expires_at[:16].replace("T", " ")
+            print(f"{role.label}邀请链接（一次性，有效期至 {expires}）：")
+            print(f"https://t.me/{username}?start={code}")
+    return 0
+
+
+def _office(settings: Settings, db: Database):
+    from bot.app import make_office
+
+    return make_office(
+        settings, db, SystemClock(settings.zone), Renderer(settings.template_dir)
+    ).office
+
+
+async def bot_username(settings: Settings, db: Database) -> str:
+    """From settings, else as the bot last reported it, else ask Telegram (getMe)."""
+    if settings.bot_username:
+        return settings.bot_username
+    async with db.read() as conn:
+        known = await meta.get(conn, "bot_username")
+    if known:
+        return known
+    bot = Bot(settings.require_token(), base_url=settings.api_url)
+    try:
+        async with bot:
+            username = bot.username
+    except TelegramError as exc:
+        raise CliError(
+            f"无法连接 Telegram 获取机器人用户名（{exc.__class__.__name__}）。"
+            "可设置 DUBAN_BOT_USERNAME。"
+        ) from None
+    async with db.transaction() as conn:
+        await meta.put(conn, "bot_username", username)
+    return username
+
+
+async def run(settings: Settings) -> None:
+    from bot.app import ALLOWED_UPDATES, build_application
+
+    settings.require_token()
+    async with Database(settings.db) as db:
+        app = build_application(settings, db)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            async with app:
+                await app.start()
+                await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+                async with db.transaction() as conn:
+                    await meta.put(conn, "bot_username", app.bot.username)
+                log.info("督办助手 is running; Ctrl+C to stop")
+                await stop.wait()
+                await app.updater.stop()
+                await app.stop()
+        except TelegramError as exc:
+            raise CliError(f"无法连接 Telegram：{exc}") from None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
