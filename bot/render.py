@@ -41,8 +41,8 @@ class Renderer:
         self.env.filters["dt"] = _short_time
         self.env.filters["cn_date"] = _cn_date
 
-    def __call__(self, name: str, **context: Any) -> str:
-        return self.env.get_template(f"{name}.j2").render(**context).strip()
+    def __call__(self, template: str, /, **context: Any) -> str:
+        return self.env.get_template(f"{template}.j2").render(**context).strip()
 
     def refusal(self, refusal: Refusal) -> str:
         """The Chinese message for a refusal; an unknown key still answers, never raises."""

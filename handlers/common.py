@@ -56,7 +56,12 @@ def keyboard(rows: Buttons | None) -> InlineKeyboardMarkup | None:
 
 
 async def say(
-    update: Update, context: Context, template: str, buttons: Buttons | None = None, **ctx: Any
+    update: Update,
+    context: Context,
+    template: str,
+    /,
+    buttons: Buttons | None = None,
+    **ctx: Any,
 ) -> Message | None:
     """Reply in the chat of the update with a rendered template."""
     chat = update.effective_chat
@@ -68,8 +73,27 @@ async def say(
     )
 
 
+async def redraw(
+    update: Update, context: Context, template: str, /, buttons: Buttons | None = None, **ctx: Any
+) -> None:
+    """Replace the pressed message in place (a toggle or a page turn), not a new message."""
+    text = services(context).render(template, **ctx)
+    try:
+        await update.callback_query.edit_message_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc):
+            raise
+
+
 async def send(
-    context: Context, chat_id: int, template: str, buttons: Buttons | None = None, **ctx: Any
+    context: Context,
+    chat_id: int,
+    template: str,
+    /,
+    buttons: Buttons | None = None,
+    **ctx: Any,
 ) -> Message:
     text = services(context).render(template, **ctx)
     return await context.bot.send_message(

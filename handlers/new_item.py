@@ -34,6 +34,7 @@ from handlers.common import (
     clear_buttons,
     in_rows,
     person_of,
+    redraw,
     refuse,
     say,
     services,
@@ -91,20 +92,25 @@ async def revise(update: Update, context: Context) -> str | None:
     return await preview(update, context)
 
 
-async def ask(update: Update, context: Context, name: str) -> str:
-    """Ask one field, with its buttons; the state is the field's name."""
+async def ask(update: Update, context: Context, name: str, in_place: bool = False) -> str:
+    """Ask one field, with its buttons; the state is the field's name.
+
+    `in_place` redraws the pressed message (toggling a co-unit, turning a page) so the chat
+    does not fill up with copies of the same question.
+    """
     form = _form(context)
     form["at"] = name
     field = BY_NAME[name]
     values = form["v"]
-    buttons, extra = [], {}
+    buttons, extra = [], {"query": "", "matches": 0, "selected": []}
     if field.kind == "choice":
         options = [(o, cb.make(cb.OPTION, name, i)) for i, o in enumerate(field.options)]
         buttons = in_rows(options, 3)
     elif field.kind in ("lead", "co"):
         buttons, extra = await _unit_keyboard(context, form, name)
     current = _display(values, name, await _unit_names(context)) if form.get("editing") else ""
-    await say(
+    show = redraw if in_place else say
+    await show(
         update,
         context,
         "new_ask",
@@ -228,14 +234,14 @@ async def got_unit(update: Update, context: Context) -> str:
         raise Refusal("unknown_unit")
     form = _form(context)
     await update.callback_query.answer(names[unit_id])
-    await clear_buttons(update)
     if data.args[0] == "lead":
+        await clear_buttons(update)
         form["v"]["lead"] = unit_id
         form["v"]["co"] = [u for u in form["v"].get("co", []) if u != unit_id]
         return await _advance(update, context, "lead")
     chosen = form["v"].setdefault("co", [])
     chosen.remove(unit_id) if unit_id in chosen else chosen.append(unit_id)
-    return await ask(update, context, "co")
+    return await ask(update, context, "co", in_place=True)
 
 
 @answers_refusals
@@ -245,9 +251,8 @@ async def got_page(update: Update, context: Context) -> str:
     if number is None:
         raise Refusal("stale_button")
     await update.callback_query.answer()
-    await clear_buttons(update)
     _form(context)["page"] = number
-    return await ask(update, context, data.args[0])
+    return await ask(update, context, data.args[0], in_place=True)
 
 
 @answers_refusals

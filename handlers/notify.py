@@ -25,6 +25,7 @@ async def tell(
     context: Context,
     people: Iterable[Person],
     template: str,
+    /,
     buttons: Buttons | None = None,
     **ctx: Any,
 ) -> list[Person]:

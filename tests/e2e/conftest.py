@@ -1,0 +1,164 @@
+"""End-to-end harness: the real PTB Application over real HTTP to the project's emulator.
+
+Only Telegram is emulated; the database, the clock-driven rules and the templates are real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.clock import FakeClock
+from bot.emulator import Emulator, EmuUser
+from bot.settings import Settings
+from domain import registration, unit_import
+from domain.models import Role
+from storage.db import Database
+
+TOKEN = "123456789:" + "T" * 35
+TZ = ZoneInfo("Asia/Shanghai")
+UNITS_CSV = """名称,简称,类型,上级单位
+市住房和城乡建设局,住建局,部门,
+市交通运输局,交通局,部门,
+市生态环境局,环境局,部门,
+甲区委,甲区,下级党委政府,
+"""
+
+
+class Office:
+    """The bot as an office runs it, plus the people who use it."""
+
+    def __init__(self, tmp_path: Path, emu: Emulator, clock: FakeClock, **overrides) -> None:
+        self.emu = emu
+        self.clock = clock
+        self.settings = Settings(
+            token=TOKEN,
+            db=tmp_path / "duban.db",
+            api_url=emu.base_url,
+            file_url=emu.base_file_url,
+            leader_chat=-1001000,
+            **overrides,
+        )
+        self.db: Database | None = None
+        self.app = None
+        self.tmp_path = tmp_path
+
+    async def start(self) -> None:
+        self.db = await Database(self.settings.db).open()
+        self.app = build_application(
+            self.settings, self.db, self.clock, rate_limit=False, persistence_interval=0.05
+        )
+        await self.app.initialize()
+        await self.app.start()
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.updater.stop()
+            await self.app.stop()
+            await self.app.shutdown()
+            self.app = None
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def restart(self) -> None:
+        await self.stop()
+        await self.start()
+
+    @property
+    def office(self):
+        return self.app.bot_data["services"].office
+
+    async def import_units(self, text: str = UNITS_CSV) -> None:
+        path = self.tmp_path / "units.csv"
+        path.write_text(text, encoding="utf-8")
+        await unit_import.import_units(self.office, path)
+
+    async def unit_id(self, name: str) -> int:
+        async with self.db.read() as conn:
+            return await conn.scalar("SELECT id FROM units WHERE name = ?", (name,))
+
+    async def cli_invite(self, role: Role) -> str:
+        """What `duban supervisor invite` / `duban leader invite` does."""
+        code, _ = await registration.create_invite(self.office, None, role)
+        return code
+
+    async def register(
+        self, user: EmuUser, code: str, name: str, title: str = "科员", phone: str = "13800138000"
+    ) -> None:
+        """A person taps the link and fills the form, as on a phone."""
+        await user.send(f"/start {code}")
+        await user.expect("姓名")
+        await user.send(name)
+        await user.expect("职务")
+        await user.send(title)
+        await user.expect("手机")
+        await user.send(phone)
+        await user.expect("请核对注册信息")
+        await user.press("确认")
+        await user.expect("注册成功")
+
+    async def scalar(self, sql: str, params=()):
+        async with self.db.read() as conn:
+            return await conn.scalar(sql, params)
+
+    async def rows(self, sql: str, params=()):
+        async with self.db.read() as conn:
+            return [dict(r) for r in await conn.all(sql, params)]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 24, 10, 0, tzinfo=TZ))
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    emulator = Emulator(bot_username="duban_test_bot")
+    await emulator.start()
+    yield emulator
+    await emulator.stop()
+
+
+@pytest.fixture
+async def office(tmp_path: Path, emu: Emulator, clock: FakeClock) -> AsyncIterator[Office]:
+    running = Office(tmp_path, emu, clock)
+    await running.start()
+    await running.import_units()
+    yield running
+    await running.stop()
+
+
+@pytest.fixture
+async def staffed(office: Office, emu: Emulator):
+    """An office with a supervisor, a leader, and primary liaisons of two units."""
+    people = {
+        "sup": emu.user(101, "督查员王"),
+        "leader": emu.user(201, "领导赵"),
+        "zj": emu.user(301, "住建联络员"),
+        "jt": emu.user(302, "交通联络员"),
+    }
+    await office.register(people["sup"], await office.cli_invite(Role.SUPERVISOR), "王督查")
+    await office.register(people["leader"], await office.cli_invite(Role.LEADER), "赵主任")
+    for key, unit in (("zj", "市住房和城乡建设局"), ("jt", "市交通运输局")):
+        code = await invite_liaison(office, people["sup"], unit)
+        await office.register(people[key], code, f"{unit[:3]}联络员")
+    return people
+
+
+async def invite_liaison(office: Office, sup: EmuUser, unit: str, kind: str = "主联络员") -> str:
+    """The supervisor's /invite flow; returns the code from the deep link."""
+    await sup.send(f"/invite {unit}")
+    await sup.expect("请选择邀请的身份")
+    await sup.press(kind)
+    message = await sup.expect("邀请链接已生成")
+    link = next(w for w in message.text.split() if "start=" in w)
+    return link.split("start=", 1)[1]
