@@ -1,0 +1,79 @@
+"""The `duban` command as an office uses it, in a real subprocess."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.e2e.conftest import TOKEN, UNITS_CSV
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
+    env.update({"DUBAN_DB": str(tmp_path / "duban.db"), **extra})
+    return env
+
+
+async def duban(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=tmp_path, env=env_for(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_setup_commands(tmp_path, emu):
+    code, out, _ = await duban(tmp_path, "init")
+    assert code == 0 and "数据库已就绪" in out
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    code, out, _ = await duban(tmp_path, "units", "import", "units.csv")
+    assert (code, out.strip()) == (0, "导入完成：新增 4 个单位，更新 0 个单位。")
+    code, out, _ = await duban(tmp_path, "units", "import", "units.csv")
+    assert "新增 0 个单位" in out
+    (tmp_path / "bad.csv").write_text("名称,类型\n,部门\n某局,未知\n", encoding="utf-8")
+    code, _, err = await duban(tmp_path, "units", "import", "bad.csv")
+    assert code == 2 and "第2行" in err and "第3行" in err and "Traceback" not in err
+    # the link needs the bot's username: asked from the (emulated) Bot API
+    code, out, err = await duban(tmp_path, "supervisor", "invite", DUBAN_TOKEN=TOKEN,
+                                 DUBAN_API_URL=emu.base_url)
+    assert code == 0, err
+    assert "https://t.me/duban_test_bot?start=" in out
+    code, out, _ = await duban(tmp_path, "leader", "invite")  # username now cached in the db
+    assert code == 0 and "领导邀请链接" in out
+
+
+async def test_bad_settings_give_one_clear_line(tmp_path):
+    for env, expected in (
+        ({}, "未配置机器人令牌"),
+        ({"DUBAN_TOKEN": "not-a-token"}, "令牌格式不正确"),
+        ({"DUBAN_TOKEN": TOKEN, "DUBAN_TZ": "Mars/Base"}, "未知的时区"),
+    ):
+        code, out, err = await duban(tmp_path, "run", **env)
+        assert code == 2, err
+        assert expected in err and "Traceback" not in err
+        assert len(err.strip().splitlines()) == 1, err
+
+
+async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
+    await duban(tmp_path, "init")
+    env = env_for(tmp_path, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        stranger = emu.user(999, "路人")
+        await emu.wait_until(lambda: any(c.method == "getUpdates" for c in emu.calls), 30)
+        await stranger.send("/help")
+        await stranger.expect("请联系督查室获取邀请链接", timeout=15)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(proc.communicate(), 30)
+    log = output.decode()
+    assert proc.returncode == 0, log
+    assert "is running" in log
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
