@@ -12,7 +12,17 @@ from bot.render import Renderer
 from bot.settings import Settings
 from domain.office import Office
 from domain.workdays import WorkdayCalendar
-from handlers import approval, basics, gate, invite, new_item, queries, registration, signing
+from handlers import (
+    approval,
+    basics,
+    gate,
+    invite,
+    new_item,
+    queries,
+    reasons,
+    registration,
+    signing,
+)
 from handlers.common import Services
 from handlers.notify import render_letter
 from storage.db import Database
@@ -65,6 +75,7 @@ def build_application(
     # Order matters: short reason prompts first, so their text answers win over long forms.
     app.add_handler(gate.build(), group=-1)
     for handler in [
+        reasons.build(),
         *approval.build(),
         registration.build(),
         *signing.build(),

@@ -11,20 +11,16 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
-from domain import inputs, letters
+from domain import letters
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Role
 from domain.office import require
 from handlers import callbacks as cb
+from handlers import reasons
 from handlers.common import (
-    END,
     Context,
     answers_refusals,
     clear_buttons,
@@ -33,10 +29,8 @@ from handlers.common import (
     services,
 )
 from handlers.notify import push_letter, tell
+from handlers.reasons import ReasonPrompt
 from storage import items
-
-REASON = "return_reason"
-KEY = "returning"
 
 
 def _item_id(update: Update) -> int:
@@ -73,11 +67,9 @@ async def approve(update: Update, context: Context) -> None:
         await tell(context, [done.creator], "approval_done", **report)
 
 
-@answers_refusals
-async def ask_reason(update: Update, context: Context) -> str | None:
-    """退回修改: check now that this person may return this letter, then ask why."""
+async def check_return(update: Update, context: Context, item_id: int) -> None:
+    """退回修改 is refused before the reason is typed if this person may not return it now."""
     person = require(await person_of(update, context), Role.LEADER, Role.SUPERVISOR)
-    item_id = _item_id(update)
     async with services(context).office.db.read() as conn:
         item = await items.get(conn, item_id)
     if item is None:
@@ -86,21 +78,12 @@ async def ask_reason(update: Update, context: Context) -> str | None:
         raise Refusal("not_allowed_now", status=item.status, action="退回修改")
     if person.role is not Role.LEADER and not services(context).office.supervisor_may_approve:
         raise Refusal("leader_must_approve")
-    await update.callback_query.answer()
-    context.user_data[KEY] = item_id
-    await say(update, context, "ask_reason", what="退回修改")
-    return REASON
 
 
-@answers_refusals
-async def got_reason(update: Update, context: Context) -> int:
+async def return_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     svc = services(context)
-    reason = inputs.text(update.message.text, "reason", "退回理由")
     person = await person_of(update, context)
-    item, creator = await letters.return_letter(
-        svc.office, person, context.user_data.get(KEY, -1), reason
-    )
-    context.user_data.pop(KEY, None)
+    item, creator = await letters.return_letter(svc.office, person, item_id, reason)
     await say(update, context, "letter_returned_ack", item=item)
     if creator is not None:
         await tell(
@@ -113,21 +96,10 @@ async def got_reason(update: Update, context: Context) -> int:
             approver=person,
             reason=reason,
         )
-    return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
+reasons.register(ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason))
 
 
 def build() -> list:
-    returning = ConversationHandler(
-        entry_points=[CallbackQueryHandler(ask_reason, pattern=cb.pattern(cb.RETURN))],
-        states={REASON: [MessageHandler(filters.TEXT & ~filters.COMMAND, got_reason)]},
-        fallbacks=[CommandHandler("cancel", cancel)],
-        name="return_letter",
-        persistent=True,
-    )
-    return [returning, CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE))]
+    return [CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE))]
