@@ -50,7 +50,8 @@ class Action(StrEnum):
 
 
 S, A = Status, Action
-SUP, LEAD, LIA = Role.SUPERVISOR, Role.LEADER, Role.LIAISON
+SUP, LEAD, LIA, SYS = Role.SUPERVISOR, Role.LEADER, Role.LIAISON, Role.SYSTEM
+PREVIOUS = "（暂停前的状态）"  # RESUME returns to where the item was when it was suspended
 _ACTIVE = (
     S.AWAITING_SIGN,
     S.IN_PROGRESS,
@@ -62,7 +63,7 @@ _ACTIVE = (
 )
 
 # (from, action) -> (to, roles allowed)
-TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
+TRANSITIONS: dict[tuple[Status, Action], tuple[Status | str, frozenset[Role]]] = {
     (S.PENDING_APPROVAL, A.APPROVE): (S.AWAITING_SIGN, frozenset({LEAD, SUP})),
     (S.PENDING_APPROVAL, A.RETURN_LETTER): (S.RETURNED_FOR_REVISION, frozenset({LEAD, SUP})),
     (S.RETURNED_FOR_REVISION, A.RESUBMIT): (S.PENDING_APPROVAL, frozenset({SUP})),
@@ -77,11 +78,11 @@ TRANSITIONS: dict[tuple[Status, Action], tuple[Status, frozenset[Role]]] = {
     (S.UNDER_REVIEW, A.PASS): (S.CLOSED, frozenset({SUP})),
     (S.AWAITING_VERIFICATION, A.PASS): (S.CLOSED, frozenset({SUP})),
     (S.AWAITING_VERIFICATION, A.RETURN_REPORT): (S.RETURNED_FOR_SUPPLEMENT, frozenset({SUP})),
-    (S.CLOSED, A.START_REVISIT): (S.REVISITING, frozenset({SUP})),
     (S.REVISITING, A.FINISH_REVISIT): (S.CLOSED, frozenset({SUP})),
     (S.REVISITING, A.REOPEN): (S.IN_PROGRESS, frozenset({SUP})),
     (S.CLOSED, A.REOPEN): (S.IN_PROGRESS, frozenset({SUP})),
-    (S.SUSPENDED, A.RESUME): (S.IN_PROGRESS, frozenset({SUP})),
+    (S.SUSPENDED, A.RESUME): (PREVIOUS, frozenset({SUP})),
+    (S.CLOSED, A.START_REVISIT): (S.REVISITING, frozenset({SYS})),
 }
 for _state in (S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED):
     TRANSITIONS[(_state, A.SUSPEND)] = (S.SUSPENDED, frozenset({SUP}))
@@ -90,10 +91,23 @@ for _state in (*_ACTIVE, S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION):
 
 OPEN_STATUSES = frozenset({S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION, *_ACTIVE, S.REVISITING})
 WAITING_ON_UNIT = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS, S.RETURNED_FOR_SUPPLEMENT})
+# where a unit may report progress (a report during review or an extension request is welcome)
+REPORTABLE = frozenset(
+    {
+        S.IN_PROGRESS,
+        S.EXTENSION_REQUESTED,
+        S.RETURNED_FOR_SUPPLEMENT,
+        S.UNDER_REVIEW,
+        S.AWAITING_VERIFICATION,
+    }
+)
 
 
-def transition(status: str, action: Action, role: Role) -> Status:
-    """The state after `action`, or a Refusal naming why it is not allowed now."""
+def transition(status: str, action: Action, role: Role, previous: str | None = None) -> Status:
+    """The state after `action`, or a Refusal naming why it is not allowed now.
+
+    `previous` is the state before a suspension, where RESUME returns to.
+    """
     current = Status(status)
     rule = TRANSITIONS.get((current, action))
     if rule is None:
@@ -101,7 +115,9 @@ def transition(status: str, action: Action, role: Role) -> Status:
     target, roles = rule
     if role not in roles:
         raise Refusal("wrong_role", action=action.value)
-    return target
+    if target == PREVIOUS:
+        return Status(previous) if previous else Status.IN_PROGRESS
+    return Status(target)
 
 
 def may_approve(role: Role, leaders_registered: int, supervisor_may_approve: bool) -> bool:

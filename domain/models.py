@@ -11,10 +11,12 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     LEADER = "leader"
     LIAISON = "liaison"
+    SYSTEM = "system"  # the bot itself, acting on the calendar (never a person's role)
 
     @property
     def label(self) -> str:
-        return {"supervisor": "督查员", "leader": "领导", "liaison": "联络员"}[self.value]
+        labels = {"supervisor": "督查员", "leader": "领导", "liaison": "联络员", "system": "系统"}
+        return labels[self.value]
 
 
 class LiaisonKind(StrEnum):
@@ -118,6 +120,10 @@ class Item:
     return_reason: str | None = None
     approved_at: str | None = None
     sent_at: str | None = None
+    closed_at: str | None = None
+    returns: int = 0
+    suspended_from: str | None = None
+    status_reason: str | None = None
     units: tuple[ItemUnit, ...] = field(default_factory=tuple)
 
     @property
@@ -127,6 +133,9 @@ class Item:
     @property
     def co_units(self) -> tuple[ItemUnit, ...]:
         return tuple(u for u in self.units if not u.is_lead)
+
+    def unit(self, unit_id: int | None) -> ItemUnit | None:
+        return next((u for u in self.units if u.unit_id == unit_id), None)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,17 @@ async def _assign_units(conn: Conn, item_id: int, draft: Draft) -> None:
 
 async def set_status(conn: Conn, item_id: int, status: str, now: str, **columns: object) -> None:
     """Change the status (and named columns) in one statement."""
-    allowed = {"letter_html", "return_reason", "approved_by", "approved_at", "sent_at"}
+    allowed = {
+        "letter_html",
+        "return_reason",
+        "approved_by",
+        "approved_at",
+        "sent_at",
+        "closed_at",
+        "suspended_from",
+        "status_reason",
+        "deadline",
+    }
     if not set(columns) <= allowed:
         raise ValueError(f"unknown columns {set(columns) - allowed}")
     sets = "".join(f", {name} = ?" for name in columns)
@@ -70,6 +80,10 @@ async def set_status(conn: Conn, item_id: int, status: str, now: str, **columns:
         f"UPDATE items SET status = ?, updated_at = ?{sets} WHERE id = ?",
         (status, now, *columns.values(), item_id),
     )
+
+
+async def count_return(conn: Conn, item_id: int) -> None:
+    await conn.execute("UPDATE items SET returns = returns + 1 WHERE id = ?", (item_id,))
 
 
 async def set_letter(conn: Conn, item_id: int, letter_html: str) -> None:
@@ -217,5 +231,9 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
         return_reason=row["return_reason"],
         approved_at=row["approved_at"],
         sent_at=row["sent_at"],
+        closed_at=row["closed_at"],
+        returns=row["returns"],
+        suspended_from=row["suspended_from"],
+        status_reason=row["status_reason"],
         units=tuple(units.get(row["id"], ())),
     )
