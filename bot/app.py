@@ -40,6 +40,7 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
         invite_ttl_days=settings.invite_ttl_days,
         supervisor_may_approve=settings.supervisor_may_approve,
         serial_format=settings.serial_format,
+        revisit_days=settings.revisit_offsets,
     )
     svc = Services(office=office, render=render, settings=settings)
     office.render_letter = lambda item: render_letter(svc, item)

@@ -37,6 +37,10 @@ class Settings:
     supervisor_may_approve: bool = True
     serial_format: str = "督办〔{year}〕{n}号"
     page_size: int = 8
+    revisit_days: str = "30,90"
+    attachments_dir: Path | None = None
+    attachment_types: str = "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,jpg,jpeg,png,zip,rar"
+    max_attachment_mb: int = 20
 
     @property
     def zone(self) -> ZoneInfo:
@@ -50,6 +54,19 @@ class Settings:
         if self.api_url.endswith("/bot"):
             return self.api_url[: -len("bot")] + "file/bot"
         return self.api_url.rstrip("/") + "/file/bot"
+
+    @property
+    def revisit_offsets(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.revisit_days.split(",") if d.strip())
+
+    @property
+    def attachments_path(self) -> Path:
+        """Attachments are kept next to the database unless configured elsewhere."""
+        return self.attachments_dir or self.db.parent / "attachments"
+
+    @property
+    def allowed_extensions(self) -> frozenset[str]:
+        return frozenset(e.strip().lower().lstrip(".") for e in self.attachment_types.split(","))
 
     def require_token(self) -> str:
         """The token, or a clear refusal: commands that talk to Telegram call this."""
@@ -120,6 +137,12 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("invite_ttl_days 至少为 1 天。")
     if "{n}" not in settings.serial_format:
         raise SettingsError("serial_format 必须包含 {n}（例如 督办〔{year}〕{n}号）。")
+    try:
+        offsets = settings.revisit_offsets
+    except ValueError:
+        raise SettingsError("revisit_days 应为逗号分隔的天数，例如 30,90") from None
+    if any(d < 1 for d in offsets):
+        raise SettingsError("revisit_days 中的天数必须大于 0")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     if settings.holiday_file is not None and not settings.holiday_file.is_file():

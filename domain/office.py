@@ -28,6 +28,7 @@ class Office:
     invite_ttl_days: int = 7
     supervisor_may_approve: bool = True
     serial_format: str = "督办〔{year}〕{n}号"
+    revisit_days: tuple[int, ...] = (30, 90)
     render_letter: Callable[[Item], str] | None = None
 
     def now(self) -> str:
