@@ -52,7 +52,7 @@ async def test_bad_settings_give_one_clear_line(tmp_path):
         ({"DUBAN_TOKEN": "not-a-token"}, "令牌格式不正确"),
         ({"DUBAN_TOKEN": TOKEN, "DUBAN_TZ": "Mars/Base"}, "未知的时区"),
     ):
-        code, out, err = await duban(tmp_path, "run", **env)
+        code, _, err = await duban(tmp_path, "run", **env)
         assert code == 2, err
         assert expected in err and "Traceback" not in err
         assert len(err.strip().splitlines()) == 1, err
