@@ -19,8 +19,14 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 async def duban(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=tmp_path, env=env_for(tmp_path, **env),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=env_for(tmp_path, **env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, out.decode(), err.decode()
@@ -38,8 +44,9 @@ async def test_setup_commands(tmp_path, emu):
     code, _, err = await duban(tmp_path, "units", "import", "bad.csv")
     assert code == 2 and "第2行" in err and "第3行" in err and "Traceback" not in err
     # the link needs the bot's username: asked from the (emulated) Bot API
-    code, out, err = await duban(tmp_path, "supervisor", "invite", DUBAN_TOKEN=TOKEN,
-                                 DUBAN_API_URL=emu.base_url)
+    code, out, err = await duban(
+        tmp_path, "supervisor", "invite", DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url
+    )
     assert code == 0, err
     assert "https://t.me/duban_test_bot?start=" in out
     code, out, _ = await duban(tmp_path, "leader", "invite")  # username now cached in the db
@@ -62,8 +69,14 @@ async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
     await duban(tmp_path, "init")
     env = env_for(tmp_path, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         stranger = emu.user(999, "路人")
