@@ -15,12 +15,15 @@ from domain.workdays import WorkdayCalendar
 from handlers import (
     approval,
     basics,
+    completion,
     gate,
     invite,
     new_item,
+    progress,
     queries,
     reasons,
     registration,
+    review,
     signing,
 )
 from handlers.common import Services
@@ -80,6 +83,9 @@ def build_application(
         *approval.build(),
         registration.build(),
         *signing.build(),
+        *progress.build(),
+        completion.build(),
+        *review.build(),
         new_item.build(),
         *invite.build(),
         *queries.build(),

@@ -56,15 +56,7 @@ def deadline(value: str | None, today: date, calendar: WorkdayCalendar) -> date:
         if not 1 <= n <= MAX_WORKDAYS:
             raise Refusal("bad_workdays", value=raw, limit=MAX_WORKDAYS)
         return calendar.add_workdays(today, n)
-    if match := _ISO.match(raw) or _CN_FULL.match(raw):
-        y, m, d = (int(g) for g in match.groups())
-    elif match := _CN_SHORT.match(raw):
-        y, (m, d) = today.year, (int(g) for g in match.groups())
-        if _safe_date(y, m, d) and _safe_date(y, m, d) < today:
-            y += 1
-    else:
-        raise Refusal("bad_date", value=raw[:30])
-    result = _safe_date(y, m, d)
+    result = _parse_date(raw, today)
     if result is None:
         raise Refusal("bad_date", value=raw[:30])
     if result <= today:
@@ -72,6 +64,29 @@ def deadline(value: str | None, today: date, calendar: WorkdayCalendar) -> date:
     if result.year > today.year + 5:
         raise Refusal("date_too_far", value=result.isoformat())
     return result
+
+
+def planned_date(value: str | None, today: date) -> date:
+    """A day for something to happen: today or later, within a year."""
+    raw = (value or "").strip()
+    result = _parse_date(raw, today)
+    if result is None or result < today or result.year > today.year + 1:
+        raise Refusal("bad_planned_date", value=raw[:30])
+    return result
+
+
+def _parse_date(raw: str, today: date) -> date | None:
+    """2026-12-31, 2026/12/31, 2026年12月31日, or 12月31日 (the next such day from today)."""
+    if match := _ISO.match(raw) or _CN_FULL.match(raw):
+        y, m, d = (int(g) for g in match.groups())
+    elif match := _CN_SHORT.match(raw):
+        y, (m, d) = today.year, (int(g) for g in match.groups())
+        this_year = _safe_date(y, m, d)
+        if this_year and this_year < today:
+            y += 1
+    else:
+        return None
+    return _safe_date(y, m, d)
 
 
 def _safe_date(y: int, m: int, d: int) -> date | None:

@@ -32,6 +32,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("item", "查看事项详情和办理过程：/item 编号", frozenset({S, L, LI})),
     Command("mytasks", "本单位的督办事项", frozenset({LI})),
     Command("responsible", "报送承办责任人", frozenset({LI})),
+    Command("report", "报送进展（可附照片、文件）", frozenset({LI})),
+    Command("complete", "申请办结（牵头单位）", frozenset({LI})),
     Command("help", "查看帮助", frozenset({S, L, LI})),
     Command("cancel", "取消当前操作", frozenset({S, L, LI})),
 )

@@ -24,6 +24,15 @@ DONE = "dn"  # dn:<field>            multi-select finished
 FORM = "fm"  # fm:<verb>             form-level: ok / edit / cancel / redo
 EDIT_FIELD = "ef"  # ef:<field>      which field to change
 KIND = "kd"  # kd:<unit>:<kind>      invite kind (primary/deputy)
+REPORT = "rp"  # rp:<item>           填报进展
+CORRECT = "pc"  # pc:<report>        补充更正 a progress report
+READ = "rd"  # rd:<report>           已阅
+COMPLETE = "cp"  # cp:<item>         申请办结 / 重新报送办结报告
+CHECK = "ck"  # ck:<report>:<mask>:<i>  toggle one of the 五查
+PASS = "ps"  # ps:<report>:<mask>    通过办结
+RETURN_REPORT = "rt"  # rt:<report>:<mask>  退回补充 (asks a reason)
+VERIFY = "vf"  # vf:<report>:<mask>  需实地核查
+FINDING = "fd"  # fd:<report>        录入核查结果 (asks the finding)
 
 
 @dataclass(frozen=True)

@@ -77,13 +77,16 @@ async def redraw(
     update: Update, context: Context, template: str, /, buttons: Buttons | None = None, **ctx: Any
 ) -> None:
     """Replace the pressed message in place (a toggle or a page turn), not a new message."""
-    text = services(context).render(template, **ctx)
+    await edit_in_place(update, services(context).render(template, **ctx), buttons)
+
+
+async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> None:
     try:
         await update.callback_query.edit_message_text(
             text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
         )
     except BadRequest as exc:
-        if "not modified" not in str(exc):
+        if "not modified" not in str(exc).lower():
             raise
 
 

@@ -58,7 +58,7 @@ async def item_cmd(update: Update, context: Context) -> None:
 def _note(detail: str) -> str:
     """The human part of an audit row's detail: a reason or a serial, if any."""
     data = json.loads(detail or "{}")
-    return str(data.get("reason") or data.get("name") or "")
+    return str(data.get("reason") or data.get("note") or data.get("name") or "")
 
 
 @answers_refusals

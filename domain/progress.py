@@ -1,0 +1,239 @@
+"""进展 and 办结报告: a unit reports on an item; every version is kept, nothing overwritten.
+
+A progress report belongs to the item's current reporting period; a second one in the same
+period is version 2. A correction (补充更正) is allowed until a supervisor has read the
+report, and is itself a new version that names the one it corrects.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.errors import Refusal
+from domain.items import REPORTABLE, Action, Status, transition
+from domain.models import Item, Person, Role, Unit
+from domain.office import Office, require
+from domain.periods import window
+from storage import alerts, audit, items, people, reports, units
+from storage.db import Conn, Row
+from storage.reports import Attachment
+
+NOTHING = {"", "无", "没有", "暂无"}
+_PERCENT = re.compile(r"^(\d{1,3})\s*[%％]?$")
+
+
+@dataclass(frozen=True)
+class ProgressForm:
+    progress: str
+    percent: int
+    difficulties: str
+    next_steps: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+@dataclass
+class Submitted:
+    report_id: int
+    item: Item
+    unit: Unit
+    version: int
+    period_key: str
+    notify: list[Person] = field(default_factory=list)
+    key_flagged: bool = False
+    corrects: int | None = None
+
+
+def percent(value: str | None) -> int:
+    match = _PERCENT.match((value or "").strip())
+    if not match or int(match.group(1)) > 100:
+        raise Refusal("bad_percent", value=(value or "")[:20])
+    return int(match.group(1))
+
+
+def has_difficulties(text: str) -> bool:
+    return text.strip() not in NOTHING
+
+
+def sent_on(item: Item) -> date:
+    return date.fromisoformat((item.sent_at or item.created_at)[:10])
+
+
+async def _mine(conn: Conn, liaison: Person, item_id: int) -> Item:
+    item = await items.get(conn, item_id)
+    if item is None:
+        raise Refusal("item_unknown")
+    mine = item.unit(liaison.unit_id)
+    if mine is None:
+        raise Refusal("not_your_item")
+    if not mine.signed_at:
+        raise Refusal("sign_first")
+    return item
+
+
+async def reportable(office: Office, person: Person | None) -> list[Item]:
+    """The liaison's items that take a progress report now (signed, in a reporting state)."""
+    liaison = require(person, Role.LIAISON)
+    async with office.db.read() as conn:
+        found = await items.search(conn, statuses=REPORTABLE, unit_id=liaison.unit_id)
+    return [i for i in found if i.unit(liaison.unit_id).signed_at]
+
+
+async def start_report(office: Office, person: Person | None, item_id: int):
+    """The item to report on and the unit's previous report (to carry over)."""
+    liaison = require(person, Role.LIAISON)
+    async with office.db.read() as conn:
+        item = await _mine(conn, liaison, item_id)
+        if item.status not in REPORTABLE:
+            raise Refusal("not_allowed_now", status=item.status, action="报送进展")
+        return item, await reports.latest(conn, item_id, liaison.unit_id, "progress")
+
+
+async def submit_progress(
+    office: Office,
+    person: Person | None,
+    item_id: int,
+    form: ProgressForm,
+    corrects: int | None = None,
+) -> Submitted:
+    liaison = require(person, Role.LIAISON)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _mine(conn, liaison, item_id)
+        if item.status not in REPORTABLE:
+            raise Refusal("not_allowed_now", status=item.status, action="报送进展")
+        repeated = False
+        if corrects is not None:
+            corrected = await _correctable(conn, liaison, corrects)
+            period_key = corrected["period_key"]
+            repeated = corrected["difficulties"] == form.difficulties
+        else:
+            period_key = window(item.period, office.clock.today(), sent_on(item), item.deadline).key
+        flagged = item.is_key and has_difficulties(form.difficulties)
+        report_id = await reports.insert(
+            conn,
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+            person_id=liaison.id,
+            kind="progress",
+            period_key=period_key,
+            now=now,
+            progress=form.progress,
+            percent=form.percent,
+            difficulties=form.difficulties,
+            next_steps=form.next_steps,
+            key_flagged=flagged,
+            corrects=corrects,
+            attachments=form.attachments,
+        )
+        version = (await reports.get(conn, report_id))["version"]
+        await audit.record(
+            conn,
+            at=now,
+            person_id=liaison.id,
+            action="补充更正进展" if corrects else "报送进展",
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+            note=f"{period_key} 第{version}版 {form.percent}%",
+        )
+        if flagged and not repeated:  # a correction that keeps the same difficulty is no news
+            await alerts.add(
+                conn,
+                "key_difficulty",
+                now=now,
+                item_id=item_id,
+                unit_id=liaison.unit_id,
+                difficulties=form.difficulties,
+            )
+        unit = await units.get(conn, liaison.unit_id)
+        drafter = await people.get(conn, item.created_by)
+    notify = [drafter] if drafter and drafter.active else []
+    return Submitted(report_id, item, unit, version, period_key, notify, flagged, corrects)
+
+
+async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Row:
+    report = await reports.get(conn, report_id)
+    if report is None or report["unit_id"] != liaison.unit_id or report["kind"] != "progress":
+        raise Refusal("stale_button")
+    if report["read_at"]:
+        raise Refusal("report_already_read")
+    if await reports.newer_exists(conn, report):
+        raise Refusal("report_superseded")
+    return report
+
+
+async def start_correction(office: Office, person: Person | None, report_id: int) -> Row:
+    """The report to correct, if it is still the unit's newest and unread."""
+    liaison = require(person, Role.LIAISON)
+    async with office.db.read() as conn:
+        return await _correctable(conn, liaison, report_id)
+
+
+async def mark_read(office: Office, person: Person | None, report_id: int) -> bool:
+    """A supervisor has read the report: from now on it can no longer be corrected."""
+    reader = require(person, Role.SUPERVISOR, Role.LEADER)
+    async with office.db.transaction() as conn:
+        if await reports.get(conn, report_id) is None:
+            raise Refusal("stale_button")
+        return await reports.mark_read(conn, report_id, reader.id, office.now())
+
+
+async def submit_completion(
+    office: Office,
+    person: Person | None,
+    item_id: int,
+    text: str,
+    attachments: tuple[Attachment, ...] = (),
+) -> Submitted:
+    """申请办结 by the lead unit: the item waits for review (待审核)."""
+    liaison = require(person, Role.LIAISON)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _mine(conn, liaison, item_id)
+        if not item.unit(liaison.unit_id).is_lead:
+            raise Refusal("lead_only")
+        action = (
+            Action.RESUBMIT_COMPLETION
+            if item.status == Status.RETURNED_FOR_SUPPLEMENT
+            else Action.SUBMIT_COMPLETION
+        )
+        target = transition(item.status, action, liaison.role)
+        report_id = await reports.insert(
+            conn,
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+            person_id=liaison.id,
+            kind="completion",
+            period_key="completion",
+            now=now,
+            progress=text,
+            percent=100,
+            attachments=attachments,
+        )
+        version = (await reports.get(conn, report_id))["version"]
+        await items.set_status(conn, item_id, target, now)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=liaison.id,
+            action=action.value,
+            item_id=item_id,
+            unit_id=liaison.unit_id,
+            note=f"第{version}次报送",
+        )
+        unit = await units.get(conn, liaison.unit_id)
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
+        item = await items.get(conn, item_id)
+    return Submitted(report_id, item, unit, version, "completion", supervisors)
+
+
+async def completable(office: Office, person: Person | None) -> list[Item]:
+    """The lead unit's items where 申请办结 is possible now."""
+    liaison = require(person, Role.LIAISON)
+    ok = {Status.IN_PROGRESS, Status.RETURNED_FOR_SUPPLEMENT}
+    return [
+        i
+        for i in await reportable(office, liaison)
+        if i.status in ok and i.unit(liaison.unit_id).is_lead
+    ]

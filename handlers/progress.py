@@ -1,0 +1,323 @@
+"""/report: the progress form, short enough for a phone, carrying over the last report.
+
+```
+/report or [填报进展] ─► (PICK) ─► PROGRESS ─► PERCENT ─► DIFFICULTIES ─► NEXT ─► FILES ─► PREVIEW
+[补充更正] ─────────────────────────┘ (prefilled with the report being corrected)
+```
+Each text step offers 沿用上次 when there is a previous report; answers are kept in
+user_data['progress'] (persisted) until 提交.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain import inputs, progress
+from domain.errors import Refusal
+from handlers import attachments
+from handlers import callbacks as cb
+from handlers.common import (
+    END,
+    Context,
+    answers_refusals,
+    clear_buttons,
+    in_rows,
+    person_of,
+    refuse,
+    say,
+    services,
+)
+from handlers.notify import tell
+from storage import items
+
+KEY = "progress"
+PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
+STEPS = ("progress", "percent", "difficulties", "next_steps")
+STAGES = (("刚启动", 10), ("推进中", 50), ("基本完成", 90), ("已完成", 100))
+LIMIT = {"progress": "instruction", "difficulties": "instruction", "next_steps": "instruction"}
+LABEL = {"progress": "进展情况", "difficulties": "困难和问题", "next_steps": "下步打算"}
+
+
+def _form(context: Context) -> dict:
+    return context.user_data.setdefault(KEY, {"v": {}, "files": []})
+
+
+def _item_id(update: Update) -> int:
+    data = cb.parse(update.callback_query.data)
+    number = data.int_arg() if data else None
+    if number is None:
+        raise Refusal("stale_button")
+    return number
+
+
+@answers_refusals
+async def start(update: Update, context: Context) -> str | int:
+    """/report: one item goes straight to the form; several get a picker."""
+    person = await person_of(update, context)
+    found = await progress.reportable(services(context).office, person)
+    if not found:
+        raise Refusal("nothing_to_report")
+    if len(found) == 1:
+        return await _begin(update, context, found[0].id)
+    office = services(context).office
+    rows = [[(f"{office.serial_label(i)} {i.title}"[:40], cb.make(cb.REPORT, i.id))] for i in found]
+    await say(update, context, "progress_pick", buttons=rows, what="报送进展")
+    return PICK
+
+
+@answers_refusals
+async def picked(update: Update, context: Context) -> str:
+    """A 填报进展 button (on a letter, reminder or picker)."""
+    item_id = _item_id(update)
+    await update.callback_query.answer()
+    return await _begin(update, context, item_id)
+
+
+@answers_refusals
+async def correct(update: Update, context: Context) -> str:
+    """补充更正: the same form, prefilled with the report being corrected."""
+    data = cb.parse(update.callback_query.data)
+    report_id = data.int_arg() if data else None
+    if report_id is None:
+        raise Refusal("stale_button")
+    office = services(context).office
+    report = await progress.start_correction(office, await person_of(update, context), report_id)
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    return await _begin(update, context, report["item_id"], corrects=report_id)
+
+
+async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
+    office = services(context).office
+    item, previous = await progress.start_report(office, await person_of(update, context), item_id)
+    prev = None
+    if previous is not None:
+        prev = {k: previous[k] for k in (*STEPS, "submitted_at")}
+    context.user_data[KEY] = {
+        "item": item.id,
+        "corrects": corrects,
+        "prev": prev,
+        "v": {},
+        "files": [],
+    }
+    return await _ask(update, context, "progress")
+
+
+async def _ask(update: Update, context: Context, step: str) -> str:
+    form = _form(context)
+    form["at"] = step
+    office = services(context).office
+    async with office.db.read() as conn:
+        item = await items.get(conn, form["item"])
+    prev = form.get("prev")
+    buttons: list[list[tuple[str, str]]] = []
+    if step == "percent":
+        buttons = in_rows([(f"{n}（{p}%）", cb.make(cb.OPTION, step, p)) for n, p in STAGES], 2)
+    if step == "difficulties":
+        buttons = [[("无", cb.make(cb.OPTION, step, "none"))]]
+    if prev and step in STEPS:
+        shown = f"{prev[step]}%" if step == "percent" else (prev[step] or "无")[:20]
+        buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
+    if step == FILES:
+        buttons = [[("完成", cb.make(cb.DONE, FILES))]]
+    await say(
+        update,
+        context,
+        "progress_ask",
+        buttons=buttons,
+        step=step,
+        item=item,
+        prev=prev,
+        serial=office.serial_label(item),
+        correcting=bool(form.get("corrects")),
+        files=form["files"],
+        max_mb=services(context).settings.max_attachment_mb,
+    )
+    return step
+
+
+async def _next(update: Update, context: Context, step: str) -> str:
+    if step == STEPS[-1]:
+        return await _ask(update, context, FILES)
+    return await _ask(update, context, STEPS[STEPS.index(step) + 1])
+
+
+@answers_refusals
+async def got_text(update: Update, context: Context) -> str:
+    form = _form(context)
+    step = form.get("at", "progress")
+    text = update.message.text
+    if step == "percent":
+        form["v"][step] = progress.percent(text)
+    else:
+        value = inputs.text(text, LIMIT[step], LABEL[step])
+        form["v"][step] = (
+            "" if step == "difficulties" and not progress.has_difficulties(value) else value
+        )
+    return await _next(update, context, step)
+
+
+@answers_refusals
+async def got_option(update: Update, context: Context) -> str:
+    data = cb.parse(update.callback_query.data)
+    form = _form(context)
+    if data is None or data.args[:1] != (form.get("at"),) or len(data.args) != 2:
+        raise Refusal("stale_button")
+    step, choice = data.args
+    prev = form.get("prev") or {}
+    if choice == "same" and step in prev:
+        value = prev[step]
+    elif choice == "none" and step == "difficulties":
+        value = ""
+    elif step == "percent" and choice.isdigit() and int(choice) <= 100:
+        value = int(choice)
+    else:
+        raise Refusal("stale_button")
+    form["v"][step] = value
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    return await _next(update, context, step)
+
+
+@answers_refusals
+async def got_file(update: Update, context: Context) -> str:
+    form = _form(context)
+    record = await attachments.receive(update.message, context, len(form["files"]))
+    form["files"].append(record)
+    await say(
+        update,
+        context,
+        "file_received",
+        name=record["file_name"],
+        count=len(form["files"]),
+        buttons=[[("完成", cb.make(cb.DONE, FILES))]],
+    )
+    return FILES
+
+
+@answers_refusals
+async def files_done(update: Update, context: Context) -> str:
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    form = _form(context)
+    form["at"] = PREVIEW
+    office = services(context).office
+    async with office.db.read() as conn:
+        item = await items.get(conn, form["item"])
+    buttons = [[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]]
+    await say(
+        update,
+        context,
+        "progress_preview",
+        buttons=buttons,
+        v=form["v"],
+        item=item,
+        files=form["files"],
+        serial=office.serial_label(item),
+        correcting=bool(form.get("corrects")),
+    )
+    return PREVIEW
+
+
+@answers_refusals
+async def submit(update: Update, context: Context) -> int | None:
+    query = update.callback_query
+    await query.answer()
+    await clear_buttons(update)
+    if query.data != cb.make(cb.FORM, "ok"):
+        return await cancel(update, context)
+    form = _form(context)
+    v = form["v"]
+    sheet = progress.ProgressForm(
+        v["progress"],
+        v["percent"],
+        v["difficulties"],
+        v["next_steps"],
+        attachments.as_records(form["files"]),
+    )
+    office = services(context).office
+    done = await progress.submit_progress(
+        office, await person_of(update, context), form["item"], sheet, form.get("corrects")
+    )
+    context.user_data.pop(KEY, None)
+    serial = office.serial_label(done.item)
+    await say(
+        update,
+        context,
+        "progress_done",
+        s=done,
+        serial=serial,
+        buttons=[[("补充更正", cb.make(cb.CORRECT, done.report_id))]],
+    )
+    await tell(
+        context,
+        done.notify,
+        "progress_notice",
+        s=done,
+        v=v,
+        serial=serial,
+        files=len(form["files"]),
+        buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
+    )
+    return END
+
+
+@answers_refusals
+async def mark_read(update: Update, context: Context) -> None:
+    data = cb.parse(update.callback_query.data)
+    report_id = data.int_arg() if data else None
+    if report_id is None:
+        raise Refusal("stale_button")
+    await progress.mark_read(services(context).office, await person_of(update, context), report_id)
+    await update.callback_query.answer("已阅")
+    await clear_buttons(update)
+
+
+async def cancel(update: Update, context: Context) -> int:
+    context.user_data.pop(KEY, None)
+    await say(update, context, "cancelled")
+    return END
+
+
+async def press_buttons(update: Update, context: Context) -> None:
+    await refuse(update, context, Refusal("choose_button"))
+
+
+def build() -> list:
+    text = filters.TEXT & ~filters.COMMAND
+    by_text = [
+        MessageHandler(text, got_text),
+        CallbackQueryHandler(got_option, pattern=cb.pattern(cb.OPTION)),
+    ]
+    form = ConversationHandler(
+        entry_points=[
+            CommandHandler("report", start),
+            CallbackQueryHandler(picked, pattern=cb.pattern(cb.REPORT)),
+            CallbackQueryHandler(correct, pattern=cb.pattern(cb.CORRECT)),
+        ],
+        states={
+            PICK: [CallbackQueryHandler(picked, pattern=cb.pattern(cb.REPORT))],
+            **{step: by_text for step in STEPS},
+            FILES: [
+                MessageHandler(filters.PHOTO | filters.Document.ALL, got_file),
+                CallbackQueryHandler(files_done, pattern=cb.pattern(cb.DONE, FILES)),
+                MessageHandler(text, press_buttons),
+            ],
+            PREVIEW: [
+                CallbackQueryHandler(submit, pattern=cb.pattern(cb.FORM)),
+                MessageHandler(text, press_buttons),
+            ],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name=KEY,
+        persistent=True,
+        allow_reentry=True,
+    )
+    return [form, CallbackQueryHandler(mark_read, pattern=cb.pattern(cb.READ))]

@@ -1,0 +1,251 @@
+"""The review card: the 五查 as toggles, then 通过办结 / 退回补充 / 需实地核查.
+
+```
+card ─[☐/☑ ×5]─► redraw ─[通过办结]─► closed, unit told
+                        ─[退回补充]─► reason ─► returned, unit told with the failed checks
+                        ─[需实地核查]─► VERIFIER ─► DATE ─► [录入核查结果] ─► finding ─► card again
+```
+Toggles only change the mask carried by the card's buttons; nothing is stored until a
+decision, and every decision re-checks in the database that this report is still under review.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from domain import inputs
+from domain import review as rules
+from domain.errors import Refusal
+from domain.items import Status
+from domain.models import Person
+from handlers import callbacks as cb
+from handlers import reasons
+from handlers.common import (
+    END,
+    Buttons,
+    Context,
+    answers_refusals,
+    clear_buttons,
+    edit_in_place,
+    keyboard,
+    person_of,
+    say,
+    services,
+)
+from handlers.notify import tell
+from handlers.reasons import ReasonPrompt
+
+KEY = "verify"
+WHO, WHEN = "vf_who", "vf_when"
+
+
+def card_buttons(report_id: int, mask: int, awaiting_finding: bool) -> Buttons:
+    if awaiting_finding:
+        return [[("录入核查结果", cb.make(cb.FINDING, report_id))]]
+    rows = [
+        [(("☑ " if mask >> i & 1 else "☐ ") + c.name, cb.make(cb.CHECK, report_id, mask, i))]
+        for i, c in enumerate(rules.CHECKS)
+    ]
+    rows.append(
+        [
+            ("通过办结", cb.make(cb.PASS, report_id, mask)),
+            ("退回补充", cb.make(cb.RETURN_REPORT, report_id, mask)),
+        ]
+    )
+    rows.append([("需实地核查", cb.make(cb.VERIFY, report_id, mask))])
+    return rows
+
+
+async def _card(context: Context, person: Person | None, report_id: int, mask: int):
+    svc = services(context)
+    report, item, files, history, verification = await rules.load_card(
+        svc.office, person, report_id
+    )
+    awaiting = item.status == Status.AWAITING_VERIFICATION and not (
+        verification and verification["finding"]
+    )
+    text = svc.render(
+        "review_card",
+        item=item,
+        serial=svc.office.serial_label(item),
+        report=report,
+        unit_name=item.unit(report["unit_id"]).unit_name,
+        files=[f["file_name"] for f in files],
+        history=[dict(h) for h in history[-8:]],
+        verification=verification,
+    )
+    return text, card_buttons(report_id, mask, awaiting), files
+
+
+async def send_cards(context: Context, supervisors: list[Person], report_id: int) -> None:
+    """A review card to each supervisor, followed by the report's attachments."""
+    for person in supervisors:
+        text, buttons, files = await _card(context, person, report_id, 0)
+        try:
+            await context.bot.send_message(
+                person.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+            )
+            for f in files:
+                send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
+                await send(person.chat_id, f["file_id"])
+        except (Forbidden, BadRequest):
+            continue
+
+
+def _args(update: Update, prefix: str) -> tuple[int, int]:
+    data = cb.parse(update.callback_query.data)
+    if data is None or data.prefix != prefix:
+        raise Refusal("stale_button")
+    report_id, mask = data.int_arg(0), data.int_arg(1)
+    if report_id is None:
+        raise Refusal("stale_button")
+    return report_id, rules.valid_mask(mask)
+
+
+@answers_refusals
+async def toggle(update: Update, context: Context) -> None:
+    report_id, mask = _args(update, cb.CHECK)
+    index = cb.parse(update.callback_query.data).int_arg(2)
+    if index is None or index >= len(rules.CHECKS):
+        raise Refusal("stale_button")
+    mask ^= 1 << index
+    text, buttons, _ = await _card(context, await person_of(update, context), report_id, mask)
+    await update.callback_query.answer()
+    await edit_in_place(update, text, buttons)
+
+
+@answers_refusals
+async def approve(update: Update, context: Context) -> None:
+    report_id, mask = _args(update, cb.PASS)
+    svc = services(context)
+    done = await rules.pass_report(svc.office, await person_of(update, context), report_id, mask)
+    await update.callback_query.answer("已通过办结")
+    await clear_buttons(update)
+    serial = svc.office.serial_label(done.item)
+    await say(
+        update, context, "review_passed", item=done.item, serial=serial, revisits=done.revisits
+    )
+    await tell(context, done.liaisons, "review_passed_unit", item=done.item, serial=serial)
+
+
+async def check_return(update: Update, context: Context, report_id: int) -> None:
+    _, mask = _args(update, cb.RETURN_REPORT)
+    if not rules.failed(mask):
+        raise Refusal("return_needs_failed_check")
+    async with services(context).office.db.read() as conn:
+        await rules.under_review(conn, report_id)
+    context.user_data["review_mask"] = mask
+
+
+async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
+    svc = services(context)
+    mask = context.user_data.pop("review_mask", 0)
+    done = await rules.return_report(
+        svc.office, await person_of(update, context), report_id, mask, reason
+    )
+    serial = svc.office.serial_label(done.item)
+    await say(update, context, "review_returned", item=done.item, serial=serial)
+    await tell(
+        context,
+        done.liaisons,
+        "review_returned_unit",
+        item=done.item,
+        serial=serial,
+        failed=done.failed,
+        reason=reason,
+        buttons=[[("重新报送办结报告", cb.make(cb.COMPLETE, done.item.id))]],
+    )
+
+
+async def check_finding(update: Update, context: Context, report_id: int) -> None:
+    async with services(context).office.db.read() as conn:
+        _, item = await rules.under_review(conn, report_id)
+    if item.status != Status.AWAITING_VERIFICATION:
+        raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
+
+
+async def finding(update: Update, context: Context, report_id: int, text: str) -> None:
+    person = await person_of(update, context)
+    await rules.record_finding(services(context).office, person, report_id, text)
+    await send_cards(context, [person], report_id)
+
+
+reasons.register(ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason))
+reasons.register(ReasonPrompt(cb.FINDING, "实地核查结果（核查发现的情况）", check_finding, finding))
+
+
+@answers_refusals
+async def verify(update: Update, context: Context) -> str:
+    report_id, mask = _args(update, cb.VERIFY)
+    await rules.load_card(services(context).office, await person_of(update, context), report_id)
+    await update.callback_query.answer()
+    context.user_data[KEY] = {"report": report_id, "mask": mask}
+    await say(update, context, "verify_ask", step="who")
+    return WHO
+
+
+@answers_refusals
+async def got_verifier(update: Update, context: Context) -> str:
+    context.user_data.setdefault(KEY, {})["who"] = inputs.text(
+        update.message.text, "leader", "核查人"
+    )
+    await say(update, context, "verify_ask", step="when")
+    return WHEN
+
+
+@answers_refusals
+async def got_date(update: Update, context: Context) -> int:
+    svc = services(context)
+    form = context.user_data.get(KEY, {})
+    planned = inputs.planned_date(update.message.text, svc.office.clock.today())
+    done = await rules.order_verification(
+        svc.office,
+        await person_of(update, context),
+        form.get("report", -1),
+        form.get("mask", 0),
+        form.get("who", ""),
+        planned,
+    )
+    context.user_data.pop(KEY, None)
+    await say(
+        update,
+        context,
+        "verify_ordered",
+        item=done.item,
+        verifier=form["who"],
+        planned=planned,
+        serial=svc.office.serial_label(done.item),
+        buttons=[[("录入核查结果", cb.make(cb.FINDING, form["report"]))]],
+    )
+    return END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    context.user_data.pop(KEY, None)
+    await say(update, context, "cancelled")
+    return END
+
+
+def build() -> list:
+    text = filters.TEXT & ~filters.COMMAND
+    verifying = ConversationHandler(
+        entry_points=[CallbackQueryHandler(verify, pattern=cb.pattern(cb.VERIFY))],
+        states={WHO: [MessageHandler(text, got_verifier)], WHEN: [MessageHandler(text, got_date)]},
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name=KEY,
+        persistent=True,
+    )
+    return [
+        verifying,
+        CallbackQueryHandler(toggle, pattern=cb.pattern(cb.CHECK)),
+        CallbackQueryHandler(approve, pattern=cb.pattern(cb.PASS)),
+    ]

@@ -1,0 +1,140 @@
+"""Reports (progress, completion, revisit) and their attachments; versions, never overwrites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from storage.db import Conn, Row
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo | document
+    file_id: str
+    file_unique_id: str
+    file_name: str = ""
+    mime_type: str = ""
+    size: int = 0
+    local_path: str | None = None
+
+
+async def next_version(conn: Conn, item_id: int, unit_id: int, kind: str, period_key: str) -> int:
+    current = await conn.scalar(
+        "SELECT max(version) FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
+        " AND period_key = ?",
+        (item_id, unit_id, kind, period_key),
+    )
+    return (current or 0) + 1
+
+
+async def insert(
+    conn: Conn,
+    *,
+    item_id: int,
+    unit_id: int,
+    person_id: int,
+    kind: str,
+    period_key: str,
+    now: str,
+    progress: str = "",
+    percent: int | None = None,
+    difficulties: str = "",
+    next_steps: str = "",
+    sustained: bool | None = None,
+    key_flagged: bool = False,
+    corrects: int | None = None,
+    attachments: tuple[Attachment, ...] = (),
+) -> int:
+    version = await next_version(conn, item_id, unit_id, kind, period_key)
+    report_id = await conn.execute(
+        "INSERT INTO reports (item_id, unit_id, person_id, kind, period_key, version, corrects,"
+        " progress, percent, difficulties, next_steps, sustained, key_flagged, submitted_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            item_id,
+            unit_id,
+            person_id,
+            kind,
+            period_key,
+            version,
+            corrects,
+            progress,
+            percent,
+            difficulties,
+            next_steps,
+            None if sustained is None else int(sustained),
+            int(key_flagged),
+            now,
+        ),
+    )
+    await conn.executemany(
+        "INSERT INTO attachments (report_id, kind, file_id, file_unique_id, file_name,"
+        " mime_type, size, local_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                report_id,
+                a.kind,
+                a.file_id,
+                a.file_unique_id,
+                a.file_name,
+                a.mime_type,
+                a.size,
+                a.local_path,
+                now,
+            )
+            for a in attachments
+        ],
+    )
+    return report_id
+
+
+async def get(conn: Conn, report_id: int) -> Row | None:
+    return await conn.one("SELECT * FROM reports WHERE id = ?", (report_id,))
+
+
+async def latest(conn: Conn, item_id: int, unit_id: int, kind: str) -> Row | None:
+    """The newest report of this kind from this unit on this item (any period)."""
+    return await conn.one(
+        "SELECT * FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (item_id, unit_id, kind),
+    )
+
+
+async def newer_exists(conn: Conn, report: Row) -> bool:
+    """Whether a later version of the same period supersedes this report."""
+    return bool(
+        await conn.scalar(
+            "SELECT 1 FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
+            " AND period_key = ? AND version > ?",
+            (
+                report["item_id"],
+                report["unit_id"],
+                report["kind"],
+                report["period_key"],
+                report["version"],
+            ),
+        )
+    )
+
+
+async def mark_read(conn: Conn, report_id: int, person_id: int, now: str) -> bool:
+    changed = await conn.execute(
+        "UPDATE reports SET read_at = ?, read_by = ? WHERE id = ? AND read_at IS NULL",
+        (now, person_id, report_id),
+    )
+    return changed == 1
+
+
+async def attachments(conn: Conn, report_id: int) -> list[Row]:
+    return await conn.all("SELECT * FROM attachments WHERE report_id = ? ORDER BY id", (report_id,))
+
+
+async def for_item(conn: Conn, item_id: int) -> list[Row]:
+    """Every report on the item with unit names and attachment counts, oldest first."""
+    return await conn.all(
+        "SELECT r.*, u.name AS unit_name,"
+        " (SELECT count(*) FROM attachments a WHERE a.report_id = r.id) AS files"
+        " FROM reports r JOIN units u ON u.id = r.unit_id WHERE r.item_id = ? ORDER BY r.id",
+        (item_id,),
+    )
