@@ -30,11 +30,18 @@ class Conn:
         self.writable = writable
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run a statement; returns lastrowid (for INSERT) or rowcount."""
+        """Run a statement; returns how many rows it changed (0 for an ignored insert)."""
         if not self.writable:
             raise RuntimeError("write outside a transaction")
         async with self.raw.execute(sql, tuple(params)) as cur:
-            return cur.lastrowid if sql.lstrip().upper().startswith("INSERT") else cur.rowcount
+            return cur.rowcount
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT; returns the new row's id."""
+        if not self.writable:
+            raise RuntimeError("write outside a transaction")
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            return cur.lastrowid
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         if not self.writable:

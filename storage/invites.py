@@ -17,7 +17,7 @@ async def create(
     now: str,
     expires_at: str,
 ) -> int:
-    return await conn.execute(
+    return await conn.insert(
         "INSERT INTO invites (code_hash, role, unit_id, liaison_kind, created_by, created_at,"
         " expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (

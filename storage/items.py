@@ -10,7 +10,7 @@ from storage.db import Conn, Row
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
-    item_id = await conn.execute(
+    item_id = await conn.insert(
         "INSERT INTO items (title, instruction, instructing_leader, source, category, deadline,"
         " period, is_key, status, created_by, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -78,7 +78,7 @@ async def add(
     liaison_kind: LiaisonKind | None,
     now: str,
 ) -> int:
-    return await conn.execute(
+    return await conn.insert(
         "INSERT INTO people (tg_user_id, chat_id, role, unit_id, liaison_kind, name, title,"
         " phone, tg_username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (

@@ -46,7 +46,7 @@ async def insert(
     attachments: tuple[Attachment, ...] = (),
 ) -> int:
     version = await next_version(conn, item_id, unit_id, kind, period_key)
-    report_id = await conn.execute(
+    report_id = await conn.insert(
         "INSERT INTO reports (item_id, unit_id, person_id, kind, period_key, version, corrects,"
         " progress, percent, difficulties, next_steps, sustained, key_flagged, submitted_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

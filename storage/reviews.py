@@ -18,7 +18,7 @@ async def add(
     reason: str,
     now: str,
 ) -> int:
-    return await conn.execute(
+    return await conn.insert(
         "INSERT INTO reviews (item_id, report_id, reviewer_id, checks, decision, reason,"
         " decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -43,7 +43,7 @@ async def order_verification(
     ordered_by: int,
     now: str,
 ) -> int:
-    return await conn.execute(
+    return await conn.insert(
         "INSERT INTO verifications (item_id, report_id, verifier, planned_on, ordered_by,"
         " ordered_at) VALUES (?, ?, ?, ?, ?, ?)",
         (item_id, report_id, verifier, planned_on, ordered_by, now),

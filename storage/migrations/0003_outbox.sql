@@ -37,3 +37,7 @@ CREATE TABLE mutes (
     muted_by    INTEGER REFERENCES people(id),
     muted_at    TEXT NOT NULL
 );
+
+-- Alerts decided by the reminder rules (e.g. a key item overdue) must also happen once.
+ALTER TABLE alerts ADD COLUMN dedupe_key TEXT;
+CREATE UNIQUE INDEX alerts_dedupe ON alerts(dedupe_key) WHERE dedupe_key IS NOT NULL;
