@@ -45,7 +45,9 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
         serial_format=settings.serial_format,
         revisit_days=settings.revisit_offsets,
     )
-    svc = Services(office=office, render=render, settings=settings)
+    svc = Services(
+        office=office, render=render, settings=settings, rules=settings.rules, hours=settings.hours
+    )
     office.render_letter = lambda item: render_letter(svc, item)
     return svc
 

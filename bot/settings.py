@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain.reminders import Rules
+from domain.workdays import Hours
+
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TOKEN_RE = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,}$")
 
@@ -41,6 +44,17 @@ class Settings:
     attachments_dir: Path | None = None
     attachment_types: str = "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,jpg,jpeg,png,zip,rar"
     max_attachment_mb: int = 20
+    work_hours: str = "09:00-17:30"
+    tick_seconds: int = 60
+    remind_sign_first: int = 1
+    remind_sign_escalate: int = 2
+    remind_responsible_first: int = 4
+    remind_responsible_escalate: int = 6
+    remind_report_before: int = 1
+    remind_report_escalate: int = 2
+    remind_deadline_warn: str = "3,1"
+    remind_overdue_max: int = 5
+    remind_overdue_escalate: int = 2
 
     @property
     def zone(self) -> ZoneInfo:
@@ -67,6 +81,24 @@ class Settings:
     @property
     def allowed_extensions(self) -> frozenset[str]:
         return frozenset(e.strip().lower().lstrip(".") for e in self.attachment_types.split(","))
+
+    @property
+    def hours(self) -> Hours:
+        return Hours.parse(self.work_hours)
+
+    @property
+    def rules(self) -> Rules:
+        return Rules(
+            sign_first=self.remind_sign_first,
+            sign_escalate=self.remind_sign_escalate,
+            responsible_first=self.remind_responsible_first,
+            responsible_escalate=self.remind_responsible_escalate,
+            report_before=self.remind_report_before,
+            report_escalate=self.remind_report_escalate,
+            deadline_warn=tuple(int(d) for d in self.remind_deadline_warn.split(",") if d),
+            overdue_max=self.remind_overdue_max,
+            overdue_escalate=self.remind_overdue_escalate,
+        )
 
     def require_token(self) -> str:
         """The token, or a clear refusal: commands that talk to Telegram call this."""
@@ -143,6 +175,14 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("revisit_days 应为逗号分隔的天数，例如 30,90") from None
     if any(d < 1 for d in offsets):
         raise SettingsError("revisit_days 中的天数必须大于 0")
+    try:
+        _ = (settings.hours, settings.rules)
+    except ValueError:
+        raise SettingsError(
+            "work_hours 应形如 09:00-17:30；remind_deadline_warn 应形如 3,1"
+        ) from None
+    if settings.tick_seconds < 0:
+        raise SettingsError("tick_seconds 不能为负数（0 表示不自动运行）")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     if settings.holiday_file is not None and not settings.holiday_file.is_file():

@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import tomllib
 from collections.abc import Callable
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import chinese_calendar
@@ -103,3 +104,24 @@ class WorkdayCalendar:
             current += timedelta(days=1)
             count += self.is_workday(current)
         return count
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Office hours: pushes go out only inside them, on working days."""
+
+    start: time = time(9, 0)
+    end: time = time(17, 30)
+
+    @classmethod
+    def parse(cls, text: str) -> Hours:
+        """'09:00-17:30' → Hours; ValueError if malformed or empty."""
+        first, _, last = text.partition("-")
+        start, end = time.fromisoformat(first.strip()), time.fromisoformat(last.strip())
+        if start >= end:
+            raise ValueError(text)
+        return cls(start, end)
+
+
+def working_moment(now: datetime, calendar: WorkdayCalendar, hours: Hours) -> bool:
+    return calendar.is_workday(now.date()) and hours.start <= now.time() < hours.end

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
@@ -18,6 +18,8 @@ from bot.settings import Settings
 from domain.errors import Refusal
 from domain.models import Person
 from domain.office import Office
+from domain.reminders import Rules
+from domain.workdays import Hours
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -26,9 +28,14 @@ Buttons = Sequence[Sequence[tuple[str, str]]]
 
 @dataclass
 class Services:
+    """What handlers and jobs share; lives in application.bot_data['services']."""
+
     office: Office
     render: Renderer
     settings: Settings
+    rules: Rules = field(default_factory=Rules)
+    hours: Hours = field(default_factory=Hours)
+    sender: Any = None  # bot.sender.Sender, once the application runs
 
 
 def services(context: Context) -> Services:
