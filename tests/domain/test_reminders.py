@@ -1,0 +1,145 @@
+"""The reminder rules over a month with the National Day holiday and a 调休 Saturday.
+
+Item sent Tuesday 2026-09-22, weekly reports, deadline Friday 2026-10-16, a key item.
+Working days around it: 09-25 (Fri) and 10-01..10-07 are holidays; Saturday 10-10 is worked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.models import Period
+from domain.reminders import Assignment, Rules, behind_on_reports, decide
+from domain.traffic import Light, light
+from domain.workdays import WorkdayCalendar
+
+CAL = WorkdayCalendar()
+SENT = date(2026, 9, 22)
+DEADLINE = date(2026, 10, 16)
+
+
+def assignment(**changes) -> Assignment:
+    base = dict(
+        item_id=1,
+        title="老旧小区改造",
+        serial="督办〔2026〕1号",
+        status="办理中",
+        is_key=True,
+        period=Period.WEEKLY,
+        deadline=DEADLINE,
+        sent_on=SENT,
+        unit_id=1,
+        unit_name="住建局",
+        is_lead=True,
+    )
+    return Assignment(**{**base, **changes})
+
+
+def walk(a: Assignment, start=date(2026, 9, 22), end=date(2026, 10, 26)) -> dict[str, list]:
+    """Rules fired per working day, as 'rule' (unit) / 'rule!' (supervisors) / 'rule^' (leader)."""
+    seen: dict[str, set[str]] = {}
+    day = start
+    while day <= end:
+        if CAL.is_workday(day):
+            for due in decide(a, day, CAL, Rules()):
+                mark = {"unit": "", "supervisors": "!", "leader": "^"}[due.audience]
+                seen.setdefault(due.key, set()).add(day.isoformat())
+                seen.setdefault(day.isoformat(), set()).add(due.rule + mark)
+        day += timedelta(days=1)
+    return {k: sorted(v) for k, v in seen.items()}
+
+
+def days(*items: str) -> list[str]:
+    return [f"2026-{d}" for d in items]
+
+
+def test_unsigned_unit_is_chased_on_working_days_only():
+    fired = walk(assignment(status="待签收", is_lead=False, unit_id=2, unit_name="交通局"))
+    fired_days = {d: r for d, r in fired.items() if d[:4] == "2026"}
+    sign_days = [d for d, rules in fired_days.items() if "sign" in rules]
+    assert sign_days == days(
+        "09-23",
+        "09-24",
+        "09-28",
+        "09-29",
+        "09-30",
+        "10-08",
+        "10-09",
+        "10-10",
+        "10-12",
+        "10-13",
+        "10-14",
+        "10-15",
+        "10-16",
+        "10-19",
+        "10-20",
+        "10-21",
+        "10-22",
+        "10-23",
+        "10-26",
+    )
+    # decided again each day, but one key: the outbox keeps exactly one escalation
+    assert fired["esc_sign:1:2:once"][0] == "2026-09-24"
+    # overdue 催办 at most 5 working days, then it is the supervisors' turn
+    assert [d for d, r in fired_days.items() if "overdue" in r] == days(
+        "10-19", "10-20", "10-21", "10-22", "10-23"
+    )
+    assert not any("deadline" in r for r in fired_days.values())  # unsigned: nothing to warn
+    assert not any("^" in rule for r in fired_days.values() for rule in r)  # not the lead
+
+
+def test_signed_lead_unit_without_reports():
+    fired = {d: r for d, r in walk(assignment(signed_on=SENT)).items() if d[:4] == "2026"}
+    by_rule = {}
+    for day, rules in fired.items():
+        for rule in rules:
+            by_rule.setdefault(rule, []).append(day)
+    assert by_rule["responsible"][:3] == days("09-29", "09-30", "10-08")
+    assert by_rule["esc_responsible!"][0] == "2026-10-08"  # working day 6 after 签收
+    # reports: the day before the due day and on it, for each week
+    assert by_rule["report_due"] == days(
+        "09-23", "09-24", "09-29", "09-30", "10-09", "10-10", "10-15", "10-16", "10-22", "10-23"
+    )
+    # late from the first working day after a missed due day
+    assert by_rule["report_late"][:4] == days("09-28", "09-29", "09-30", "10-08")
+    assert by_rule["deadline"] == days("10-13", "10-15")
+    assert by_rule["overdue"] == days("10-19", "10-20", "10-21", "10-22", "10-23")
+    assert by_rule["leader_overdue^"][0] == "2026-10-20"
+    assert not set(fired) & {"2026-09-25", "2026-10-01", "2026-10-05", "2026-10-11"}
+
+
+def test_each_push_has_one_key_per_period():
+    a = assignment(signed_on=SENT)
+    keys = [
+        d.key
+        for day in (date(2026, 10, 19), date(2026, 10, 20))
+        for d in decide(a, day, CAL, Rules())
+    ]
+    escalations = [k for k in keys if k.startswith("esc_overdue")]
+    assert escalations == ["esc_overdue:1:1:2026-10-16"]  # 10-19 is only 1 working day late
+    assert len([k for k in keys if k.startswith("overdue")]) == 2  # one per day
+
+
+def test_a_report_this_week_stops_the_report_reminders():
+    a = assignment(signed_on=SENT, responsible_set=True, last_report_on=date(2026, 10, 12))
+    rules = {d.rule for d in decide(a, date(2026, 10, 15), CAL, Rules())}
+    assert "report_due" not in rules and "report_late" not in rules
+    assert "deadline" in rules
+
+
+def test_suspended_closed_and_muted_units_are_not_pushed():
+    for status in ("暂停", "已办结", "待审核", "已撤销"):
+        assert decide(assignment(status=status), date(2026, 10, 20), CAL, Rules()) == []
+    muted = decide(assignment(muted_until=date(2026, 10, 30)), date(2026, 10, 20), CAL, Rules())
+    assert muted and all(d.audience != "unit" for d in muted)
+
+
+def test_traffic_light():
+    today = date(2026, 10, 12)
+    assert light("办理中", DEADLINE, today, CAL) is Light.GREEN  # 4 working days left
+    assert light("办理中", DEADLINE, date(2026, 10, 13), CAL) is Light.YELLOW
+    assert light("办理中", DEADLINE, date(2026, 10, 17), CAL) is Light.RED
+    assert light("已办结", DEADLINE, date(2026, 10, 30), CAL) is Light.GREEN
+    assert light("办理中", DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
+    assert behind_on_reports(assignment(signed_on=SENT), today, CAL)
+    assert not behind_on_reports(assignment(signed_on=SENT, last_report_on=today), today, CAL)
