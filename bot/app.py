@@ -7,6 +7,7 @@ import logging
 from telegram import BotCommand, Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot import scheduler
 from bot.clock import Clock, SystemClock
 from bot.render import Renderer
 from bot.settings import Settings
@@ -23,6 +24,7 @@ from handlers import (
     queries,
     reasons,
     registration,
+    reminders,
     review,
     signing,
 )
@@ -91,6 +93,7 @@ def build_application(
         new_item.build(),
         *invite.build(),
         *queries.build(),
+        *reminders.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)
@@ -99,8 +102,11 @@ def build_application(
 
 
 async def _post_init(app: Application) -> None:
-    """The default menu: what a stranger sees is only /start and /help."""
+    """The default menu (a stranger sees only /start and /help) and the periodic tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
+    interval = app.bot_data["services"].settings.tick_seconds
+    if interval:
+        scheduler.schedule(app, interval)
     log.info("bot @%s ready", app.bot.username)
 
 

@@ -15,7 +15,7 @@ from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Item, LiaisonKind, Person, Role, Unit
 from domain.office import Office
-from storage import audit, invites, items, people, units
+from storage import audit, invites, items, outbox, people, units
 
 CODE_BYTES = 18  # 24 url-safe characters: deep-link payloads allow [A-Za-z0-9_-]{1,64}
 
@@ -168,6 +168,7 @@ async def register(
         ]
         pending = []
         if unit_id is not None:
+            await outbox.release_held(conn, unit_id)
             waiting = await items.search(
                 conn, statuses=[Status.AWAITING_SIGN, Status.IN_PROGRESS], unit_id=unit_id
             )

@@ -29,6 +29,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("invite", "邀请单位联络员", frozenset({S})),
     Command("units", "各单位联络员注册情况", frozenset({S, L})),
     Command("items", "在办督办事项（可筛选）", frozenset({S, L})),
+    Command("reminders", "自动提醒的发送情况", frozenset({S})),
+    Command("mute", "暂停向某单位推送提醒：/mute 单位 日期", frozenset({S})),
     Command("item", "查看事项详情和办理过程：/item 编号", frozenset({S, L, LI})),
     Command("mytasks", "本单位的督办事项", frozenset({LI})),
     Command("responsible", "报送承办责任人", frozenset({LI})),

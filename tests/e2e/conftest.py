@@ -42,7 +42,7 @@ class Office:
             api_url=emu.base_url,
             file_url=emu.base_file_url,
             leader_chat=-1001000,
-            **overrides,
+            **{"tick_seconds": 0, **overrides},
         )
         self.db: Database | None = None
         self.app = None

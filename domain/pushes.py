@@ -1,0 +1,62 @@
+"""What the office can see and steer of the bot's own pushes: the queue, failures, mutes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from domain import queries
+from domain.errors import Refusal
+from domain.models import Person, Role, Unit
+from domain.office import Office, require
+from storage import audit, outbox, units
+from storage.db import Row
+
+
+@dataclass(frozen=True)
+class Overview:
+    counts: dict[str, int]
+    problems: list[Row]
+    unreachable: list[queries.UnitStatus]
+    muted: list[tuple[Unit, str]]
+
+
+async def overview(office: Office, person: Person | None) -> Overview:
+    require(person, Role.SUPERVISOR)
+    today = office.clock.today().isoformat()
+    statuses = await queries.units_overview(office, person)
+    async with office.db.read() as conn:
+        counts = await outbox.counts(conn, today)
+        problems = await outbox.problems(conn)
+        muted = await outbox.mutes(conn, today)
+    by_id = {s.unit.id: s.unit for s in statuses}
+    return Overview(
+        counts,
+        problems,
+        [s for s in statuses if not s.reachable],
+        [(by_id[u], until) for u, until in muted.items() if u in by_id],
+    )
+
+
+async def mute(office: Office, person: Person | None, unit_text: str, until: date | None):
+    """Pause a unit's pushes until a date (None lifts the mute); it still shows as late."""
+    supervisor = require(person, Role.SUPERVISOR)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        found = await units.search(conn, unit_text)
+        exact = [u for u in found if unit_text in (u.name, u.short_name)]
+        if len(found) != 1 and len(exact) != 1:
+            raise Refusal("unit_ambiguous" if found else "unit_not_found", text=unit_text[:30])
+        unit = (exact or found)[0]
+        # a lifted mute is stored as ending yesterday, so the history stays in the audit
+        day = until or date.fromordinal(office.clock.today().toordinal() - 1)
+        await outbox.mute(conn, unit.id, day.isoformat(), supervisor.id, now)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=supervisor.id,
+            action="暂停提醒",
+            unit_id=unit.id,
+            note=f"至{day.isoformat()}" if until else "取消",
+        )
+    return unit
