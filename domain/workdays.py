@@ -24,6 +24,9 @@ import chinese_calendar
 log = logging.getLogger(__name__)
 
 
+EPOCH = 2020  # ranks count working days from here; any year works, this keeps them small
+
+
 class HolidayFileError(ValueError):
     pass
 
@@ -46,6 +49,8 @@ class WorkdayCalendar:
         self.file_years = {d.year for d in self.holidays | self.workdays}
         self._warn = warn
         self._warned: set[int] = set()
+        self._days: dict[date, bool] = {}
+        self._year_ranks: dict[int, tuple[int, list[int]]] = {}
 
     @classmethod
     def from_file(cls, path: Path | None, warn: Callable[[int], None] | None = None):
@@ -67,6 +72,13 @@ class WorkdayCalendar:
         return year in self.library_years or year in self.file_years
 
     def is_workday(self, day: date) -> bool:
+        """Cached: the rules ask about the same few hundred days for every item."""
+        known = self._days.get(day)
+        if known is None:
+            known = self._days[day] = self._lookup(day)
+        return known
+
+    def _lookup(self, day: date) -> bool:
         if day in self.holidays:
             return False
         if day in self.workdays:
@@ -97,13 +109,34 @@ class WorkdayCalendar:
 
     def workdays_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative when end is before start."""
-        if end < start:
-            return -self.workdays_between(end, start)
-        count, current = 0, start
-        while current < end:
-            current += timedelta(days=1)
-            count += self.is_workday(current)
-        return count
+        return self._rank(end) - self._rank(start)
+
+    def _rank(self, day: date) -> int:
+        """Working days from the start of the day's year up to and including it, plus the
+        working days of all years since EPOCH: a difference of two ranks is a count."""
+        offset, counts = self._year(day.year)
+        return offset + counts[day.timetuple().tm_yday - 1]
+
+    def _year(self, year: int) -> tuple[int, list[int]]:
+        found = self._year_ranks.get(year)
+        if found is None:
+            offset = 0
+            if year > EPOCH:
+                previous_offset, previous = self._year(year - 1)
+                offset = previous_offset + previous[-1]
+            elif year < EPOCH:
+                following_offset, _ = self._year(year + 1)
+                offset = following_offset - sum(self._counts(year)[-1:])
+            found = self._year_ranks[year] = (offset, self._counts(year))
+        return found
+
+    def _counts(self, year: int) -> list[int]:
+        day, total, counts = date(year, 1, 1), 0, []
+        while day.year == year:
+            total += self.is_workday(day)
+            counts.append(total)
+            day += timedelta(days=1)
+        return counts
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,13 @@ class Conn:
         async with self.raw.execute(sql, tuple(params)) as cur:
             return cur.lastrowid
 
-    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
+        """Run a statement for each row in one call; returns how many rows changed."""
         if not self.writable:
             raise RuntimeError("write outside a transaction")
+        before = self.raw.total_changes
         await self.raw.executemany(sql, [tuple(r) for r in rows])
+        return self.raw.total_changes - before
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         async with self.raw.execute(sql, tuple(params)) as cur:

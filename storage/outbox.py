@@ -30,27 +30,36 @@ class Push:
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
 
 
+_INSERT = (
+    "INSERT OR IGNORE INTO outbox (dedupe_key, rule, item_id, unit_id, person_id, chat_id,"
+    " template, context, buttons, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _row(push: Push, now: str) -> tuple:
+    return (
+        push.dedupe_key,
+        push.rule,
+        push.item_id,
+        push.unit_id,
+        push.person_id,
+        push.chat_id,
+        push.template,
+        json.dumps(push.context, ensure_ascii=False, default=str),
+        json.dumps(push.buttons, ensure_ascii=False),
+        push.due_at,
+        now,
+    )
+
+
 async def add(conn: Conn, push: Push, now: str) -> bool:
     """Queue the push unless one with the same key exists; True if it was new."""
-    changed = await conn.execute(
-        "INSERT OR IGNORE INTO outbox (dedupe_key, rule, item_id, unit_id, person_id, chat_id,"
-        " template, context, buttons, due_at, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            push.dedupe_key,
-            push.rule,
-            push.item_id,
-            push.unit_id,
-            push.person_id,
-            push.chat_id,
-            push.template,
-            json.dumps(push.context, ensure_ascii=False, default=str),
-            json.dumps(push.buttons, ensure_ascii=False),
-            push.due_at,
-            now,
-        ),
-    )
-    return changed == 1
+    return await conn.execute(_INSERT, _row(push, now)) == 1
+
+
+async def add_many(conn: Conn, pushes: list[Push], now: str) -> int:
+    """Queue many pushes in one statement; returns how many were new."""
+    return await conn.executemany(_INSERT, [_row(p, now) for p in pushes])
 
 
 async def ready(conn: Conn, now: str, limit: int = 200) -> list[Row]:
