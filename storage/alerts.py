@@ -15,12 +15,16 @@ async def add(
     now: str,
     item_id: int | None = None,
     unit_id: int | None = None,
+    dedupe_key: str | None = None,
     **detail: Any,
-) -> int:
-    return await conn.execute(
-        "INSERT INTO alerts (kind, item_id, unit_id, detail, created_at) VALUES (?, ?, ?, ?, ?)",
-        (kind, item_id, unit_id, json.dumps(detail, ensure_ascii=False), now),
+) -> bool:
+    """Keep an alert for the leader channel; with a dedupe_key, at most once. True if new."""
+    changed = await conn.execute(
+        "INSERT OR IGNORE INTO alerts (kind, item_id, unit_id, detail, created_at, dedupe_key)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (kind, item_id, unit_id, json.dumps(detail, ensure_ascii=False), now, dedupe_key),
     )
+    return changed == 1
 
 
 async def pending(conn: Conn) -> list[Row]:
