@@ -19,6 +19,7 @@ from handlers import (
     completion,
     gate,
     invite,
+    leader,
     new_item,
     progress,
     queries,
@@ -94,6 +95,7 @@ def build_application(
         *invite.build(),
         *queries.build(),
         *reminders.build(),
+        *leader.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)

@@ -75,3 +75,42 @@ def _cn_date(value: object) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     year, month, day = text[:10].split("-")
     return f"{year}年{int(month)}月{int(day)}日"
+
+
+BLOCK = "␞"
+TELEGRAM_LIMIT = 4096
+
+
+def split_messages(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Pack ␞-separated blocks into messages of at most `limit` characters.
+
+    A message breaks only between blocks (an item never straddles two messages); a single
+    block longer than the limit is cut at line ends, and failing that at a space.
+    """
+    blocks = [b.strip("\n") for b in text.split(BLOCK)]
+    messages: list[str] = []
+    current = ""
+    for block in (b for b in blocks if b.strip()):
+        for piece in _cut(block, limit):
+            joined = f"{current}\n{piece}" if current else piece
+            if len(joined) <= limit:
+                current = joined
+            else:
+                messages.append(current)
+                current = piece
+    if current:
+        messages.append(current)
+    return messages
+
+
+def _cut(block: str, limit: int) -> list[str]:
+    pieces = []
+    while len(block) > limit:
+        at = block.rfind("\n", 0, limit)
+        if at <= 0:
+            at = max(block.rfind(" ", 0, limit), block.rfind("，", 0, limit))
+        if at <= 0:
+            at = limit
+        pieces.append(block[:at].rstrip())
+        block = block[at:].lstrip()
+    return [*pieces, block]

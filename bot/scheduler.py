@@ -12,6 +12,7 @@ from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
+from bot import leader_channel
 from domain.models import Role
 from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
@@ -97,6 +98,7 @@ async def tick(app: Application) -> int:
             for push in _pushes(due, supervisors, stamp):
                 queued += await outbox.add(conn, push, stamp)
         queued += await _calendar_warning(conn, office, supervisors, now, stamp)
+    queued += await leader_channel.queue_posts(app)
     if queued and svc.sender is not None:
         svc.sender.wake()
     return queued

@@ -30,6 +30,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("units", "各单位联络员注册情况", frozenset({S, L})),
     Command("items", "在办督办事项（可筛选）", frozenset({S, L})),
     Command("reminders", "自动提醒的发送情况", frozenset({S})),
+    Command("summary", "预览并发布本周调度", frozenset({S})),
+    Command("digest", "预览并发布预警摘要", frozenset({S})),
     Command("mute", "暂停向某单位推送提醒：/mute 单位 日期", frozenset({S})),
     Command("item", "查看事项详情和办理过程：/item 编号", frozenset({S, L, LI})),
     Command("mytasks", "本单位的督办事项", frozenset({LI})),

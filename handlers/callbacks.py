@@ -33,6 +33,7 @@ PASS = "ps"  # ps:<report>:<mask>    通过办结
 RETURN_REPORT = "rt"  # rt:<report>:<mask>  退回补充 (asks a reason)
 VERIFY = "vf"  # vf:<report>:<mask>  需实地核查
 FINDING = "fd"  # fd:<report>        录入核查结果 (asks the finding)
+POST = "po"  # po:<weekly|digest>    post to the leader channel now
 
 
 @dataclass(frozen=True)

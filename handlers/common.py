@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.render import Renderer
 from bot.settings import Settings
+from domain.channel import Schedule
 from domain.errors import Refusal
 from domain.models import Person
 from domain.office import Office
@@ -35,6 +36,7 @@ class Services:
     settings: Settings
     rules: Rules = field(default_factory=Rules)
     hours: Hours = field(default_factory=Hours)
+    schedule: Schedule = field(default_factory=Schedule)
     sender: Any = None  # bot.sender.Sender, once the application runs
 
 

@@ -28,4 +28,13 @@ async def add(
 
 
 async def pending(conn: Conn) -> list[Row]:
-    return await conn.all("SELECT * FROM alerts WHERE posted_at IS NULL ORDER BY id")
+    """Alerts not yet posted, with the item and unit they are about."""
+    return await conn.all(
+        "SELECT a.*, i.title, i.year, i.serial, i.deadline, i.is_key, i.closed_at,"
+        " u.name AS unit_name FROM alerts a LEFT JOIN items i ON i.id = a.item_id"
+        " LEFT JOIN units u ON u.id = a.unit_id WHERE a.posted_at IS NULL ORDER BY a.id"
+    )
+
+
+async def mark_posted(conn: Conn, ids: list[int], now: str) -> None:
+    await conn.executemany("UPDATE alerts SET posted_at = ? WHERE id = ?", [(now, i) for i in ids])

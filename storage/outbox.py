@@ -131,3 +131,11 @@ async def mute(conn: Conn, unit_id: int, until: str, person_id: int, now: str) -
 async def mutes(conn: Conn, today: str) -> dict[int, str]:
     rows = await conn.all("SELECT unit_id, until FROM mutes WHERE until >= ?", (today,))
     return {r[0]: r[1] for r in rows}
+
+
+async def exists(conn: Conn, dedupe_key: str) -> bool:
+    return bool(await conn.scalar("SELECT 1 FROM outbox WHERE dedupe_key = ?", (dedupe_key,)))
+
+
+async def last_created(conn: Conn, rule: str) -> str | None:
+    return await conn.scalar("SELECT max(created_at) FROM outbox WHERE rule = ?", (rule,))

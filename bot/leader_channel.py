@@ -1,0 +1,121 @@
+"""Queues the leader channel's posts: closure lines, the weekly 调度 and 报忧 digests.
+
+Called on every tick (and by /summary and /digest). Everything is written to the outbox with
+the leader chat as recipient; the paced sender posts it (≤ 20 messages a minute to a group).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram.ext import Application
+
+from bot.render import split_messages
+from domain import channel, summaries
+from domain.errors import Refusal
+from storage import alerts, outbox
+from storage.outbox import Push
+
+
+def _label(fmt: str):
+    return lambda y, n, i: fmt.format(year=y, n=n) if n else f"草稿#{i}"
+
+
+def _posts(svc, rule: str, key: str, parts: list[str], stamp: str) -> list[Push]:
+    chat = svc.settings.leader_chat
+    return [
+        Push(f"{key}:{i}", rule, "post_html", stamp, chat_id=chat, context={"html": part})
+        for i, part in enumerate(parts, start=1)
+    ]
+
+
+async def render_weekly(svc, now: datetime) -> list[str]:
+    async with svc.office.db.read() as conn:
+        since = await outbox.last_created(conn, "weekly")
+    since = since or (now - timedelta(days=7)).isoformat(timespec="seconds")
+    summary = await summaries.weekly(svc.office, since)
+    return split_messages(
+        svc.render("weekly_summary", s=summary, office_name=svc.settings.office_name)
+    )
+
+
+async def render_digest(svc, now: datetime) -> tuple[list[str], list[int]]:
+    async with svc.office.db.read() as conn:
+        rows = [r for r in await alerts.pending(conn) if r["kind"] != "closed"]
+    views = channel.by_importance(
+        [channel.alert_view(r, _label(svc.settings.serial_format)) for r in rows]
+    )
+    if not views:
+        return [], []
+    text = svc.render("digest", alerts=views, now=now.isoformat(timespec="seconds"))
+    return split_messages(text), [v["id"] for v in views]
+
+
+async def queue_weekly(svc, now: datetime, manual: bool = False) -> int:
+    key = f"weekly:{channel.week_key(now.date())}"
+    async with svc.office.db.read() as conn:
+        if await outbox.exists(conn, f"{key}:1"):
+            if manual:
+                raise Refusal("already_posted", what="本周调度")
+            return 0
+    parts = await render_weekly(svc, now)
+    stamp = svc.office.now()
+    async with svc.office.db.transaction() as conn:
+        return await outbox.add_many(conn, _posts(svc, "weekly", key, parts, stamp), stamp)
+
+
+async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
+    parts, ids = await render_digest(svc, now)
+    if not ids:
+        if manual:
+            raise Refusal("nothing_pending")
+        return 0
+    stamp = svc.office.now()
+    key = f"digest:{stamp}"
+    async with svc.office.db.transaction() as conn:
+        queued = await outbox.add_many(conn, _posts(svc, "digest", key, parts, stamp), stamp)
+        await alerts.mark_posted(conn, ids, stamp)
+    return queued
+
+
+async def queue_closures(svc) -> int:
+    """A short line crediting the unit for each item closed since the last tick."""
+    label = _label(svc.settings.serial_format)
+    stamp = svc.office.now()
+    async with svc.office.db.transaction() as conn:
+        rows = [r for r in await alerts.pending(conn) if r["kind"] == "closed"]
+        pushes = []
+        for r in rows:
+            view = channel.alert_view(r, label)
+            closed_on = (r["closed_at"] or stamp)[:10]
+            on_time = r["deadline"] is not None and closed_on <= r["deadline"]
+            pushes.append(
+                Push(
+                    f"closed:{r['id']}",
+                    "closed",
+                    "closed_line",
+                    stamp,
+                    item_id=r["item_id"],
+                    chat_id=svc.settings.leader_chat,
+                    context={**view, "on_time": on_time},
+                )
+            )
+        queued = await outbox.add_many(conn, pushes, stamp)
+        await alerts.mark_posted(conn, [r["id"] for r in rows], stamp)
+    return queued
+
+
+async def queue_posts(app: Application) -> int:
+    """The channel's share of a tick; nothing if no leader chat is configured."""
+    svc = app.bot_data["services"]
+    if svc.settings.leader_chat is None:
+        return 0
+    now = svc.office.clock.now()
+    queued = await queue_closures(svc)
+    if channel.weekly_due(now, svc.office.calendar, svc.schedule):
+        queued += await queue_weekly(svc, now)
+    async with svc.office.db.read() as conn:
+        last = await outbox.last_created(conn, "digest")
+    if channel.digest_due(now, last, svc.schedule):
+        queued += await queue_digest(svc, now)
+    return queued

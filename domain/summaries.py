@@ -1,0 +1,107 @@
+"""The weekly 调度 summary for leaders: short, honest, what matters most first.
+
+Selective (key items first, then what is overdue, then who has not reported) and honest
+(bad news is not averaged away: every overdue item and every silent unit is named).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from domain.items import OPEN_STATUSES, Status
+from domain.office import Office
+from domain.reminders import CHASED, Assignment, behind_on_reports
+from domain.traffic import Light, light
+from storage import ledger_state, summaries
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    serial: str
+    title: str
+    unit: str
+    light: Light
+    status: str
+    deadline: date
+    progress: str = ""
+    percent: int | None = None
+    days_overdue: int = 0
+
+
+@dataclass
+class Weekly:
+    today: date
+    by_status: dict[str, int]
+    by_light: dict[str, int]
+    key_items: list[ItemLine] = field(default_factory=list)
+    overdue: list[ItemLine] = field(default_factory=list)
+    silent_units: list[str] = field(default_factory=list)
+    difficulties: list[dict] = field(default_factory=list)
+
+    @property
+    def open_total(self) -> int:
+        return sum(self.by_light.values())
+
+
+def _label(fmt: str):
+    return lambda y, n, i: fmt.format(year=y, n=n) if n else f"草稿#{i}"
+
+
+async def weekly(office: Office, since: str) -> Weekly:
+    """The summary as of today; `since` is when the previous summary was posted."""
+    today = office.clock.today()
+    cal = office.calendar
+    async with office.db.read() as conn:
+        counts = await summaries.status_counts(conn)
+        found = await ledger_state.assignments(
+            conn,
+            OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION},
+            _label(office.serial_format),
+        )
+        latest = await summaries.latest_progress(conn, {a.item_id for a in found})
+        troubles = await summaries.difficulties_since(conn, since)
+    leads = [a for a in found if a.is_lead]
+    behind = {(a.item_id, a.unit_id) for a in found if behind_on_reports(a, today, cal)}
+    lights: dict[int, Light] = {}
+    for a in found:
+        item_light = light(a.status, a.deadline, today, cal, (a.item_id, a.unit_id) in behind)
+        worst = lights.get(a.item_id, Light.GREEN)
+        lights[a.item_id] = max(worst, item_light, key=[Light.GREEN, Light.YELLOW, Light.RED].index)
+
+    def line(a: Assignment) -> ItemLine:
+        report = latest.get((a.item_id, a.unit_id))
+        overdue = cal.workdays_between(a.deadline, today) if today > a.deadline else 0
+        return ItemLine(
+            a.serial,
+            a.title,
+            a.unit_name,
+            lights[a.item_id],
+            a.status,
+            a.deadline,
+            report["progress"] if report else "",
+            report["percent"] if report else None,
+            overdue,
+        )
+
+    by_light = {str(x): 0 for x in Light}
+    for value in lights.values():
+        by_light[str(value)] += 1
+    chased = [a for a in leads if a.status in CHASED]
+    summary = Weekly(today, counts, by_light)
+    summary.key_items = [line(a) for a in leads if a.is_key]
+    summary.overdue = sorted(
+        (line(a) for a in chased if today > a.deadline), key=lambda x: -x.days_overdue
+    )
+    summary.silent_units = sorted({a.unit_name for a in found if (a.item_id, a.unit_id) in behind})
+    summary.difficulties = [
+        {
+            "serial": _label(office.serial_format)(r["year"], r["serial"], r["item_id"]),
+            "title": r["title"],
+            "unit": r["unit_name"],
+            "text": r["difficulties"],
+            "is_key": bool(r["is_key"]),
+        }
+        for r in troubles
+    ]
+    return summary

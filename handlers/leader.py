@@ -1,0 +1,88 @@
+"""/summary and /digest: a supervisor previews what the leader channel will read, and posts."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot import leader_channel
+from domain.models import Role
+from domain.office import require
+from handlers import callbacks as cb
+from handlers.common import (
+    Context,
+    answers_refusals,
+    clear_buttons,
+    keyboard,
+    person_of,
+    say,
+    services,
+)
+
+WHAT = {"weekly": "本周调度", "digest": "预警摘要"}
+
+
+async def _preview(update: Update, context: Context, kind: str) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    svc = services(context)
+    now = svc.office.clock.now()
+    if kind == "weekly":
+        parts = await leader_channel.render_weekly(svc, now)
+    else:
+        parts, _ = await leader_channel.render_digest(svc, now)
+    channel = svc.settings.leader_chat is not None
+    buttons = [[("立即发布", cb.make(cb.POST, kind))]] if channel and parts else None
+    posted = "" if parts else "目前没有待发布的预警。"
+    await say(
+        update,
+        context,
+        "summary_preview",
+        what=WHAT[kind],
+        parts=len(parts),
+        channel=channel,
+        posted=posted,
+    )
+    for i, part in enumerate(parts, start=1):
+        markup = keyboard(buttons) if i == len(parts) else None
+        await context.bot.send_message(
+            update.effective_chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+
+@answers_refusals
+async def summary_cmd(update: Update, context: Context) -> None:
+    await _preview(update, context, "weekly")
+
+
+@answers_refusals
+async def digest_cmd(update: Update, context: Context) -> None:
+    await _preview(update, context, "digest")
+
+
+@answers_refusals
+async def post_now(update: Update, context: Context) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    data = cb.parse(update.callback_query.data)
+    kind = data.args[0] if data and data.args else ""
+    svc = services(context)
+    now = svc.office.clock.now()
+    if kind == "weekly":
+        queued = await leader_channel.queue_weekly(svc, now, manual=True)
+    elif kind == "digest":
+        queued = await leader_channel.queue_digest(svc, now, manual=True)
+    else:
+        return
+    await update.callback_query.answer("已排队发布")
+    await clear_buttons(update)
+    if svc.sender is not None:
+        svc.sender.wake()
+    await say(update, context, "summary_posted", parts=queued)
+
+
+def build() -> list:
+    return [
+        CommandHandler("summary", summary_cmd),
+        CommandHandler("digest", digest_cmd),
+        CallbackQueryHandler(post_now, pattern=cb.pattern(cb.POST)),
+    ]
