@@ -87,7 +87,7 @@ async def tick(app: Application) -> int:
             if due.audience == "leader":
                 await alerts.add(
                     conn,
-                    "escalation",
+                    due.rule,
                     now=stamp,
                     item_id=due.item_id,
                     unit_id=due.unit_id,

@@ -177,12 +177,14 @@ def _deadline(a, today: date, cal: WorkdayCalendar, rules: Rules, unit, escalate
             unit("deadline", f"{a.deadline.isoformat()}-{left}", "report", workdays=left)
         return
     late = cal.workdays_between(a.deadline, today)
+    if a.is_key and a.is_lead and late >= 1:
+        leader("key_red", a.deadline.isoformat(), workdays=late)
     if 1 <= late <= rules.overdue_max:
         unit("overdue", today.isoformat(), "report" if a.signed_on else "sign", workdays=late)
     if late >= rules.overdue_escalate:
         escalate("esc_overdue", a.deadline.isoformat(), workdays=late)
         if a.is_key and a.is_lead:
-            leader("leader_overdue", a.deadline.isoformat(), workdays=late)
+            leader("escalation", a.deadline.isoformat(), workdays=late)
 
 
 def behind_on_reports(a: Assignment, today: date, cal: WorkdayCalendar) -> bool:

@@ -104,7 +104,8 @@ def test_signed_lead_unit_without_reports():
     assert by_rule["report_late"][:4] == days("09-28", "09-29", "09-30", "10-08")
     assert by_rule["deadline"] == days("10-13", "10-15")
     assert by_rule["overdue"] == days("10-19", "10-20", "10-21", "10-22", "10-23")
-    assert by_rule["leader_overdue^"][0] == "2026-10-20"
+    assert by_rule["key_red^"][0] == "2026-10-19"  # early: the first working day overdue
+    assert by_rule["escalation^"][0] == "2026-10-20"
     assert not set(fired) & {"2026-09-25", "2026-10-01", "2026-10-05", "2026-10-11"}
 
 

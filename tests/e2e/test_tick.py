@@ -88,5 +88,8 @@ async def test_a_month_of_ticks(september):
     ]
     escalations = [r for r in rows if r["rule"] == "esc_sign"]
     assert [r["day"] for r in escalations] == ["2026-09-24"]  # one supervisor, once
-    leader = await office.rows("SELECT kind, dedupe_key FROM alerts WHERE kind = 'escalation'")
-    assert len(leader) == 1  # the key item overdue, lead unit, once
+    leader = await office.rows("SELECT kind, substr(created_at, 1, 10) AS day FROM alerts")
+    assert [(a["kind"], a["day"]) for a in leader] == [
+        ("key_red", "2026-10-19"),  # the key item went red, lead unit, once
+        ("escalation", "2026-10-20"),
+    ]
