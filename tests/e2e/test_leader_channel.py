@@ -1,0 +1,91 @@
+"""The leader channel: what the weekly 调度 says, digests, closure lines, nothing twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import leader_channel, scheduler
+from bot.render import split_messages
+from tests.e2e.conftest import TZ
+from tests.e2e.test_progress_review import answer, signed_item
+from tests.e2e.test_refusals import approved_item
+
+
+async def report(zj, text: str, percent: str, difficulty: str | None) -> None:
+    await zj.send("/report")
+    await zj.expect("第1步/共5步")
+    await answer(zj, ("send", text, "完成进度"), ("send", percent, "困难和问题"))
+    if difficulty:
+        await answer(zj, ("send", difficulty, "下步打算"))
+    else:
+        await answer(zj, ("press", "无", "下步打算"))
+    await answer(
+        zj,
+        ("send", "继续推进", "附件"),
+        ("press", "完成", "请核对"),
+        ("press", "提交", "已报送进展"),
+    )
+
+
+async def test_weekly_summary_leads_with_key_items_and_names_the_late(office, staffed):
+    zj = staffed["zj"]
+    await signed_item(office, staffed)  # key item 1: 住建局 leads, 交通局 co-unit, both signed
+    office.clock.set(datetime(2026, 12, 14, 10, 0, tzinfo=TZ))
+    await report(zj, "已完成外墙改造", "40", "资金缺口2000万元")
+    office.clock.set(datetime(2026, 12, 17, 10, 0, tzinfo=TZ))  # deadline 12-15: 2 days late
+    svc = office.app.bot_data["services"]
+    parts = await leader_channel.render_weekly(svc, office.clock.now())
+    text = "\n".join(parts)
+    assert "在办事项 1 项：🔴 逾期 1" in text
+    assert text.index("一、重点事项") < text.index("二、逾期事项") < text.index("三、本期未报送")
+    assert "最新进展（40%）：已完成外墙改造" in text
+    assert "逾期" in text.split("二、逾期事项")[1].split("三、")[0]
+    silent = text.split("三、本期未报送进展的单位")[1].split("\n")[0]
+    assert "市交通运输局" in silent and "市住房和城乡建设局" not in silent
+    assert "资金缺口2000万元" in text.split("四、新反映的困难和问题")[1]
+
+
+def test_long_summaries_split_on_block_boundaries():
+    blocks = [f"事项{i} " + "进展说明" * 60 for i in range(40)]
+    text = "标题\n␞\n" + "\n␞\n".join(blocks)
+    parts = split_messages(text)
+    assert len(parts) > 1 and all(len(p) <= 4096 for p in parts)
+    for block in blocks:  # every block is whole, in exactly one message
+        assert sum(block in p for p in parts) == 1
+    huge = split_messages("甲 " * 5000)
+    assert all(len(p) <= 4096 for p in huge) and "".join(huge).replace(" ", "") == "甲" * 5000
+
+
+async def test_posts_are_queued_once_per_period_across_restarts(office, staffed):
+    await approved_item(office, staffed)
+    office.clock.set(datetime(2026, 11, 30, 9, 30, tzinfo=TZ))  # Monday morning
+    await scheduler.tick(office.app)
+    await office.restart()
+    await scheduler.tick(office.app)
+    office.clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=TZ))
+    await scheduler.tick(office.app)
+    weekly = await office.rows("SELECT dedupe_key, chat_id FROM outbox WHERE rule = 'weekly'")
+    assert [w["dedupe_key"] for w in weekly] == ["weekly:2026-W49:1"]
+    assert weekly[0]["chat_id"] == office.settings.leader_chat
+    office.clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=TZ))  # Tuesday: no second weekly
+    await scheduler.tick(office.app)
+    assert await office.scalar("SELECT count(*) FROM outbox WHERE rule = 'weekly'") == 1
+
+
+async def test_supervisor_previews_and_posts_the_summary(office, staffed):
+    sup = staffed["sup"]
+    await approved_item(office, staffed)
+    await sup.send("/summary")
+    await sup.expect("督办工作周调度")
+    await sup.press("立即发布")
+    await sup.expect("已排队发布")
+    assert await office.scalar("SELECT count(*) FROM outbox WHERE rule = 'weekly'") >= 1
+    await sup.send("/summary")
+    await sup.expect("督办工作周调度")
+    result = await sup.press("立即发布")
+    await result.answered()
+    assert "已经发布过" in result.answer
+    await sup.send("/digest")
+    await sup.expect("目前没有待发布的预警")
+    await staffed["zj"].send("/summary")
+    await staffed["zj"].expect("仅限督查员使用")
