@@ -9,7 +9,9 @@ from domain.errors import Refusal
 from domain.items import OPEN_STATUSES, Status
 from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
-from storage import audit, items, people, units
+from domain.reminders import CHASED
+from domain.traffic import Light, item_lights
+from storage import audit, items, ledger_state, people, units
 from storage.db import Row
 
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
@@ -72,6 +74,13 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
         primary = next((p for p in mine if p.liaison_kind is LiaisonKind.PRIMARY), None)
         result.append(UnitStatus(unit, primary, [p for p in mine if p is not primary]))
     return result
+
+
+async def lights(office: Office) -> dict[int, Light]:
+    """红黄绿 of every item being worked on (items not listed are green)."""
+    async with office.db.read() as conn:
+        found = await ledger_state.assignments(conn, CHASED, lambda y, n, i: "")
+    return item_lights(found, office.clock.today(), office.calendar)
 
 
 async def open_items(office: Office, person: Person | None, query: str = "") -> list[Item]:

@@ -12,7 +12,7 @@ from datetime import date
 from domain.items import OPEN_STATUSES, Status
 from domain.office import Office
 from domain.reminders import CHASED, Assignment, behind_on_reports
-from domain.traffic import Light, light
+from domain.traffic import Light, item_lights
 from storage import ledger_state, summaries
 
 
@@ -63,11 +63,7 @@ async def weekly(office: Office, since: str) -> Weekly:
         troubles = await summaries.difficulties_since(conn, since)
     leads = [a for a in found if a.is_lead]
     behind = {(a.item_id, a.unit_id) for a in found if behind_on_reports(a, today, cal)}
-    lights: dict[int, Light] = {}
-    for a in found:
-        item_light = light(a.status, a.deadline, today, cal, (a.item_id, a.unit_id) in behind)
-        worst = lights.get(a.item_id, Light.GREEN)
-        lights[a.item_id] = max(worst, item_light, key=[Light.GREEN, Light.YELLOW, Light.RED].index)
+    lights = item_lights(found, today, cal)
 
     def line(a: Assignment) -> ItemLine:
         report = latest.get((a.item_id, a.unit_id))

@@ -26,7 +26,11 @@ async def items_cmd(update: Update, context: Context) -> None:
     office = services(context).office
     query = " ".join(context.args or [])
     found = await queries.open_items(office, await person_of(update, context), query)
-    rows = [{"item": i, "serial": office.serial_label(i)} for i in found[:MAX_ROWS]]
+    lights = await queries.lights(office)
+    rows = [
+        {"item": i, "serial": office.serial_label(i), "light": lights.get(i.id)}
+        for i in found[:MAX_ROWS]
+    ]
     await say(update, context, "items_list", rows=rows, query=query)
 
 
@@ -52,6 +56,7 @@ async def item_cmd(update: Update, context: Context) -> None:
         item=item,
         serial=office.serial_label(item),
         timeline=events[-40:],
+        light=(await queries.lights(office)).get(item.id),
     )
 
 
