@@ -23,6 +23,7 @@ from handlers import reasons
 from handlers.common import (
     Context,
     answers_refusals,
+    button_id,
     clear_buttons,
     person_of,
     say,
@@ -33,19 +34,11 @@ from handlers.reasons import ReasonPrompt
 from storage import items
 
 
-def _item_id(update: Update) -> int:
-    data = cb.parse(update.callback_query.data)
-    item_id = data.int_arg() if data else None
-    if item_id is None:
-        raise Refusal("stale_button")
-    return item_id
-
-
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
-    done = await letters.approve(svc.office, person, _item_id(update))
+    done = await letters.approve(svc.office, person, button_id(update))
     await update.callback_query.answer("已审定同意")
     await clear_buttons(update)
     sent = 0

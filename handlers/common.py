@@ -21,6 +21,7 @@ from domain.models import Person
 from domain.office import Office
 from domain.reminders import Rules
 from domain.workdays import Hours
+from handlers.callbacks import parse as parse_callback
 
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
@@ -156,3 +157,28 @@ async def clear_buttons(update: Update) -> None:
 
 
 END = ConversationHandler.END
+
+
+def button_id(update: Update) -> int:
+    """The id a pressed button is about (`v1:<prefix>:<id>`); a Refusal if it has none."""
+    data = parse_callback(update.callback_query.data)
+    number = data.int_arg() if data else None
+    if number is None:
+        raise Refusal("stale_button")
+    return number
+
+
+def cancel_form(key: str) -> Handler:
+    """A /cancel fallback that drops the form kept under user_data[key] and ends it."""
+
+    async def cancel(update: Update, context: Context) -> int:
+        context.user_data.pop(key, None)
+        await say(update, context, "cancelled")
+        return END
+
+    return cancel
+
+
+async def press_buttons(update: Update, context: Context) -> None:
+    """Typed text where the form waits for a button: say so, and stay on the question."""
+    await refuse(update, context, Refusal("choose_button"))

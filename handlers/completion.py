@@ -25,9 +25,10 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    cancel_form,
     clear_buttons,
     person_of,
-    refuse,
+    press_buttons,
     say,
     services,
 )
@@ -165,14 +166,7 @@ async def submit(update: Update, context: Context) -> int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
-
-
-async def press_buttons(update: Update, context: Context) -> None:
-    await refuse(update, context, Refusal("choose_button"))
+cancel = cancel_form(KEY)
 
 
 def build() -> ConversationHandler:

@@ -31,11 +31,12 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    cancel_form,
     clear_buttons,
     in_rows,
     person_of,
+    press_buttons,
     redraw,
-    refuse,
     say,
     services,
 )
@@ -366,14 +367,7 @@ async def send_for_approval(context: Context, opened, drafter: str, resubmitted:
     )
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
-
-
-async def press_buttons(update: Update, context: Context) -> None:
-    await refuse(update, context, Refusal("choose_button"))
+cancel = cancel_form(KEY)
 
 
 def build() -> ConversationHandler:

@@ -27,10 +27,12 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    button_id,
+    cancel_form,
     clear_buttons,
     in_rows,
     person_of,
-    refuse,
+    press_buttons,
     say,
     services,
 )
@@ -47,14 +49,6 @@ LABEL = {"progress": "进展情况", "difficulties": "困难和问题", "next_st
 
 def _form(context: Context) -> dict:
     return context.user_data.setdefault(KEY, {"v": {}, "files": []})
-
-
-def _item_id(update: Update) -> int:
-    data = cb.parse(update.callback_query.data)
-    number = data.int_arg() if data else None
-    if number is None:
-        raise Refusal("stale_button")
-    return number
 
 
 @answers_refusals
@@ -75,7 +69,7 @@ async def start(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def picked(update: Update, context: Context) -> str:
     """A 填报进展 button (on a letter, reminder or picker)."""
-    item_id = _item_id(update)
+    item_id = button_id(update)
     await update.callback_query.answer()
     return await _begin(update, context, item_id)
 
@@ -280,14 +274,7 @@ async def mark_read(update: Update, context: Context) -> None:
     await clear_buttons(update)
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
-
-
-async def press_buttons(update: Update, context: Context) -> None:
-    await refuse(update, context, Refusal("choose_button"))
+cancel = cancel_form(KEY)
 
 
 def build() -> list:

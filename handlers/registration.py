@@ -26,9 +26,10 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    cancel_form,
     clear_buttons,
     person_of,
-    refuse,
+    press_buttons,
     say,
     services,
 )
@@ -131,14 +132,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(REGISTRATION_KEY, None)
-    await say(update, context, "cancelled")
-    return END
-
-
-async def press_buttons(update: Update, context: Context) -> None:
-    await refuse(update, context, Refusal("choose_button"))
+cancel = cancel_form(REGISTRATION_KEY)
 
 
 def build() -> ConversationHandler:

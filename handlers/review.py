@@ -34,6 +34,7 @@ from handlers.common import (
     Buttons,
     Context,
     answers_refusals,
+    cancel_form,
     clear_buttons,
     edit_in_place,
     keyboard,
@@ -229,10 +230,7 @@ async def got_date(update: Update, context: Context) -> int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
+cancel = cancel_form(KEY)
 
 
 def build() -> list:

@@ -26,9 +26,11 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    button_id,
+    cancel_form,
     clear_buttons,
     person_of,
-    refuse,
+    press_buttons,
     say,
     services,
 )
@@ -39,19 +41,11 @@ PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
 
 
-def _item_id(update: Update) -> int:
-    data = cb.parse(update.callback_query.data)
-    item_id = data.int_arg() if data else None
-    if item_id is None:
-        raise Refusal("stale_button")
-    return item_id
-
-
 @answers_refusals
 async def sign(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
-    done = await letters.sign(svc.office, person, _item_id(update))
+    done = await letters.sign(svc.office, person, button_id(update))
     await update.callback_query.answer("已签收")
     await clear_buttons(update)
     serial = svc.office.serial_label(done.item)
@@ -106,7 +100,7 @@ async def picked(update: Update, context: Context) -> str | int:
     """A 现在填写 / picker button: the item must be the presser's unit's and signed."""
     person = require(await person_of(update, context), Role.LIAISON)
     async with services(context).office.db.read() as conn:
-        item = await items.get(conn, _item_id(update))
+        item = await items.get(conn, button_id(update))
     if item is None:
         raise Refusal("item_unknown")
     mine = next((u for u in item.units if u.unit_id == person.unit_id), None)
@@ -170,14 +164,7 @@ async def got_phone(update: Update, context: Context) -> int:
     return END
 
 
-async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
-    await say(update, context, "cancelled")
-    return END
-
-
-async def press_buttons(update: Update, context: Context) -> None:
-    await refuse(update, context, Refusal("choose_button"))
+cancel = cancel_form(KEY)
 
 
 def build() -> list:
