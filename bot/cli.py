@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
         )
         inv.add_parser("invite", help="生成一次性邀请链接")
     sub.add_parser("run", help="运行机器人")
+    demo = sub.add_parser("demo", help="不需要 Telegram 账号的演示：模拟一个月的督办工作")
+    demo.add_argument(
+        "folder", type=Path, nargs="?", default=Path("demo-out"), help="输出目录（默认 ./demo-out）"
+    )
     return p
 
 
@@ -78,6 +82,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "demo":
+        from bot import demo
+
+        await demo.run(args.folder)
+        print(f"\n演示完成。数据库、台账、图表和督办函在：{args.folder.resolve()}")
+        return 0
     if args.command == "run":
         await run(settings)
         return 0

@@ -1,0 +1,199 @@
+"""`duban demo`: a month in a supervision office, with no Telegram account.
+
+The real bot runs against the project's own Bot API emulator, on a simulated clock, with a
+scripted office: a supervisor, a leader, liaisons of four units (a fifth unit never registers).
+The script prints the conversation as it happens and leaves the database, the ledger, the
+chart and a letter in the folder it names.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot import demo_script, scheduler
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.clock import FakeClock
+from bot.emulator import Emulator, EmuUser
+from bot.settings import Settings
+from domain import registration, unit_import
+from domain.models import Role
+from storage.db import Database
+
+TZ = ZoneInfo("Asia/Shanghai")
+TOKEN = "700000001:DEMO_" + "x" * 30
+CHANNEL = -1009000
+UNITS = """名称,简称,类型
+市住房和城乡建设局,住建局,部门
+市交通运输局,交通局,部门
+市生态环境局,环境局,部门
+市教育局,教育局,部门
+甲区委,甲区,下级党委政府
+"""
+SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+
+
+class Narrator:
+    """Prints what people say and what the bot sends, in order, as a chat transcript."""
+
+    def __init__(self, emu: Emulator, clock: FakeClock) -> None:
+        self.emu, self.clock = emu, clock
+        self.names: dict[int, str] = {CHANNEL: "领导通报频道"}
+        self.seen = 0
+
+    def say(self, who: EmuUser, text: str) -> None:
+        self.flush()
+        print(f"{self.clock.now():%m-%d %H:%M}  {self.names[who.id]} ▸ {text}")
+
+    def note(self, text: str) -> None:
+        self.flush()
+        print(f"\n—— {text} ——")
+
+    def flush(self) -> None:
+        for call in self.emu.calls[self.seen :]:
+            if call.method in SEND_METHODS and call.ok and call.method != "editMessageText":
+                chat = int(call.params.get("chat_id", 0))
+                body = _plain(call.params.get("text") or call.params.get("caption") or "")
+                if call.method != "sendMessage":
+                    body = f"[文件] {body}".strip()
+                lines = body.splitlines() or [""]
+                head = f"{'':11}督办助手 → {self.names.get(chat, chat)}："
+                print(head + lines[0][:80])
+                for line in lines[1:6]:
+                    print(" " * 13 + line[:80])
+                if len(lines) > 6:
+                    print(" " * 13 + "……")
+        self.seen = len(self.emu.calls)
+
+
+def _plain(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", str(text)))
+
+
+class Demo:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=TZ))
+        self.emu = Emulator(bot_username="duban_demo_bot", clock=self.clock)
+        self.narrator = Narrator(self.emu, self.clock)
+        self.people: dict[str, EmuUser] = {}
+
+    async def start(self) -> None:
+        await self.emu.start()
+        self.settings = Settings(
+            token=TOKEN,
+            db=self.folder / "duban.db",
+            api_url=self.emu.base_url,
+            file_url=self.emu.base_file_url,
+            leader_chat=CHANNEL,
+            tick_seconds=0,
+            office_name="市委督查室",
+        )
+        self.db = await Database(self.settings.db).open()
+        self.app = build_application(self.settings, self.db, self.clock, rate_limit=False)
+        await self.app.initialize()
+        await self.app.start()
+        await self.app.updater.start_polling(
+            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
+        )
+        self.emu.group(CHANNEL, "领导通报频道", type="channel")
+
+    async def stop(self) -> None:
+        self.narrator.flush()
+        await self.app.updater.stop()
+        await self.app.stop()
+        await self.app.shutdown()
+        await self.db.close()
+        await self.emu.stop()
+
+    @property
+    def office(self):
+        return self.app.bot_data["services"].office
+
+    def person(self, key: str, user_id: int, name: str) -> EmuUser:
+        user = self.emu.user(user_id, name)
+        self.people[key] = user
+        self.narrator.names[user_id] = name
+        return user
+
+    async def act(self, who: str, text: str, expect: str | None = None, press: bool = False):
+        """Someone types (or presses a button); wait for the bot's answer when one is named."""
+        user = self.people[who]
+        if press:  # the button may still be on its way (e.g. a card sent after a reply)
+            await self.emu.wait_until(
+                lambda: any(text in m.button_texts for m in user.inbox if not m.deleted), 10
+            )
+        self.narrator.say(user, f"[{text}]" if press else text)
+        await (user.press(text) if press else user.send(text))
+        if expect:
+            await user.expect(expect, timeout=10)
+        else:
+            await user.settle(quiet=0.05)
+
+    async def register(self, key: str, code: str, name: str, title: str, phone: str) -> None:
+        await self.act(key, f"/start {code}", "姓名")
+        await self.act(key, name, "职务")
+        await self.act(key, title, "手机")
+        await self.act(key, phone, "请核对")
+        await self.act(key, "确认", "注册成功", press=True)
+
+    async def deliver(self) -> None:
+        """Run the due tick and send what it queued (the scheduler's job, on demand)."""
+        await scheduler.tick(self.app)
+        sender = self.app.bot_data["services"].sender
+        if sender is not None:
+            await sender.drain()
+        await self.emu.settle(quiet=0.05)
+
+    async def day(self, when: datetime) -> None:
+        self.clock.set(when)
+        self.narrator.note(f"{when:%Y年%m月%d日 %H:%M}")
+        await self.deliver()
+
+    async def working_days(self, until: datetime, at: time = time(10, 0)) -> None:
+        day = self.clock.today() + timedelta(days=1)
+        while day <= until.date():
+            if self.office.calendar.is_workday(day):
+                await self.day(datetime.combine(day, at, tzinfo=TZ))
+            day += timedelta(days=1)
+
+    async def setup_office(self) -> None:
+        self.narrator.note("督查室开始使用督办助手：导入单位，邀请督查员和领导")
+        path = self.folder / "单位名单.csv"
+        path.write_text(UNITS, encoding="utf-8")
+        await unit_import.import_units(self.office, path)
+        self.person("sup", 1001, "督查员王明")
+        self.person("leader", 2001, "赵书记")
+        code, _ = await registration.create_invite(self.office, None, Role.SUPERVISOR)
+        await self.register("sup", code, "王明", "督查室副主任", "13800000001")
+        code, _ = await registration.create_invite(self.office, None, Role.LEADER)
+        await self.register("leader", code, "赵刚", "市委副书记", "13800000002")
+        for key, uid, name, unit in (
+            ("zj", 3001, "住建局联络员李华", "住建局"),
+            ("jt", 3002, "交通局联络员张强", "交通局"),
+            ("hj", 3003, "环境局联络员陈静", "环境局"),
+            ("jy", 3004, "教育局联络员刘洋", "教育局"),
+        ):
+            self.person(key, uid, name)
+            await self.act("sup", f"/invite {unit}", "请选择邀请的身份")
+            await self.act("sup", "主联络员", "邀请链接已生成", press=True)
+            link = self.people["sup"].last.text
+            code = next(w for w in link.split() if "start=" in w).split("start=", 1)[1]
+            await self.register(key, code, name[-2:], "办公室主任", f"1390000{uid}")
+
+
+async def run(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    demo = Demo(folder)
+    await demo.start()
+    try:
+        await demo.setup_office()
+        await demo_script.month(demo)
+    finally:
+        await demo.stop()
+    return folder
