@@ -125,3 +125,10 @@ def may_approve(role: Role, leaders_registered: int, supervisor_may_approve: boo
     if role is Role.LEADER:
         return True
     return role is Role.SUPERVISOR and leaders_registered == 0 and supervisor_may_approve
+
+
+def allowed(status: str, role: Role, actions: tuple[Action, ...]) -> list[Action]:
+    """Which of `actions` this role may take on an item in this status (for offering buttons)."""
+    return [
+        a for a in actions if (rule := TRANSITIONS.get((Status(status), a))) and role in rule[1]
+    ]

@@ -68,7 +68,7 @@ async def _mine(conn: Conn, liaison: Person, item_id: int) -> Item:
     if mine is None:
         raise Refusal("not_your_item")
     if not mine.signed_at:
-        raise Refusal("sign_first")
+        raise Refusal("sign_before_report")
     return item
 
 

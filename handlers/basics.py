@@ -40,6 +40,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("complete", "申请办结（牵头单位）", frozenset({LI})),
     Command("help", "查看帮助", frozenset({S, L, LI})),
     Command("cancel", "取消当前操作", frozenset({S, L, LI})),
+    Command("extend", "申请延期（牵头单位，时限到期前）", frozenset({LI})),
+    Command("suspend", "暂停督办事项：/suspend 编号", frozenset({S})),
+    Command("resume", "恢复已暂停的事项：/resume 编号", frozenset({S})),
+    Command("revoke", "撤销督办事项：/revoke 编号", frozenset({S})),
 )
 
 

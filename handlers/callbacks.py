@@ -71,3 +71,12 @@ def pattern(prefix: str, first: str | None = None) -> str:
     if first is not None:
         return rf"^{VERSION}:{prefix}:{first}(:|$)"
     return rf"^{VERSION}:{prefix}(:|$)"
+
+
+# 申请延期 and 暂停 / 恢复 / 撤销 (handlers/extension.py, handlers/lifecycle.py)
+EXTEND = "ex"  # ex:<item>           申请延期: the item picked
+GRANT_EXTENSION = "eg"  # eg:<extension>   同意延期
+REFUSE_EXTENSION = "en"  # en:<extension>  不同意延期 (asks a reason)
+SUSPEND = "su"  # su:<item>          暂停 (asks a reason)
+RESUME = "ru"  # ru:<item>           恢复
+REVOKE = "cx"  # cx:<item>           撤销 (asks a reason)

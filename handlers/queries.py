@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from domain import queries
+from handlers import lifecycle
 from handlers.common import Context, answers_refusals, person_of, say, services
 
 MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
@@ -38,7 +39,8 @@ async def items_cmd(update: Update, context: Context) -> None:
 async def item_cmd(update: Update, context: Context) -> None:
     office = services(context).office
     ref = " ".join(context.args or [])
-    item, timeline = await queries.item_record(office, await person_of(update, context), ref)
+    person = await person_of(update, context)
+    item, timeline = await queries.item_record(office, person, ref)
     events = [
         {
             "at": r["at"],
@@ -57,6 +59,7 @@ async def item_cmd(update: Update, context: Context) -> None:
         serial=office.serial_label(item),
         timeline=events[-40:],
         light=(await queries.lights(office)).get(item.id),
+        buttons=lifecycle.item_action_buttons(item, person),
     )
 
 

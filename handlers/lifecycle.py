@@ -1,0 +1,158 @@
+"""暂停 / 恢复 / 撤销 for supervisors: buttons under an item, and /suspend, /resume, /revoke.
+
+```
+[暂停] ─► REASON (handlers/reasons) ─► suspend ─► units told ─► [恢复] [撤销]
+[恢复] ─► resume ─► units told
+[撤销] ─► REASON (handlers/reasons) ─► cancel_item ─► units told
+/suspend 12, /revoke 12 ─► the item's card with that one button ─► as above
+/resume 12 ─► resume
+```
+/suspend and /revoke show the item first: a mistyped 编号 then shows the wrong title instead
+of stopping the wrong item. /resume acts at once; it undoes nothing that cannot be redone.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from domain import lifecycle, queries
+from domain.errors import Refusal
+from domain.items import Action, allowed
+from domain.lifecycle import Changed
+from domain.models import Item, Person, Role
+from domain.office import require
+from handlers import callbacks as cb
+from handlers import reasons
+from handlers.common import (
+    Context,
+    Handler,
+    answers_refusals,
+    button_id,
+    clear_buttons,
+    person_of,
+    say,
+    services,
+)
+from handlers.notify import tell
+from handlers.reasons import ReasonPrompt
+
+# the actions this module offers, with the button prefix that carries each
+PREFIXES: dict[Action, str] = {
+    Action.SUSPEND: cb.SUSPEND,
+    Action.RESUME: cb.RESUME,
+    Action.CANCEL: cb.REVOKE,
+}
+COMMANDS: dict[str, Action] = {"suspend": Action.SUSPEND, "revoke": Action.CANCEL}
+
+
+def item_action_buttons(item: Item, person: Person | None) -> list[list[tuple[str, str]]]:
+    """The 暂停 / 恢复 / 撤销 buttons this person may press on this item now (may be none)."""
+    if person is None or not person.active:
+        return []
+    actions = allowed(item.status, person.role, tuple(PREFIXES))
+    row = [(action.value, cb.make(PREFIXES[action], item.id)) for action in actions]
+    return [row] if row else []
+
+
+async def _announce(update: Update, context: Context, done: Changed, kind: str) -> None:
+    """Tell the units' liaisons, then the supervisor: who heard it and which units nobody could."""
+    office = services(context).office
+    serial = office.serial_label(done.item)
+    facts = dict(kind=kind, item=done.item, serial=serial, reason=done.reason)
+    failed = await tell(context, done.liaisons, "life_unit", **facts)
+    buttons = None
+    if kind == "suspend":
+        buttons = item_action_buttons(done.item, await person_of(update, context))
+    await say(
+        update,
+        context,
+        "life_done",
+        buttons=buttons,
+        told=len(done.liaisons) - len(failed),
+        failed=len(failed),
+        unreached=done.unreached,
+        **facts,
+    )
+
+
+@answers_refusals
+async def resume_pressed(update: Update, context: Context) -> None:
+    person = await person_of(update, context)
+    done = await lifecycle.resume(services(context).office, person, button_id(update))
+    await update.callback_query.answer()
+    await clear_buttons(update)
+    await _announce(update, context, done, "resume")
+
+
+async def check_suspend(update: Update, context: Context, item_id: int) -> None:
+    """暂停 is refused before the reason is typed if the item cannot be suspended now."""
+    person = await person_of(update, context)
+    await lifecycle.may(services(context).office, person, item_id, Action.SUSPEND)
+
+
+async def suspend_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
+    person = await person_of(update, context)
+    done = await lifecycle.suspend(services(context).office, person, item_id, reason)
+    await _announce(update, context, done, "suspend")
+
+
+async def check_revoke(update: Update, context: Context, item_id: int) -> None:
+    """撤销 is refused before the reason is typed if the item cannot be withdrawn now."""
+    person = await person_of(update, context)
+    await lifecycle.may(services(context).office, person, item_id, Action.CANCEL)
+
+
+async def revoke_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
+    person = await person_of(update, context)
+    done = await lifecycle.cancel_item(services(context).office, person, item_id, reason)
+    await _announce(update, context, done, "cancel")
+
+
+reasons.register(ReasonPrompt(cb.SUSPEND, Action.SUSPEND.value, check_suspend, suspend_with_reason))
+reasons.register(ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revoke_with_reason))
+
+
+async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
+    person = require(await person_of(update, context), Role.SUPERVISOR)
+    ref = " ".join(context.args or [])
+    if not ref:
+        raise Refusal("lifecycle_usage", command=command)
+    return person, await queries.find_item(services(context).office, ref)
+
+
+def card_cmd(command: str, action: Action) -> Handler:
+    """/suspend 编号 or /revoke 编号: the item and its one button, if the action is allowed."""
+
+    @answers_refusals
+    async def show_card(update: Update, context: Context) -> None:
+        person, item = await _item_of_command(update, context, command)
+        office = services(context).office
+        await lifecycle.may(office, person, item.id, action)
+        await say(
+            update,
+            context,
+            "life_card",
+            buttons=[[(action.value, cb.make(PREFIXES[action], item.id))]],
+            item=item,
+            serial=office.serial_label(item),
+            action=action.value,
+        )
+
+    return show_card
+
+
+@answers_refusals
+async def resume_cmd(update: Update, context: Context) -> None:
+    """/resume 编号: back to where the item was when it was suspended."""
+    person, item = await _item_of_command(update, context, "resume")
+    done = await lifecycle.resume(services(context).office, person, item.id)
+    await _announce(update, context, done, "resume")
+
+
+def build() -> list:
+    return [
+        CallbackQueryHandler(resume_pressed, pattern=cb.pattern(cb.RESUME)),
+        *(CommandHandler(name, card_cmd(name, action)) for name, action in COMMANDS.items()),
+        CommandHandler("resume", resume_cmd),
+    ]

@@ -1,0 +1,56 @@
+"""Extension requests (延期): each request and its decision, kept as the deadline's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import Refusal
+from domain.models import Item, Person
+from storage.db import Conn, Row
+
+
+async def insert_request(
+    conn: Conn, item: Item, liaison: Person, *, new_deadline: date, reason: str, now: str
+) -> int:
+    return await conn.insert(
+        "INSERT INTO extensions (item_id, unit_id, person_id, old_deadline, new_deadline,"
+        " reason, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            item.id,
+            liaison.unit_id,
+            liaison.id,
+            item.deadline.isoformat(),
+            new_deadline.isoformat(),
+            reason,
+            now,
+        ),
+    )
+
+
+async def get(conn: Conn, extension_id: int) -> Row | None:
+    return await conn.one("SELECT * FROM extensions WHERE id = ?", (extension_id,))
+
+
+async def open_request(conn: Conn, item_id: int) -> Row | None:
+    return await conn.one(
+        "SELECT * FROM extensions WHERE item_id = ? AND decision IS NULL ORDER BY id DESC LIMIT 1",
+        (item_id,),
+    )
+
+
+async def decide(
+    conn: Conn,
+    extension_id: int,
+    decision: str,
+    supervisor: Person,
+    now: str,
+    *,
+    refusal_reason: str | None,
+) -> None:
+    changed = await conn.execute(
+        "UPDATE extensions SET decision = ?, decided_by = ?, decided_at = ?, refusal_reason = ?"
+        " WHERE id = ? AND decision IS NULL",
+        (decision, supervisor.id, now, refusal_reason, extension_id),
+    )
+    if changed != 1:  # cannot happen inside the write lock; if it does, undo everything
+        raise Refusal("stale_button")
