@@ -48,6 +48,33 @@ def parse_ref(text: str, year: int) -> tuple[str, int, int]:
     raise Refusal("bad_ref", value=raw[:30])
 
 
+async def get_item(office: Office, item_id: int | None) -> Item:
+    """An item by its id (from a button or a form); a Refusal if there is none."""
+    async with office.db.read() as conn:
+        item = await items.get(conn, item_id) if item_id is not None else None
+    if item is None:
+        raise Refusal("item_unknown")
+    return item
+
+
+async def unit_list(office: Office, text: str = "") -> list[Unit]:
+    """All units, or those whose name or short name contains `text` (exact match first)."""
+    async with office.db.read() as conn:
+        return await units.search(conn, text) if text else await units.all_units(conn)
+
+
+async def unit_names(office: Office) -> dict[int, str]:
+    return {u.id: u.name for u in await unit_list(office)}
+
+
+async def unit_and_liaisons(office: Office, unit_id: int) -> tuple[Unit, list[Person]]:
+    async with office.db.read() as conn:
+        unit = await units.get(conn, unit_id)
+        if unit is None:
+            raise Refusal("unknown_unit")
+        return unit, await people.liaisons(conn, unit_id)
+
+
 async def find_item(office: Office, ref: str) -> Item:
     kind, year, number = parse_ref(ref, office.clock.today().year)
     async with office.db.read() as conn:

@@ -13,7 +13,7 @@ from telegram.ext import (
     CallbackQueryHandler,
 )
 
-from domain import letters
+from domain import letters, queries
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Role
@@ -31,7 +31,6 @@ from handlers.common import (
 )
 from handlers.notify import push_letter, tell
 from handlers.reasons import ReasonPrompt
-from storage import items
 
 
 @answers_refusals
@@ -63,10 +62,7 @@ async def approve(update: Update, context: Context) -> None:
 async def check_return(update: Update, context: Context, item_id: int) -> None:
     """退回修改 is refused before the reason is typed if this person may not return it now."""
     person = require(await person_of(update, context), Role.LEADER, Role.SUPERVISOR)
-    async with services(context).office.db.read() as conn:
-        item = await items.get(conn, item_id)
-    if item is None:
-        raise Refusal("item_unknown")
+    item = await queries.get_item(services(context).office, item_id)
     if item.status != Status.PENDING_APPROVAL:
         raise Refusal("not_allowed_now", status=item.status, action="退回修改")
     if person.role is not Role.LEADER and not services(context).office.supervisor_may_approve:

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from domain import inputs, progress
+from domain import inputs, progress, queries
 from domain.errors import Refusal
 from domain.items import Status
 from handlers import attachments, review
@@ -32,7 +32,6 @@ from handlers.common import (
     say,
     services,
 )
-from storage import items
 
 KEY = "completion"
 PICK, TEXT, FILES, CONFIRM = "cp_pick", "cp_text", "cp_files", "cp_confirm"
@@ -43,8 +42,7 @@ def _form(context: Context) -> dict:
 
 
 async def _item(context: Context):
-    async with services(context).office.db.read() as conn:
-        return await items.get(conn, _form(context).get("item", -1))
+    return await queries.get_item(services(context).office, _form(context).get("item"))
 
 
 @answers_refusals

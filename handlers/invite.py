@@ -9,7 +9,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain import registration
+from domain import queries, registration
 from domain.errors import Refusal
 from domain.models import LiaisonKind, Role
 from domain.office import require
@@ -24,7 +24,6 @@ from handlers.common import (
     services,
 )
 from handlers.unit_picker import unit_rows
-from storage import people, units
 
 FIELD = "inv"
 KINDS = {"p": LiaisonKind.PRIMARY, "d": LiaisonKind.DEPUTY}
@@ -41,8 +40,7 @@ async def invite(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
     query = " ".join(context.args or []).strip()
     office = services(context).office
-    async with office.db.read() as conn:
-        found = await units.search(conn, query) if query else await units.all_units(conn)
+    found = await queries.unit_list(office, query)
     if not found:
         raise Refusal("unit_not_found", text=query[:30]) if query else Refusal("no_units")
     exact = [u for u in found if query in (u.name, u.short_name)]
@@ -60,8 +58,7 @@ async def page(update: Update, context: Context) -> None:
     number = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
     if number is None:
         raise Refusal("stale_button")
-    async with services(context).office.db.read() as conn:
-        found = await units.all_units(conn)
+    found = await queries.unit_list(services(context).office)
     rows = unit_rows(found, FIELD, number, services(context).settings.page_size)
     await update.callback_query.answer()
     await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
@@ -79,11 +76,7 @@ async def picked_unit(update: Update, context: Context) -> None:
 
 
 async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
-    async with services(context).office.db.read() as conn:
-        unit = await units.get(conn, unit_id)
-        if unit is None:
-            raise Refusal("unknown_unit")
-        current = await people.liaisons(conn, unit_id)
+    unit, current = await queries.unit_and_liaisons(services(context).office, unit_id)
     primary = next((p for p in current if p.liaison_kind is LiaisonKind.PRIMARY), None)
     buttons = [[(kind.label, cb.make(cb.KIND, unit_id, key)) for key, kind in KINDS.items()]]
     await say(update, context, "invite_pick_kind", buttons=buttons, unit=unit, primary=primary)

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from domain import inputs, letters
+from domain import inputs, letters, queries
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Role
@@ -31,6 +31,7 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    button_id,
     cancel_form,
     clear_buttons,
     in_rows,
@@ -53,7 +54,6 @@ from handlers.item_form import (
 )
 from handlers.notify import render_letter, tell
 from handlers.unit_picker import unit_rows
-from storage import items, units
 
 KEY = "new_item"
 
@@ -66,9 +66,8 @@ def _form(context: Context) -> dict:
 async def start(update: Update, context: Context) -> str:
     """/new: a fresh form, first question."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    async with services(context).office.db.read() as conn:
-        if not await units.all_units(conn):
-            raise Refusal("no_units")
+    if not await queries.unit_list(services(context).office):
+        raise Refusal("no_units")
     context.user_data[KEY] = {"mode": "new", "v": {}}
     return await ask(update, context, FIELDS[0].name)
 
@@ -77,11 +76,8 @@ async def start(update: Update, context: Context) -> str:
 async def revise(update: Update, context: Context) -> str | None:
     """修改后重新提交 on a returned letter: the form, prefilled, opens at the preview."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
-    item_id = data.int_arg() if data else None
-    async with services(context).office.db.read() as conn:
-        item = await items.get(conn, item_id) if item_id is not None else None
-    if item is None or item.status != Status.RETURNED_FOR_REVISION:
+    item = await queries.get_item(services(context).office, button_id(update))
+    if item.status != Status.RETURNED_FOR_REVISION:
         raise Refusal("stale_button")
     await update.callback_query.answer()
     context.user_data[KEY] = {
@@ -131,8 +127,7 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
 async def _unit_keyboard(context: Context, form: dict, name: str) -> tuple[list, dict]:
     query = form.get("q", "")
     office = services(context).office
-    async with office.db.read() as conn:
-        found = await units.search(conn, query) if query else await units.all_units(conn)
+    found = await queries.unit_list(office, query)
     if name == "co":
         found = [u for u in found if u.id != form["v"].get("lead")]
     selected = frozenset(form["v"].get("co", []))
@@ -160,8 +155,7 @@ async def _unit_keyboard(context: Context, form: dict, name: str) -> tuple[list,
 
 
 async def _unit_names(context: Context) -> dict[int, str]:
-    async with services(context).office.db.read() as conn:
-        return {u.id: u.name for u in await units.all_units(conn)}
+    return await queries.unit_names(services(context).office)
 
 
 def _display(values: dict, name: str, names: dict[int, str]) -> str:

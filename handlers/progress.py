@@ -19,7 +19,7 @@ from telegram.ext import (
     filters,
 )
 
-from domain import inputs, progress
+from domain import inputs, progress, queries
 from domain.errors import Refusal
 from handlers import attachments
 from handlers import callbacks as cb
@@ -37,7 +37,6 @@ from handlers.common import (
     services,
 )
 from handlers.notify import tell
-from storage import items
 
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
@@ -108,8 +107,7 @@ async def _ask(update: Update, context: Context, step: str) -> str:
     form = _form(context)
     form["at"] = step
     office = services(context).office
-    async with office.db.read() as conn:
-        item = await items.get(conn, form["item"])
+    item = await queries.get_item(office, form["item"])
     prev = form.get("prev")
     buttons: list[list[tuple[str, str]]] = []
     if step == "percent":
@@ -203,8 +201,7 @@ async def files_done(update: Update, context: Context) -> str:
     form = _form(context)
     form["at"] = PREVIEW
     office = services(context).office
-    async with office.db.read() as conn:
-        item = await items.get(conn, form["item"])
+    item = await queries.get_item(office, form["item"])
     buttons = [[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]]
     await say(
         update,

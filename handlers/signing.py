@@ -35,7 +35,6 @@ from handlers.common import (
     services,
 )
 from handlers.notify import tell
-from storage import items
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
@@ -99,10 +98,7 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str | int:
     """A 现在填写 / picker button: the item must be the presser's unit's and signed."""
     person = require(await person_of(update, context), Role.LIAISON)
-    async with services(context).office.db.read() as conn:
-        item = await items.get(conn, button_id(update))
-    if item is None:
-        raise Refusal("item_unknown")
+    item = await queries.get_item(services(context).office, button_id(update))
     mine = next((u for u in item.units if u.unit_id == person.unit_id), None)
     if mine is None:
         raise Refusal("not_your_item")
