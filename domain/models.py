@@ -152,3 +152,14 @@ class Draft:
     deadline: date
     period: Period
     is_key: bool
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # photo | document
+    file_id: str
+    file_unique_id: str
+    file_name: str = ""
+    mime_type: str = ""
+    size: int = 0
+    local_path: str | None = None

@@ -13,12 +13,11 @@ from datetime import date
 
 from domain.errors import Refusal
 from domain.items import REPORTABLE, Action, Status, transition
-from domain.models import Item, Person, Role, Unit
+from domain.models import Attachment, Item, Person, Role, Unit
 from domain.office import Office, require
 from domain.periods import window
 from storage import alerts, audit, items, people, reports, units
 from storage.db import Conn, Row
-from storage.reports import Attachment
 
 NOTHING = {"", "无", "没有", "暂无"}
 _PERCENT = re.compile(r"^(\d{1,3})\s*[%％]?$")

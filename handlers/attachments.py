@@ -14,8 +14,8 @@ from telegram import Message
 from telegram.error import TelegramError
 
 from domain.errors import Refusal
+from domain.models import Attachment
 from handlers.common import Context, services
-from storage.reports import Attachment
 
 log = logging.getLogger(__name__)
 MAX_FILES = 10

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from domain.models import Attachment
 from storage.db import Conn, Row
-
-
-@dataclass(frozen=True)
-class Attachment:
-    kind: str  # photo | document
-    file_id: str
-    file_unique_id: str
-    file_name: str = ""
-    mime_type: str = ""
-    size: int = 0
-    local_path: str | None = None
 
 
 async def next_version(conn: Conn, item_id: int, unit_id: int, kind: str, period_key: str) -> int:
