@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from telegram import BotCommand, Update
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import scheduler
@@ -110,9 +111,22 @@ def build_application(
 async def _post_init(app: Application) -> None:
     """The default menu (a stranger sees only /start and /help) and the periodic tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
-    interval = app.bot_data["services"].settings.tick_seconds
-    if interval:
-        scheduler.schedule(app, interval)
+    settings = app.bot_data["services"].settings
+    if settings.leader_chat is not None:
+        await _check_leader_chat(app, settings.leader_chat)
+    if settings.tick_seconds:
+        scheduler.schedule(app, settings.tick_seconds)
+
+
+async def _check_leader_chat(app: Application, chat_id: int) -> None:
+    """Say at start-up, not at 09:00 on Monday, if the bot cannot post to the leader chat."""
+    try:
+        member = await app.bot.get_chat_member(chat_id, app.bot.id)
+    except TelegramError as exc:
+        log.warning("leader chat %s is not reachable: %s", chat_id, exc)
+        return
+    if member.status not in ("administrator", "creator", "member"):
+        log.warning("the bot is not a member of the leader chat %s (%s)", chat_id, member.status)
     log.info("bot @%s ready", app.bot.username)
 
 

@@ -22,6 +22,7 @@ from telegram.ext import (
 from domain import inputs, registration
 from domain.errors import Refusal
 from handlers import callbacks as cb
+from handlers.basics import set_menu
 from handlers.common import (
     END,
     Context,
@@ -117,6 +118,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
     context.user_data.pop(REGISTRATION_KEY, None)
     label = done.invitation.label
     await say(update, context, "reg_done", label=label, role=done.person.role.value)
+    await set_menu(context, done.person.chat_id, done.person.role)
     await tell(
         context,
         done.supervisors,
