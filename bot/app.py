@@ -10,6 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import scheduler
 from bot.clock import Clock, SystemClock
+from bot.outbox_sender import Sender
 from bot.render import Renderer
 from bot.settings import Settings
 from domain.office import Office
@@ -78,7 +79,6 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
         .persistence(SqlitePersistence(db, update_interval=persistence_interval))
-        .post_init(_post_init)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
@@ -108,14 +108,53 @@ def build_application(
     return app
 
 
-async def _post_init(app: Application) -> None:
-    """The default menu (a stranger sees only /start and /help) and the periodic tick."""
+async def start(
+    app: Application,
+    *,
+    poll_timeout: int = 10,
+    poll_interval: float = 0.0,
+    pace: dict[str, float] | None = None,
+) -> None:
+    """Start everything the running bot needs, in order; `stop()` undoes it.
+
+    PTB calls post_init only from run_polling(), and the bot is started by hand (its database
+    lives in the same event loop), so the start-up work is here, explicitly.
+    """
+    await app.initialize()
+    await app.start()
+    await _started(app, pace or {})
+    await app.updater.start_polling(
+        poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+    )
+
+
+async def stop(app: Application) -> None:
+    if app.updater.running:
+        await app.updater.stop()
+    await _stopping(app)
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def _started(app: Application, pace: dict[str, float]) -> None:
+    """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
-    settings = app.bot_data["services"].settings
+    svc = app.bot_data["services"]
+    svc.sender = Sender(app.bot, svc.office, svc.render, **pace)
+    await svc.sender.start()
+    settings = svc.settings
     if settings.leader_chat is not None:
         await _check_leader_chat(app, settings.leader_chat)
     if settings.tick_seconds:
         scheduler.schedule(app, settings.tick_seconds)
+
+
+async def _stopping(app: Application) -> None:
+    """Finish the push in flight; what is still queued waits in the database for next time."""
+    sender = app.bot_data["services"].sender
+    if sender is not None:
+        await sender.stop()
 
 
 async def _check_leader_chat(app: Application, chat_id: int) -> None:

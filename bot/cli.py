@@ -139,25 +139,26 @@ async def bot_username(settings: Settings, db: Database) -> str:
 
 
 async def run(settings: Settings) -> None:
-    from bot.app import ALLOWED_UPDATES, build_application
+    from bot.app import build_application
+    from bot.app import start as start_bot
+    from bot.app import stop as stop_bot
 
     settings.require_token()
     async with Database(settings.db) as db:
         app = build_application(settings, db)
-        stop = asyncio.Event()
+        stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
+            loop.add_signal_handler(sig, stopped.set)
         try:
-            async with app:
-                await app.start()
-                await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES)
+            await start_bot(app)
+            try:
                 async with db.transaction() as conn:
                     await meta.put(conn, "bot_username", app.bot.username)
                 log.info("督办助手 is running; Ctrl+C to stop")
-                await stop.wait()
-                await app.updater.stop()
-                await app.stop()
+                await stopped.wait()
+            finally:
+                await stop_bot(app)
         except TelegramError as exc:
             raise CliError(f"无法连接 Telegram：{exc}") from None
 

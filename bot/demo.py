@@ -16,7 +16,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import demo_script, scheduler
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
+from bot.app import start as start_bot
+from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
 from bot.settings import Settings
@@ -34,6 +36,7 @@ UNITS = """名称,简称,类型
 市教育局,教育局,部门
 甲区委,甲区,下级党委政府
 """
+FAST = {"overall_per_sec": 1000, "per_chat_per_sec": 1000, "group_per_min": 60000}
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
 
 
@@ -95,18 +98,13 @@ class Demo:
         )
         self.db = await Database(self.settings.db).open()
         self.app = build_application(self.settings, self.db, self.clock, rate_limit=False)
-        await self.app.initialize()
-        await self.app.start()
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        # no flood limits in the emulator here: let the month's pushes go out at once
+        await start_bot(self.app, poll_timeout=1, pace=FAST)
         self.emu.group(CHANNEL, "领导通报频道", type="channel")
 
     async def stop(self) -> None:
         self.narrator.flush()
-        await self.app.updater.stop()
-        await self.app.stop()
-        await self.app.shutdown()
+        await stop_bot(self.app)
         await self.db.close()
         await self.emu.stop()
 

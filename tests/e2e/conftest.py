@@ -12,7 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.app import ALLOWED_UPDATES, build_application
+from bot.app import build_application
+from bot.app import start as start_bot
+from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
 from bot.settings import Settings
@@ -53,17 +55,11 @@ class Office:
         self.app = build_application(
             self.settings, self.db, self.clock, rate_limit=False, persistence_interval=0.05
         )
-        await self.app.initialize()
-        await self.app.start()
-        await self.app.updater.start_polling(
-            poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES
-        )
+        await start_bot(self.app, poll_timeout=1)
 
     async def stop(self) -> None:
         if self.app is not None:
-            await self.app.updater.stop()
-            await self.app.stop()
-            await self.app.shutdown()
+            await stop_bot(self.app)
             self.app = None
         if self.db is not None:
             await self.db.close()
