@@ -13,6 +13,7 @@ from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.update_order import PerChatUpdateProcessor
 from domain.office import Office
 from domain.workdays import WorkdayCalendar
 from handlers import (
@@ -79,6 +80,7 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
         .persistence(SqlitePersistence(db, update_interval=persistence_interval))
+        .concurrent_updates(PerChatUpdateProcessor(64))
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
