@@ -35,8 +35,16 @@ UNITS_CSV = """名称,简称,类型,上级单位
 class Office:
     """The bot as an office runs it, plus the people who use it."""
 
-    def __init__(self, tmp_path: Path, emu: Emulator, clock: FakeClock, **overrides) -> None:
+    def __init__(
+        self,
+        tmp_path: Path,
+        emu: Emulator,
+        clock: FakeClock,
+        rate_limit: bool = False,
+        **overrides,
+    ) -> None:
         self.emu = emu
+        self.rate_limit = rate_limit
         self.clock = clock
         self.settings = Settings(
             token=TOKEN,
@@ -53,7 +61,11 @@ class Office:
     async def start(self) -> None:
         self.db = await Database(self.settings.db).open()
         self.app = build_application(
-            self.settings, self.db, self.clock, rate_limit=False, persistence_interval=0.05
+            self.settings,
+            self.db,
+            self.clock,
+            rate_limit=self.rate_limit,
+            persistence_interval=0.05,
         )
         await start_bot(self.app, poll_timeout=1)
 

@@ -1,0 +1,154 @@
+"""The outbox sender against Telegram's failures: 429, 403, 400, timeouts and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import Emulator
+from domain.models import Role
+from storage import outbox
+from storage.outbox import Push
+from tests.e2e.conftest import Office, invite_liaison
+
+
+async def queue(office: Office, *pushes: Push) -> None:
+    async with office.db.transaction() as conn:
+        for push in pushes:
+            await outbox.add(conn, push, office.office.now())
+
+
+def note(
+    key: str,
+    *,
+    unit: int | None = None,
+    person: int | None = None,
+    chat: int | None = None,
+    text: str = "",
+) -> Push:
+    return Push(
+        key,
+        "test",
+        "push_unreachable",
+        "2026-01-01T00:00:00+08:00",
+        unit_id=unit,
+        person_id=person,
+        chat_id=chat,
+        context={"unit": "单位", "person": text or key, "phone": "1"},
+    )
+
+
+async def drain(office: Office) -> int:
+    return await office.app.bot_data["services"].sender.drain()
+
+
+async def states(office: Office) -> dict[str, str]:
+    return {r["dedupe_key"]: r["state"] for r in await office.rows("SELECT * FROM outbox")}
+
+
+async def test_429_is_waited_out_without_loss_or_reordering(office, staffed, emu):
+    zj = staffed["zj"]
+    unit = await office.unit_id("市住房和城乡建设局")
+    emu.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await queue(office, *(note(f"n{i}", unit=unit, text=f"第{i}条") for i in range(3)))
+    await drain(office)
+    texts = [m.text for m in zj.inbox if "第" in m.text and "条" in m.text]
+    assert [t[t.index("第") : t.index("条") + 1] for t in texts] == ["第0条", "第1条", "第2条"]
+    assert set((await states(office)).values()) == {"sent"}
+
+
+async def test_blocked_liaison_falls_back_to_the_deputy_then_waits_for_a_new_one(
+    office, staffed, emu
+):
+    sup, zj = staffed["sup"], staffed["zj"]
+    unit = await office.unit_id("市住房和城乡建设局")
+    deputy = emu.user(311, "住建备用")
+    await office.register(
+        deputy, await invite_liaison(office, sup, "市住房和城乡建设局", "备用联络员"), "备用"
+    )
+    zj.block()
+    await queue(office, note("first", unit=unit, text="给单位的提醒"))
+    await drain(office)
+    assert "给单位的提醒" in deputy.last.text
+    assert (
+        await office.scalar("SELECT unreachable_at IS NOT NULL FROM people WHERE tg_user_id = 301")
+        == 1
+    )
+    await drain(office)
+    told = [m for m in sup.inbox if "联络员无法接收消息" in m.text]
+    assert len(told) == 1
+    deputy.block()
+    await queue(office, note("second", unit=unit, text="第二条"))
+    await drain(office)
+    assert (await states(office))["second"] == "held"
+    newcomer = emu.user(312, "新联络员")
+    await office.register(newcomer, await invite_liaison(office, sup, "市住房和城乡建设局"), "新人")
+    await drain(office)
+    assert "第二条" in newcomer.last.text
+    assert (await states(office))["second"] == "sent"
+
+
+async def test_a_timeout_is_uncertain_and_never_resent(office, staffed, emu):
+    zj = staffed["zj"]
+    emu.hang_next("sendMessage", 7, chat_id=zj.id)
+    await queue(office, note("slow", person=None, chat=zj.id, text="慢"))
+    await drain(office)
+    assert (await states(office))["slow"] == "uncertain"
+    await office.restart()
+    await drain(office)
+    # the hung request still arrives on Telegram's side — once; the bot never sends it again
+    await emu.wait_until(lambda: any("慢" in m.text for m in zj.inbox), 10)
+    await asyncio.sleep(0.5)
+    assert sum("慢" in m.text for m in zj.inbox) == 1
+
+
+async def test_a_crash_mid_send_leaves_it_uncertain_not_duplicated(office, staffed):
+    zj = staffed["zj"]
+    await queue(office, note("crash", chat=zj.id, text="崩溃前"), note("later", chat=zj.id))
+    async with office.db.transaction() as conn:  # as if the process died after 'sending'
+        row = await conn.one("SELECT id FROM outbox WHERE dedupe_key = 'crash'")
+        await outbox.mark(conn, row["id"], "sending")
+    await office.restart()
+    await drain(office)
+    found = await states(office)
+    assert found == {"crash": "uncertain", "later": "sent"}
+    assert not any("崩溃前" in m.text for m in zj.inbox)
+
+
+@pytest.fixture
+async def limited(tmp_path: Path, clock):
+    emulator = Emulator(bot_username="duban_test_bot", rate_limits=True)
+    await emulator.start()
+    running = Office(tmp_path, emulator, clock, rate_limit=True)  # as in production
+    await running.start()
+    await running.import_units()
+    yield running, emulator
+    await running.stop()
+    await emulator.stop()
+
+
+async def test_pacing_never_trips_telegrams_limits(limited):
+    office, emu = limited
+    sup = emu.user(101, "督查员")
+    await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
+    users = [emu.user(500 + i, f"用户{i}") for i in range(20)]
+    for u in users:
+        await u.send("/help")  # they have written to the bot, so it may write to them
+    await emu.settle()
+    await asyncio.sleep(1.1)  # let the per-chat windows of those replies pass
+    before = emu.stats["429"]
+    mark = len(emu.calls)
+    await queue(
+        office,
+        *(note(f"k{u.id}-{n}", chat=u.id, text=f"{u.id}-{n}") for n in range(3) for u in users),
+    )
+    await drain(office)
+    limited_calls = [
+        (c.method, c.params.get("chat_id"), c.at) for c in emu.calls[mark:] if c.error_code == 429
+    ]
+    assert emu.stats["429"] == before, limited_calls
+    for u in users:
+        mine = [m.text for m in u.inbox if str(u.id) in m.text]
+        assert len(mine) == 3 and mine == sorted(mine), [m.text for m in u.inbox]
