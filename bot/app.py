@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.warnings import PTBUserWarning
 
 from bot import scheduler
 from bot.clock import Clock, SystemClock
@@ -40,6 +42,9 @@ from storage.db import Database
 from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
+# Our forms put buttons in per-chat conversations on purpose (per_message=False): a form's
+# buttons belong to the person filling it, and stale ones are answered by the catch-all.
+warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
 
 
 def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer) -> Services:
