@@ -72,6 +72,7 @@ def build_application(
     *,
     rate_limit: bool = True,
     persistence_interval: float = 1.0,
+    concurrent: bool = True,
 ) -> Application:
     """The bot, ready to `initialize()`; the database must already be open."""
     render = Renderer(settings.template_dir)
@@ -85,7 +86,7 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
         .persistence(SqlitePersistence(db, update_interval=persistence_interval))
-        .concurrent_updates(PerChatUpdateProcessor(64))
+        .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
