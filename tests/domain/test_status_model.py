@@ -1,0 +1,56 @@
+"""Every (state, action, role): the documented transition, or a refusal that says why."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from domain.errors import Refusal
+from domain.items import PREVIOUS, TRANSITIONS, Action, Status, may_approve, transition
+from domain.models import Role
+
+
+@pytest.mark.parametrize(
+    ("status", "action", "role"), list(itertools.product(Status, Action, Role))
+)
+def test_each_triple(status, action, role):
+    rule = TRANSITIONS.get((status, action))
+    if rule is None:
+        with pytest.raises(Refusal) as refused:
+            transition(status, action, role)
+        assert refused.value.key == "not_allowed_now"
+        return
+    target, roles = rule
+    if role not in roles:
+        with pytest.raises(Refusal) as refused:
+            transition(status, action, role)
+        assert refused.value.key == "wrong_role"
+        return
+    expected = Status.IN_PROGRESS if target == PREVIOUS else target
+    assert transition(status, action, role) == expected
+
+
+def test_resume_returns_to_the_state_before_suspension():
+    assert transition("暂停", Action.RESUME, Role.SUPERVISOR, previous="待签收") == "待签收"
+
+
+def test_closed_and_cancelled_items_take_no_new_work():
+    for action in (Action.SUBMIT_COMPLETION, Action.PASS, Action.REQUEST_EXTENSION):
+        for state in (Status.CANCELLED, Status.CLOSED):
+            assert (state, action) not in TRANSITIONS
+
+
+@pytest.mark.parametrize(
+    ("role", "leaders", "allowed", "expected"),
+    [
+        (Role.LEADER, 1, False, True),
+        (Role.LEADER, 0, False, True),
+        (Role.SUPERVISOR, 0, True, True),
+        (Role.SUPERVISOR, 0, False, False),
+        (Role.SUPERVISOR, 2, True, False),
+        (Role.LIAISON, 0, True, False),
+    ],
+)
+def test_who_approves_letters(role, leaders, allowed, expected):
+    assert may_approve(role, leaders, allowed) is expected
