@@ -34,6 +34,7 @@ from handlers import (
     registration,
     reminders,
     review,
+    revisit,
     signing,
 )
 from handlers.common import Services
@@ -96,6 +97,7 @@ def build_application(
     app.add_handler(gate.build(), group=-1)
     for handler in [
         reasons.build(),
+        *revisit.build(),
         *approval.build(),
         registration.build(),
         *signing.build(),

@@ -17,6 +17,7 @@ from domain.models import Role
 from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
 from handlers import callbacks as cb
+from handlers.revisit import ask_due_revisits
 from storage import alerts, ledger_state, outbox, people
 from storage.outbox import Push
 
@@ -125,10 +126,15 @@ async def _calendar_warning(conn, office, supervisors, now: datetime, stamp: str
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reminders and posts, then due revisits: one failing must not stop the other."""
     try:
         await tick(context.application)
     except Exception:  # a bad tick must not stop the next one
         log.exception("tick failed")
+    try:
+        await ask_due_revisits(context.application)
+    except Exception:
+        log.exception("revisit tick failed")
 
 
 def schedule(app: Application, interval: float) -> None:

@@ -1,25 +1,78 @@
-"""回访: closed key or long-running items are looked at again after a while.
+"""回访 (回头看): closed key or long-running items are looked at again after a while.
 
-(Scheduling only; the revisit form and its decisions are being added alongside.)
+```
+closed ─schedule─► revisit 'scheduled' ─start_due (due day, item 已办结)─► 'asked', item 回访中
+'asked' ─answer (lead unit's liaison)─► 'answered' ─finish─► 'done', item 已办结
+                                                   ─reopen─► 'reopened', item 办理中
+'scheduled' whose item was reopened or withdrawn ─► 'dropped'
+```
+Every step is one transaction with its audit row; a revisit's state is checked inside that
+transaction, so a second press, a second liaison or a second tick finds it moved on and
+changes nothing.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from domain.models import Item, Period
-from domain.office import Office
-from storage.db import Conn
+from domain.errors import Refusal
+from domain.items import Action, Status, transition
+from domain.models import Item, Period, Person, Role
+from domain.office import Office, require
+from domain.progress import has_difficulties
+from storage import audit, items, people, reports
+from storage.db import Conn, Row
 
 LONG_RUNNING_DAYS = 90
+KIND = "revisit"  # reports.kind of a revisit answer
+OUTCOMES = {Action.FINISH_REVISIT: "done", Action.REOPEN: "reopened"}  # decision → state
+
+
+@dataclass
+class Due:
+    """A revisit just started: the lead unit's liaisons to ask (supervisors, if none)."""
+
+    revisit_id: int
+    due_on: date
+    item: Item
+    liaisons: list[Person] = field(default_factory=list)
+    supervisors: list[Person] = field(default_factory=list)
+
+
+@dataclass
+class Answered:
+    """A liaison's answer, stored; every supervisor gets the card to decide on it."""
+
+    revisit_id: int
+    report_id: int
+    item: Item
+    unit_name: str
+    sustained: bool
+    current: str
+    problems: str
+    supervisors: list[Person] = field(default_factory=list)
+
+
+@dataclass
+class Decided:
+    """回访完成 or 重办: the item as it is now and the liaisons to tell."""
+
+    revisit_id: int
+    item: Item
+    reason: str = ""
+    liaisons: list[Person] = field(default_factory=list)
+
+
+def is_long_running(item: Item) -> bool:
+    """Followed on a rhythm, with a deadline at least a quarter after the letter went out."""
+    sent = date.fromisoformat((item.sent_at or item.created_at)[:10])
+    return item.period is not Period.ONCE and (item.deadline - sent).days >= LONG_RUNNING_DAYS
 
 
 def needs_revisit(item: Item) -> bool:
-    """Key items, and items followed on a rhythm for at least a quarter, are revisited."""
-    if item.is_key:
-        return True
-    sent = date.fromisoformat((item.sent_at or item.created_at)[:10])
-    return item.period is not Period.ONCE and (item.deadline - sent).days >= LONG_RUNNING_DAYS
+    """Key items and long-running items are revisited once closed (回头看)."""
+    return item.is_key or is_long_running(item)
 
 
 async def schedule(conn: Conn, office: Office, item: Item, closed_on: date) -> list[date]:
@@ -27,8 +80,232 @@ async def schedule(conn: Conn, office: Office, item: Item, closed_on: date) -> l
     if not needs_revisit(item):
         return []
     days = [closed_on + timedelta(days=offset) for offset in office.revisit_days]
+    await _insert(conn, item.id, days)
+    return days
+
+
+async def start_due(office: Office) -> list[Due]:
+    """Today's due revisits: the item goes 回访中 and its lead unit is to be asked.
+
+    A revisit waits while an earlier one of the same item is still open (回访中), and is
+    dropped if the item is no longer closed (reopened, withdrawn): there is nothing to revisit.
+    """
+    now = office.now()
+    started: list[Due] = []
+    async with office.db.transaction() as conn:
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
+        for row in await _due(conn, office.clock.today()):
+            item = await items.get(conn, row["item_id"])
+            if item.status == Status.REVISITING:
+                continue
+            if item.status != Status.CLOSED:
+                await _set(conn, row["id"], "dropped", "scheduled")
+                continue
+            target = transition(item.status, Action.START_REVISIT, Role.SYSTEM)
+            await items.set_status(conn, item.id, target, now)
+            await _set(conn, row["id"], "asked", "scheduled", asked_at=now)
+            await audit.record(
+                conn,
+                at=now,
+                person_id=None,
+                action="开始回访",
+                item_id=item.id,
+                revisit=row["id"],
+                due_on=row["due_on"],
+            )
+            lead = item.lead
+            liaisons = await people.liaisons(conn, lead.unit_id) if lead else []
+            item = await items.get(conn, item.id)
+            due_on = date.fromisoformat(row["due_on"])
+            started.append(Due(row["id"], due_on, item, liaisons, supervisors))
+    return started
+
+
+async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:
+    """The revisit and its item, if this liaison's unit leads it and it still awaits an answer."""
+    row = await _load(conn, revisit_id)
+    item = await items.get(conn, row["item_id"])
+    mine = item.unit(liaison.unit_id)
+    if mine is None:
+        raise Refusal("not_your_item")
+    if not mine.is_lead:
+        raise Refusal("revisit_lead_only")
+    if row["state"] == "answered":
+        raise Refusal("revisit_answered", at=row["answered_at"] or "", who=row["answered_by"] or "")
+    if row["state"] != "asked":
+        raise Refusal("revisit_over")
+    return item
+
+
+async def may_answer(office: Office, person: Person | None, revisit_id: int) -> Item:
+    """Asked when the form opens, so nobody types an answer that would be refused."""
+    liaison = require(person, Role.LIAISON)
+    async with office.db.read() as conn:
+        return await _asked(conn, liaison, revisit_id)
+
+
+async def answer(
+    office: Office,
+    person: Person | None,
+    revisit_id: int,
+    sustained: bool,
+    current: str,
+    problems: str,
+) -> Answered:
+    """报送回访情况: stored as a 'revisit' report; the item stays 回访中 for the office."""
+    liaison = require(person, Role.LIAISON)
+    problems = problems if has_difficulties(problems) else ""
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item = await _asked(conn, liaison, revisit_id)
+        report_id = await reports.insert(
+            conn,
+            item_id=item.id,
+            unit_id=liaison.unit_id,
+            person_id=liaison.id,
+            kind=KIND,
+            period_key=f"revisit-{revisit_id}",
+            now=now,
+            progress=current,
+            difficulties=problems,
+            sustained=sustained,
+        )
+        await _set(conn, revisit_id, "answered", "asked", report_id=report_id)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=liaison.id,
+            action="报送回访情况",
+            item_id=item.id,
+            unit_id=liaison.unit_id,
+            revisit=revisit_id,
+            sustained=sustained,
+        )
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
+    unit_name = item.unit(liaison.unit_id).unit_name
+    return Answered(
+        revisit_id, report_id, item, unit_name, sustained, current, problems, supervisors
+    )
+
+
+async def _answered(conn: Conn, supervisor: Person, revisit_id: int, action: Action):
+    """The item and its next status, if the revisit waits for a decision and `action` fits."""
+    row = await _load(conn, revisit_id)
+    if row["state"] in OUTCOMES.values():
+        outcome = next(a for a, state in OUTCOMES.items() if state == row["state"])
+        at, who = row["decided_at"] or "", row["decided_name"] or ""
+        raise Refusal("revisit_decided", outcome=outcome.value, at=at, who=who)
+    if row["state"] != "answered":
+        raise Refusal("revisit_not_answered")
+    item = await items.get(conn, row["item_id"])
+    return item, transition(item.status, action, supervisor.role)
+
+
+async def may_decide(office: Office, person: Person | None, revisit_id: int, action: Action):
+    """Asked before the 重办 reason is typed: refused now rather than after the typing."""
+    supervisor = require(person, Role.SUPERVISOR)
+    async with office.db.read() as conn:
+        await _answered(conn, supervisor, revisit_id, action)
+
+
+async def finish(office: Office, person: Person | None, revisit_id: int) -> Decided:
+    """回访完成: the measures hold; the item is closed again (later revisits still come)."""
+    return await _decide(office, person, revisit_id, Action.FINISH_REVISIT, "")
+
+
+async def reopen(office: Office, person: Person | None, revisit_id: int, reason: str) -> Decided:
+    """重办: the measures did not hold; the item is 办理中 again, its later revisits dropped."""
+    return await _decide(office, person, revisit_id, Action.REOPEN, reason)
+
+
+async def _decide(
+    office: Office, person: Person | None, revisit_id: int, action: Action, reason: str
+) -> Decided:
+    """回访完成 tells the lead unit; 重办 tells every unit, since co-units report again too."""
+    supervisor = require(person, Role.SUPERVISOR)
+    reopening = action is Action.REOPEN
+    now = office.now()
+    async with office.db.transaction() as conn:
+        item, target = await _answered(conn, supervisor, revisit_id, action)
+        extra = {"status_reason": reason, "closed_at": None} if reopening else {}
+        await items.set_status(conn, item.id, target, now, **extra)
+        await _set(
+            conn,
+            revisit_id,
+            OUTCOMES[action],
+            "answered",
+            decided_by=supervisor.id,
+            decided_at=now,
+            reason=reason or None,
+        )
+        detail = {}
+        if reopening:
+            detail = {"reason": reason, "dropped": await _drop_scheduled(conn, item.id)}
+        await audit.record(
+            conn,
+            at=now,
+            person_id=supervisor.id,
+            action=action.value,
+            item_id=item.id,
+            revisit=revisit_id,
+            **detail,
+        )
+        item = await items.get(conn, item.id)
+        told = [u for u in item.units if reopening or u.is_lead]
+        liaisons = [p for u in told for p in await people.liaisons(conn, u.unit_id)]
+    return Decided(revisit_id, item, reason, liaisons)
+
+
+# --- SQL on the revisits table. It belongs in storage/revisits.py; kept here until that
+# module exists, private and in one place so it can move verbatim.
+
+
+async def _insert(conn: Conn, item_id: int, days: list[date]) -> None:
     await conn.executemany(
         "INSERT OR IGNORE INTO revisits (item_id, due_on) VALUES (?, ?)",
-        [(item.id, d.isoformat()) for d in days],
+        [(item_id, d.isoformat()) for d in days],
     )
-    return days
+
+
+async def _due(conn: Conn, today: date) -> list[Row]:
+    """Scheduled revisits due by today, oldest first (an item's earlier revisit goes first)."""
+    return await conn.all(
+        "SELECT * FROM revisits WHERE state = 'scheduled' AND due_on <= ? ORDER BY due_on, id",
+        (today.isoformat(),),
+    )
+
+
+async def _load(conn: Conn, revisit_id: int) -> Row:
+    """The revisit with who answered and who decided, for the refusals that name them."""
+    row = await conn.one(
+        "SELECT r.*, rp.submitted_at AS answered_at, a.name AS answered_by,"
+        " d.name AS decided_name FROM revisits r"
+        " LEFT JOIN reports rp ON rp.id = r.report_id"
+        " LEFT JOIN people a ON a.id = rp.person_id"
+        " LEFT JOIN people d ON d.id = r.decided_by WHERE r.id = ?",
+        (revisit_id,),
+    )
+    if row is None:
+        raise Refusal("revisit_unknown")
+    return row
+
+
+async def _set(conn: Conn, revisit_id: int, state: str, expected: str, **columns: object) -> None:
+    """Move a revisit on, only from the state the caller checked (a guard, not a race)."""
+    allowed = {"asked_at", "report_id", "decided_by", "decided_at", "reason"}
+    if not set(columns) <= allowed:
+        raise ValueError(f"unknown columns {set(columns) - allowed}")
+    sets = "".join(f", {name} = ?" for name in columns)
+    changed = await conn.execute(
+        f"UPDATE revisits SET state = ?{sets} WHERE id = ? AND state = ?",
+        (state, *columns.values(), revisit_id, expected),
+    )
+    if changed != 1:
+        raise Refusal("stale_button")
+
+
+async def _drop_scheduled(conn: Conn, item_id: int) -> int:
+    return await conn.execute(
+        "UPDATE revisits SET state = 'dropped' WHERE item_id = ? AND state = 'scheduled'",
+        (item_id,),
+    )

@@ -80,3 +80,9 @@ REFUSE_EXTENSION = "en"  # en:<extension>  不同意延期 (asks a reason)
 SUSPEND = "su"  # su:<item>          暂停 (asks a reason)
 RESUME = "ru"  # ru:<item>           恢复
 REVOKE = "cx"  # cx:<item>           撤销 (asks a reason)
+
+# 回访 (handlers/revisit.py)
+REVISIT_FORM = "va"  # va:<revisit>      填写回访情况 (the lead unit's liaison)
+REVISIT_CHOICE = "vc"  # vc:<revisit>:<step>:<choice>  是 / 否, 无, 提交 / 取消 in the form
+REVISIT_DONE = "vd"  # vd:<revisit>      回访完成
+REVISIT_REOPEN = "vr"  # vr:<revisit>    重办 (asks a reason)

@@ -1,0 +1,247 @@
+"""回访 through the emulator: due → the lead unit's form → 回访完成 or 重办 with a reason.
+
+The item is opened, approved, signed and closed through the domain (the closing UI is
+tested in test_progress_review.py); from the revisit on, everything goes through Telegram.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot import app as bot_app
+from domain import letters, revisits
+from domain.items import Status
+from domain.models import Category, Draft, Period, Source
+from handlers import approval, revisit
+from handlers.revisit import ask_due_revisits
+from storage import items
+from tests.e2e.conftest import Office, invite_liaison
+
+
+@pytest.fixture
+async def office(tmp_path, emu, clock, monkeypatch) -> AsyncIterator[Office]:
+    """The usual office, with the revisit handlers wired in right after the reason prompts."""
+    if not hasattr(bot_app, "revisit"):  # until bot/app.py assembles handlers/revisit.py
+        wired = approval.build
+        monkeypatch.setattr(approval, "build", lambda: [*revisit.build(), *wired()])
+    running = Office(tmp_path, emu, clock)
+    await running.start()
+    await running.import_units()
+    yield running
+    await running.stop()
+
+
+async def closed_key_item(
+    office: Office, lead: str = "市住房和城乡建设局", title: str = "老旧小区改造"
+) -> int:
+    """A key item led by `lead` with 交通局 or 住建局 as co-unit, closed today."""
+    domain = office.office
+    sup, leader = await domain.person(101), await domain.person(201)
+    co = "市交通运输局" if lead != "市交通运输局" else "市住房和城乡建设局"
+    draft = Draft(
+        title=title,
+        instruction="年底前完成改造。",
+        instructing_leader="王书记",
+        source=Source.INSTRUCTION,
+        category=Category.ORDER,
+        lead_unit_id=await office.unit_id(lead),
+        co_unit_ids=(await office.unit_id(co),),
+        deadline=domain.clock.today() + timedelta(days=20),
+        period=Period.WEEKLY,
+        is_key=True,
+    )
+    item_id = (await letters.open_item(domain, sup, draft)).item.id
+    await letters.approve(domain, leader, item_id)
+    for tg in (301, 302):
+        await letters.sign(domain, await domain.person(tg), item_id)
+    async with domain.db.transaction() as conn:
+        await items.set_status(conn, item_id, Status.CLOSED, domain.now(), closed_at=domain.now())
+        await revisits.schedule(conn, domain, await items.get(conn, item_id), domain.clock.today())
+    return item_id
+
+
+async def fill_form(zj, sustained: str, current: str, problems: str | None) -> None:
+    """The liaison's three answers and 提交, as on a phone (problems None = the 无 button)."""
+    await zj.press("填写回访情况")
+    await zj.expect("措施是否持续落实")
+    await zj.send("好的")  # typed where a button is expected: asked again, with the buttons
+    again = await zj.expect("请点击下方按钮回答")
+    assert again.button_texts == ["是", "否"]
+    await zj.press(sustained, message=again)
+    await zj.expect("现状")
+    await zj.send(current)
+    await zj.expect("存在什么问题")
+    if problems is None:
+        await zj.press("无")
+    else:
+        await zj.send(problems)
+    preview = await zj.expect("请核对回访情况")
+    assert current in preview.text
+    await zj.press("提交", message=preview)
+    await zj.expect("已报送回访情况")
+
+
+async def audit_actions(office: Office) -> list[str]:
+    return [r["action"] for r in await office.rows("SELECT action FROM audit ORDER BY id")]
+
+
+async def test_revisit_answered_then_reopened_with_a_reason(office, staffed):
+    sup, zj, jt = staffed["sup"], staffed["zj"], staffed["jt"]
+    await closed_key_item(office)
+    office.clock.advance(days=29)
+    assert await ask_due_revisits(office.app) == 0
+    office.clock.advance(days=1, hours=-3)  # the due day, 07:00: not yet office hours
+    assert await ask_due_revisits(office.app) == 0
+    office.clock.advance(hours=3)
+    for user in (zj, jt, sup):
+        user.mark()
+    assert await ask_due_revisits(office.app) == 1
+    assert await ask_due_revisits(office.app) == 0  # the next tick: nothing new
+    invite = await zj.expect("回访（回头看）")
+    assert invite.button_texts == ["填写回访情况"] and "老旧小区改造" in invite.text
+    assert not any("回访" in m.text for m in jt.inbox)  # the co-unit is not asked
+    assert await office.scalar("SELECT status FROM items") == "回访中"
+
+    await fill_form(zj, "否", "部分小区外墙脱落", "维修资金未到位")
+    card = await sup.expect("回访情况")
+    for part in (
+        "市住房和城乡建设局",
+        "措施是否持续落实：否",
+        "部分小区外墙脱落",
+        "维修资金未到位",
+    ):
+        assert part in card.text, part
+    assert card.button_texts == ["回访完成", "重办"]
+    report = (await office.rows("SELECT * FROM reports WHERE kind = 'revisit'"))[0]
+    assert (report["period_key"], report["version"], report["sustained"]) == ("revisit-1", 1, 0)
+    assert (report["progress"], report["difficulties"]) == ("部分小区外墙脱落", "维修资金未到位")
+
+    await sup.press("重办", message=card)
+    await sup.expect("请输入重办的理由")
+    await sup.send("外墙脱落问题未整改到位")
+    done = await sup.expect("已重办")
+    assert "已通知2名联络员" in done.text
+    for user in (zj, jt):
+        told = await user.expect("督办事项重办")
+        assert "外墙脱落问题未整改到位" in told.text
+    assert await office.scalar("SELECT status FROM items") == "办理中"
+    states = await office.rows("SELECT state, reason FROM revisits ORDER BY due_on")
+    assert states == [
+        {"state": "reopened", "reason": "外墙脱落问题未整改到位"},
+        {"state": "dropped", "reason": None},
+    ]
+    assert (await audit_actions(office))[-3:] == ["开始回访", "报送回访情况", "重办"]
+    detail = await office.scalar("SELECT detail FROM audit WHERE action = '重办'")
+    assert json.loads(detail)["reason"] == "外墙脱落问题未整改到位"
+
+    await sup.send("/item 1")
+    record = await sup.expect("办理过程")
+    for step in (
+        "开始回访",
+        "报送回访情况 · 市住房和城乡建设局",
+        "重办 · 王督查：外墙脱落问题未整改到位",
+    ):
+        assert step in record.text, step
+
+    stale = await sup.press_data("v1:vd:1", message=card)  # the card pressed after the decision
+    await stale.answered()
+    assert "无需重复处理" in stale.answer
+    assert await office.scalar("SELECT status FROM items") == "办理中"
+
+
+async def test_revisit_finished_and_a_second_press_changes_nothing(office, staffed):
+    sup, zj = staffed["sup"], staffed["zj"]
+    item_id = await closed_key_item(office)
+    office.clock.advance(days=30)
+    assert await ask_due_revisits(office.app) == 1
+    await zj.expect("回访（回头看）")
+
+    await fill_form(zj, "是", "改造后的小区运行良好", None)
+    card = await sup.expect("回访情况")
+    assert "存在问题：无" in card.text
+    assert await office.scalar("SELECT difficulties FROM reports WHERE kind = 'revisit'") == ""
+
+    await sup.press("回访完成", message=card)
+    await sup.expect("已确认回访完成")
+    await zj.expect("督查室确认整改措施持续落实")
+    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "已办结"
+    for data in ("v1:vd:1", "v1:vr:1"):  # 回访完成 again, and 重办 after it: refused at once
+        stale = await sup.press_data(data, message=card)
+        await stale.answered()
+        assert "无需重复处理" in stale.answer
+    assert await office.scalar("SELECT count(*) FROM audit WHERE action = '回访完成'") == 1
+    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "已办结"
+    # the same invitation pressed again: the revisit is over
+    again = await zj.press("填写回访情况")
+    await again.answered()
+    assert "本次回访已结束" in again.answer
+
+    office.clock.advance(days=60)  # the 90-day revisit comes round
+    assert await ask_due_revisits(office.app) == 1
+    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "回访中"
+
+
+async def test_only_the_lead_units_liaison_may_fill_the_form(office, staffed):
+    sup, zj, jt = staffed["sup"], staffed["zj"], staffed["jt"]
+    hj = office.emu.user(303, "环境联络员")
+    await office.register(hj, await invite_liaison(office, sup, "市生态环境局"), "环境联络员")
+    await closed_key_item(office)
+    office.clock.advance(days=30)
+    await ask_due_revisits(office.app)
+    invite = await zj.expect("回访（回头看）")
+
+    for user, answer in ((jt, "牵头单位的联络员填写"), (hj, "不属于您所在单位")):
+        refused = await user.press_data("v1:va:1", message=invite)
+        await refused.answered()
+        assert answer in refused.answer
+    refused = await sup.press_data("v1:va:1", message=invite)
+    await refused.answered()
+    assert "仅限联络员使用" in refused.answer
+    assert await office.scalar("SELECT state FROM revisits WHERE id = 1") == "asked"
+
+    # /cancel in the middle keeps nothing; the invitation still works afterwards
+    await zj.press("填写回访情况")
+    await zj.expect("措施是否持续落实")
+    await zj.press("是")
+    await zj.expect("现状")
+    await zj.send_photo(b"not text")
+    await zj.expect("请用文字说明现状")
+    await zj.send("/cancel")
+    await zj.expect("已取消")
+    assert await office.scalar("SELECT count(*) FROM reports") == 0
+    # a restart in the middle of the form loses nothing
+    await zj.press("填写回访情况")
+    await zj.expect("措施是否持续落实")
+    await zj.press("是")
+    await zj.expect("现状")
+    await office.restart()
+    await zj.send("运行良好")
+    await zj.expect("存在什么问题")
+    await zj.send("无")
+    await zj.press("提交", message=await zj.expect("请核对回访情况"))
+    await zj.expect("已报送回访情况")
+    assert await office.scalar("SELECT state FROM revisits WHERE id = 1") == "answered"
+    assert await office.scalar("SELECT progress FROM reports") == "运行良好"
+    again = await zj.press("填写回访情况")  # a second go at the same invitation
+    await again.answered()
+    assert "无需重复填写" in again.answer
+    assert await office.scalar("SELECT count(*) FROM reports") == 1
+
+
+async def test_a_blocked_liaison_does_not_stop_the_others(office, staffed):
+    sup, zj, jt = staffed["sup"], staffed["zj"], staffed["jt"]
+    await closed_key_item(office, "市住房和城乡建设局")
+    await closed_key_item(office, "市交通运输局", "公交线路优化")
+    zj.block()
+    office.clock.advance(days=30)
+    jt.mark()
+    assert await ask_due_revisits(office.app) == 2
+    invite = await jt.expect("回访（回头看）")
+    assert "公交线路优化" in invite.text
+    warning = await sup.expect("回访通知未能送达")
+    assert "市住房和城乡建设局的联络员均无法接收消息" in warning.text
+    assert await office.scalar("SELECT count(*) FROM revisits WHERE state = 'asked'") == 2
