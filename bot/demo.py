@@ -24,6 +24,7 @@ from bot.emulator import Emulator, EmuUser
 from bot.settings import Settings
 from domain import registration, unit_import
 from domain.models import Role
+from handlers.revisit import ask_due_revisits
 from storage.db import Database
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -142,6 +143,7 @@ class Demo:
     async def deliver(self) -> None:
         """Run the due tick and send what it queued (the scheduler's job, on demand)."""
         await scheduler.tick(self.app)
+        await ask_due_revisits(self.app)
         sender = self.app.bot_data["services"].sender
         if sender is not None:
             await sender.drain()

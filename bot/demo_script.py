@@ -114,6 +114,15 @@ async def month(demo) -> None:
     demo.narrator.note("12月1日（本月第一个工作日）")
     await demo.working_days(at(12, 1, 9, 30), at=demo_time(9, 30))
 
+    demo.narrator.note("办结30天后回访（回头看）：住建局填写回访情况，督查员确认")
+    await demo.working_days(at(12, 10))
+    await demo.act("zj", "填写回访情况", "措施是否持续落实", press=True)
+    await demo.act("zj", "是", "现状", press=True)
+    await demo.act("zj", "改造后的小区运行良好，已移交物业管理", "存在什么问题")
+    await demo.act("zj", "无", "请核对回访情况", press=True)
+    await demo.act("zj", "提交", "已报送回访情况", press=True)
+    await demo.act("sup", "回访完成", "已确认回访完成", press=True)
+
 
 def demo_time(hour: int, minute: int) -> time:
     return time(hour, minute)

@@ -21,4 +21,8 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     db = sqlite3.connect(tmp_path / "duban.db")
     statuses = dict(db.execute("SELECT title, status FROM items"))
     assert statuses["关于加快老旧小区改造的批示"] == "已办结"
-    assert db.execute("SELECT count(*) FROM revisits").fetchone()[0] == 2
+    revisits = [r[0] for r in db.execute("SELECT state FROM revisits ORDER BY due_on")]
+    assert revisits == ["done", "scheduled"]
+    weekly = db.execute("SELECT count(*) FROM outbox WHERE rule = 'weekly' AND state = 'sent'")
+    assert weekly.fetchone()[0] >= 4
+    assert "已确认回访完成" in transcript and "督办工作周调度" in transcript
