@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from telegram.ext import Application
 
 from bot.render import split_messages
-from domain import channel, summaries
+from domain import channel, monthly, summaries
 from domain.errors import Refusal
 from storage import alerts, outbox
 from storage.outbox import Push
@@ -78,6 +78,32 @@ async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
     return queued
 
 
+async def render_monthly(svc, now: datetime) -> list[str]:
+    found = await monthly.figures(svc.office)
+    last = now.replace(day=1) - timedelta(days=1)
+    return split_messages(
+        svc.render(
+            "monthly_report",
+            units=found,
+            office_name=svc.settings.office_name,
+            month=f"{last.year}年{last.month}月",
+            laggards=[u.unit for u in found if u.overdue],
+        )
+    )
+
+
+async def queue_monthly(svc, now: datetime) -> int:
+    """The 通报 for the month just ended, on the first working day of the new one."""
+    key = f"monthly:{now:%Y-%m}"
+    async with svc.office.db.read() as conn:
+        if await outbox.exists(conn, f"{key}:1"):
+            return 0
+    parts = await render_monthly(svc, now)
+    stamp = svc.office.now()
+    async with svc.office.db.transaction() as conn:
+        return await outbox.add_many(conn, _posts(svc, "monthly", key, parts, stamp), stamp)
+
+
 async def queue_closures(svc) -> int:
     """A short line crediting the unit for each item closed since the last tick."""
     label = _label(svc.settings.serial_format)
@@ -114,6 +140,8 @@ async def queue_posts(app: Application) -> int:
     queued = await queue_closures(svc)
     if channel.weekly_due(now, svc.office.calendar, svc.schedule):
         queued += await queue_weekly(svc, now)
+    if channel.monthly_due(now, svc.office.calendar, svc.schedule):
+        queued += await queue_monthly(svc, now)
     async with svc.office.db.read() as conn:
         last = await outbox.last_created(conn, "digest")
     if channel.digest_due(now, last, svc.schedule):

@@ -26,3 +26,4 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     weekly = db.execute("SELECT count(*) FROM outbox WHERE rule = 'weekly' AND state = 'sent'")
     assert weekly.fetchone()[0] >= 4
     assert "已确认回访完成" in transcript and "督办工作周调度" in transcript
+    assert "2026年11月督办工作通报" in transcript

@@ -89,3 +89,22 @@ async def test_supervisor_previews_and_posts_the_summary(office, staffed):
     await sup.expect("目前没有待发布的预警")
     await staffed["zj"].send("/summary")
     await staffed["zj"].expect("仅限督查员使用")
+
+
+async def test_monthly_report_ranks_units_once_a_month(office, staffed):
+    await approved_item(office, staffed)  # 住建局 leads, signed by nobody yet
+    office.clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=TZ))  # first working day of December
+    for _ in range(2):
+        await scheduler.tick(office.app)
+    keys = [
+        r["dedupe_key"]
+        for r in await office.rows("SELECT dedupe_key FROM outbox WHERE rule = 'monthly'")
+    ]
+    assert keys == ["monthly:2026-12:1"]
+    office.clock.set(datetime(2026, 12, 16, 10, 0, tzinfo=TZ))  # past the 12-15 deadline
+    svc = office.app.bot_data["services"]
+    text = "\n".join(await leader_channel.render_monthly(svc, office.clock.now()))
+    assert "2026年11月督办工作通报" in text
+    assert text.index("市交通运输局") < text.index("市住房和城乡建设局")  # the overdue lead last
+    assert "逾期未办结1" in text and "需要关注" in text
+    assert "市生态环境局" not in text  # no items: not ranked
