@@ -37,7 +37,7 @@ async def tell(
             await context.bot.send_message(
                 person.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
             )
-        except (Forbidden, BadRequest) as exc:
+        except TelegramError as exc:  # one unreachable person must not silence the others
             log.info("notice to person %s failed: %s", person.id, exc)
             failed.append(person)
     return failed
