@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Sets up .venv (if needed) and plays a month of the office against the built-in emulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet -e .
+exec .venv/bin/duban demo "${1:-demo-out}"
