@@ -22,6 +22,7 @@ from handlers import (
     approval,
     basics,
     completion,
+    export,
     extension,
     gate,
     invite,
@@ -111,6 +112,7 @@ def build_application(
         *lifecycle.build(),
         *reminders.build(),
         *leader.build(),
+        *export.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)

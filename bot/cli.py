@@ -53,6 +53,8 @@ def parser() -> argparse.ArgumentParser:
         )
         inv.add_parser("invite", help="生成一次性邀请链接")
     sub.add_parser("run", help="运行机器人")
+    export = sub.add_parser("export", help="导出督办台账（XLSX）")
+    export.add_argument("file", type=Path, nargs="?", default=Path("督办台账.xlsx"))
     demo = sub.add_parser("demo", help="不需要 Telegram 账号的演示：模拟一个月的督办工作")
     demo.add_argument(
         "folder", type=Path, nargs="?", default=Path("demo-out"), help="输出目录（默认 ./demo-out）"
@@ -95,6 +97,11 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         office = _office(settings, db)
         if args.command == "init":
             print(f"数据库已就绪：{settings.db}")
+        elif args.command == "export":
+            from bot import ledger_xlsx
+
+            await ledger_xlsx.write(office, args.file)
+            print(f"台账已导出：{args.file}")
         elif args.command == "units":
             created, updated = await unit_import.import_units(office, args.file)
             print(f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")

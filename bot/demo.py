@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo_script, scheduler
+from bot import demo_script, ledger_xlsx, scheduler
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
@@ -194,6 +194,7 @@ async def run(folder: Path) -> Path:
     try:
         await demo.setup_office()
         await demo_script.month(demo)
+        await ledger_xlsx.write(demo.office, folder / "督办台账.xlsx")
     finally:
         await demo.stop()
     return folder

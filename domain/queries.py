@@ -11,7 +11,7 @@ from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, U
 from domain.office import Office, require
 from domain.reminders import CHASED
 from domain.traffic import Light, item_lights
-from storage import audit, items, ledger_state, people, units
+from storage import audit, items, ledger_rows, ledger_state, people, units
 from storage.db import Row
 
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
@@ -173,3 +173,11 @@ async def awaiting_responsible(office: Office, person: Person | None) -> list[Ta
         for t in await my_tasks(office, person)
         if t.mine.signed_at and not t.mine.responsible_name
     ]
+
+
+async def ledger(office: Office, person: Person | None = None, *, system: bool = False):
+    """The 台账 rows (one per item and unit); supervisors and leaders, or the CLI."""
+    if not system:
+        require(person, Role.SUPERVISOR, Role.LEADER)
+    async with office.db.read() as conn:
+        return await ledger_rows.rows(conn)

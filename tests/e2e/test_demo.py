@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from openpyxl import load_workbook
+
 from bot import demo
 
 
@@ -27,3 +29,5 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     assert weekly.fetchone()[0] >= 4
     assert "已确认回访完成" in transcript and "督办工作周调度" in transcript
     assert "2026年11月督办工作通报" in transcript
+    ledger = load_workbook(tmp_path / "督办台账.xlsx")
+    assert ledger["督办台账"].max_row == 5 and ledger["单位统计"].max_row == 5

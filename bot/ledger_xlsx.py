@@ -1,0 +1,155 @@
+"""The 台账 as an XLSX workbook: one row per item and unit, and a sheet of unit figures.
+
+Filters on, header frozen, widths from the content (a CJK character counts double), dates as
+real dates, long text wrapped — a file the office can sort, print and file as it is.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from io import BytesIO
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from domain import monthly, queries
+from domain.office import Office
+
+HEADERS = (
+    "督办编号",
+    "标题",
+    "来源",
+    "批示领导",
+    "类别",
+    "重点",
+    "牵头单位",
+    "配合单位",
+    "本行单位",
+    "承办责任人",
+    "联络员",
+    "办理时限",
+    "状态",
+    "红黄绿",
+    "最新进展",
+    "存在问题",
+    "签收时间",
+    "办结时间",
+    "退回次数",
+)
+STATS = (
+    "单位",
+    "承办事项",
+    "按期办结",
+    "逾期办结",
+    "逾期未办结",
+    "审核退回次数",
+    "平均签收用时（天）",
+    "按期办结率（%）",
+    "报送进展次数",
+)
+WRAP = {"标题", "最新进展", "存在问题", "配合单位"}
+MAX_WIDTH = 50
+DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
+
+
+def _width(value: object) -> int:
+    text = str(value or "")
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
+
+
+async def build(office: Office, found) -> bytes:
+    """The workbook for the rows `domain.queries.ledger` returned."""
+    lights = await queries.lights(office)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "督办台账"
+    sheet.append(HEADERS)
+    for r in found:
+        serial = (
+            office.serial_format.format(year=r["year"], n=r["serial"])
+            if r["serial"]
+            else f"草稿#{r['item_id']}"
+        )
+        progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
+        sheet.append(
+            [
+                serial,
+                r["title"],
+                r["source"],
+                r["instructing_leader"],
+                r["category"],
+                "是" if r["is_key"] else "",
+                r["lead_unit"],
+                r["co_units"] or "",
+                f"{r['unit_name']}（{'牵头' if r['role'] == 'lead' else '配合'}）",
+                " ".join(
+                    x
+                    for x in (r["responsible_name"], r["responsible_title"], r["responsible_phone"])
+                    if x
+                ),
+                r["liaison"] or "（未注册）",
+                date.fromisoformat(r["deadline"]),
+                r["status"],
+                str(lights.get(r["item_id"], "绿")),
+                progress,
+                r["difficulties"] or "",
+                _when(r["signed_at"]),
+                _when(r["closed_at"]),
+                r["returns"],
+            ]
+        )
+    _dress(sheet, HEADERS)
+    stats = book.create_sheet("单位统计")
+    stats.append(STATS)
+    for f in await monthly.figures(office):
+        stats.append(
+            [
+                f.unit,
+                f.assigned,
+                f.closed_on_time,
+                f.closed_late,
+                f.overdue,
+                f.returned,
+                f.average_sign_days,
+                f.on_time_rate,
+                f.reports,
+            ]
+        )
+    _dress(stats, STATS)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _dress(sheet, headers: tuple[str, ...]) -> None:
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    for index, title in enumerate(headers, start=1):
+        letter = get_column_letter(index)
+        column = sheet[letter]
+        widest = max(
+            _width(c.value if not isinstance(c.value, datetime | date) else "2026-11-24 10:00")
+            for c in column
+        )
+        sheet.column_dimensions[letter].width = min(MAX_WIDTH, max(8, widest + 2))
+        for cell in column[1:]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+            if title in WRAP:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+async def write(office: Office, path: Path) -> Path:
+    path.write_bytes(await build(office, await queries.ledger(office, system=True)))
+    return path
