@@ -27,6 +27,7 @@ from handlers import (
     gate,
     invite,
     leader,
+    letter,
     lifecycle,
     new_item,
     progress,
@@ -113,6 +114,7 @@ def build_application(
         *reminders.build(),
         *leader.build(),
         *export.build(),
+        *letter.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)

@@ -15,14 +15,14 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo_script, ledger_xlsx, scheduler
+from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
 from bot.settings import Settings
-from domain import registration, unit_import
+from domain import queries, registration, unit_import
 from domain.models import Role
 from handlers.revisit import ask_due_revisits
 from storage.db import Database
@@ -161,6 +161,19 @@ class Demo:
                 await self.day(datetime.combine(day, at, tzinfo=TZ))
             day += timedelta(days=1)
 
+    async def keep_documents(self) -> None:
+        """The first letter as DOCX and the month's chart as PNG, beside the database."""
+        svc = self.app.bot_data["services"]
+        item = await queries.get_item(self.office, 1)
+        serial = self.office.serial_label(item)
+        data = letter_docx.build(
+            svc.render, item, serial, self.settings.office_name, item.approved_at[:10]
+        )
+        (self.folder / f"督办函_{serial}.docx").write_bytes(data)
+        chart_path = await leader_channel.monthly_chart(svc, self.clock.now())
+        if chart_path is not None:
+            (self.folder / "月度通报图表.png").write_bytes(chart_path.read_bytes())
+
     async def setup_office(self) -> None:
         self.narrator.note("督查室开始使用督办助手：导入单位，邀请督查员和领导")
         path = self.folder / "单位名单.csv"
@@ -195,6 +208,7 @@ async def run(folder: Path) -> Path:
         await demo.setup_office()
         await demo_script.month(demo)
         await ledger_xlsx.write(demo.office, folder / "督办台账.xlsx")
+        await demo.keep_documents()
     finally:
         await demo.stop()
     return folder

@@ -6,15 +6,19 @@ the leader chat as recipient; the paced sender posts it (≤ 20 messages a minut
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
+from bot import chart
 from bot.render import split_messages
 from domain import channel, monthly, summaries
 from domain.errors import Refusal
 from storage import alerts, outbox
 from storage.outbox import Push
+
+log = logging.getLogger(__name__)
 
 
 def _label(fmt: str):
@@ -80,13 +84,12 @@ async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
 
 async def render_monthly(svc, now: datetime) -> list[str]:
     found = await monthly.figures(svc.office)
-    last = now.replace(day=1) - timedelta(days=1)
     return split_messages(
         svc.render(
             "monthly_report",
             units=found,
             office_name=svc.settings.office_name,
-            month=f"{last.year}年{last.month}月",
+            month=_month_label(now),
             laggards=[u.unit for u in found if u.overdue],
         )
     )
@@ -100,8 +103,43 @@ async def queue_monthly(svc, now: datetime) -> int:
             return 0
     parts = await render_monthly(svc, now)
     stamp = svc.office.now()
+    pushes = _posts(svc, "monthly", key, parts, stamp)
+    chart = await monthly_chart(svc, now)
+    if chart is not None:
+        pushes.append(
+            Push(
+                f"{key}:chart",
+                "monthly",
+                "chart_caption",
+                stamp,
+                chat_id=svc.settings.leader_chat,
+                photo=str(chart),
+                context={"month": _month_label(now)},
+            )
+        )
     async with svc.office.db.transaction() as conn:
-        return await outbox.add_many(conn, _posts(svc, "monthly", key, parts, stamp), stamp)
+        return await outbox.add_many(conn, pushes, stamp)
+
+
+def _month_label(now: datetime) -> str:
+    last = now.replace(day=1) - timedelta(days=1)
+    return f"{last.year}年{last.month}月"
+
+
+async def monthly_chart(svc, now: datetime):
+    """The chart PNG next to the database; None (and a log line) if it cannot be drawn."""
+    found = await monthly.figures(svc.office)
+    if not found:
+        return None
+    folder = svc.settings.attachments_path / "charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return chart.unit_chart(
+            found, f"{_month_label(now)}各单位办结情况", folder / f"通报_{now:%Y-%m}.png"
+        )
+    except chart.NoChineseFont as exc:
+        log.warning("monthly chart skipped: %s", exc)
+        return None
 
 
 async def queue_closures(svc) -> int:

@@ -17,8 +17,9 @@ import json
 import logging
 import time
 from collections import defaultdict
+from pathlib import Path
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
@@ -175,9 +176,7 @@ class Sender:
                 await self.pacer.wait(chat_id)
                 await self._mark(row["id"], "sending")
                 try:
-                    message = await self.bot.send_message(
-                        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-                    )
+                    message = await self._deliver(row, chat_id, text, markup)
                 except RetryAfter as exc:  # wait as told, then the same row again
                     self.pacer.pause(_seconds(exc.retry_after))
                     await self._mark(row["id"], "pending", error="429: waited")
@@ -200,6 +199,18 @@ class Sender:
                 )
                 return
         await self._mark(row["id"], "held", error="no reachable recipient")
+
+    async def _deliver(self, row: Row, chat_id: int, text: str, markup) -> Message:
+        if row["photo"]:
+            return await self.bot.send_photo(
+                chat_id,
+                Path(row["photo"]).read_bytes(),
+                caption=text[:1024],
+                parse_mode=ParseMode.HTML,
+            )
+        return await self.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
 
     async def _unreachable(self, person: Person, row: Row, error: str) -> None:
         """Mark the person, tell the supervisors once, keep an alert for the leader channel."""

@@ -30,6 +30,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("units", "各单位联络员注册情况", frozenset({S, L})),
     Command("items", "在办督办事项（可筛选）", frozenset({S, L})),
     Command("export", "导出督办台账（Excel）", frozenset({S, L})),
+    Command("letter", "督办函文件（Word）：/letter 编号", frozenset({S, L, LI})),
     Command("reminders", "自动提醒的发送情况", frozenset({S})),
     Command("summary", "预览并发布本周调度", frozenset({S})),
     Command("digest", "预览并发布预警摘要", frozenset({S})),

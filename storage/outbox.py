@@ -28,11 +28,13 @@ class Push:
     chat_id: int | None = None
     context: dict[str, Any] = field(default_factory=dict)
     buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+    photo: str | None = None  # a PNG file to send, the rendered text as its caption
 
 
 _INSERT = (
     "INSERT OR IGNORE INTO outbox (dedupe_key, rule, item_id, unit_id, person_id, chat_id,"
-    " template, context, buttons, due_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " template, context, buttons, due_at, created_at, photo)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -49,6 +51,7 @@ def _row(push: Push, now: str) -> tuple:
         json.dumps(push.buttons, ensure_ascii=False),
         push.due_at,
         now,
+        push.photo,
     )
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from docx import Document
+from matplotlib import image
 from openpyxl import load_workbook
 
 from bot import demo
@@ -31,3 +33,7 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     assert "2026年11月督办工作通报" in transcript
     ledger = load_workbook(tmp_path / "督办台账.xlsx")
     assert ledger["督办台账"].max_row == 5 and ledger["单位统计"].max_row == 5
+    letter = Document(tmp_path / "督办函_督办〔2026〕1号.docx")
+    assert letter.paragraphs[0].text == "督 办 函"
+    chart = image.imread(tmp_path / "月度通报图表.png")
+    assert chart.shape[1] == 1080 and chart.shape[0] >= 400  # phone-width PNG

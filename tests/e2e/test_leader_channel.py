@@ -100,7 +100,12 @@ async def test_monthly_report_ranks_units_once_a_month(office, staffed):
         r["dedupe_key"]
         for r in await office.rows("SELECT dedupe_key FROM outbox WHERE rule = 'monthly'")
     ]
-    assert keys == ["monthly:2026-12:1"]
+    assert keys == ["monthly:2026-12:1", "monthly:2026-12:chart"]
+    channel = office.emu.group(office.settings.leader_chat, "领导通报", type="channel")
+    await office.app.bot_data["services"].sender.drain()
+    assert "2026年11月督办工作通报" in channel.inbox[0].text
+    photos = [c for c in office.emu.calls_of("sendPhoto") if c.ok]
+    assert len(photos) == 1 and "各单位办结情况" in photos[0].params["caption"]
     office.clock.set(datetime(2026, 12, 16, 10, 0, tzinfo=TZ))  # past the 12-15 deadline
     svc = office.app.bot_data["services"]
     text = "\n".join(await leader_channel.render_monthly(svc, office.clock.now()))
