@@ -49,6 +49,9 @@ def alert_view(row, label) -> dict:
     """An alert as the digest shows it: what happened, on what, since when."""
     detail = json.loads(row["detail"] or "{}")
     return {
+        "workdays": "",
+        "difficulties": "",
+        "person": "",  # every kind's fields, never missing
         **detail,
         "id": row["id"],
         "kind": row["kind"],

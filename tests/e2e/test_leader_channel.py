@@ -113,3 +113,32 @@ async def test_monthly_report_ranks_units_once_a_month(office, staffed):
     assert text.index("市交通运输局") < text.index("市住房和城乡建设局")  # the overdue lead last
     assert "逾期未办结1" in text and "需要关注" in text
     assert "市生态环境局" not in text  # no items: not ranked
+
+
+async def test_alerts_are_batched_into_at_most_one_digest_an_hour(office, staffed):
+    from storage import alerts
+
+    await approved_item(office, staffed)
+
+    async def alert(kind: str) -> None:
+        async with office.db.transaction() as conn:
+            await alerts.add(
+                conn, kind, now=office.office.now(), item_id=1, unit_id=1, difficulties="资金缺口"
+            )
+
+    office.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=TZ))
+    await alert("key_difficulty")
+    await alert("escalation")
+    await scheduler.tick(office.app)
+    await alert("key_difficulty")
+    office.clock.set(datetime(2026, 11, 25, 10, 30, tzinfo=TZ))
+    await scheduler.tick(office.app)  # within the hour: waits
+    digests = await office.rows("SELECT context FROM outbox WHERE rule = 'digest'")
+    assert len(digests) == 1
+    first = digests[0]["context"]
+    assert first.index("重点事项逾期") < first.index("重点事项反映困难")  # most important first
+    office.clock.set(datetime(2026, 11, 25, 11, 5, tzinfo=TZ))
+    await office.restart()
+    await scheduler.tick(office.app)
+    await scheduler.tick(office.app)
+    assert await office.scalar("SELECT count(*) FROM outbox WHERE rule = 'digest'") == 2
