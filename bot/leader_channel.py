@@ -135,7 +135,10 @@ async def monthly_chart(svc, now: datetime):
     folder.mkdir(parents=True, exist_ok=True)
     try:
         return chart.unit_chart(
-            found, f"{_month_label(now)}各单位办结情况", folder / f"通报_{now:%Y-%m}.png"
+            found,
+            f"{_month_label(now)}各单位办结情况",
+            folder / f"通报_{now:%Y-%m}.png",
+            font_path=svc.settings.font_path,
         )
     except chart.NoChineseFont as exc:
         log.warning("monthly chart skipped: %s", exc)

@@ -44,6 +44,7 @@ class Settings:
     attachments_dir: Path | None = None
     attachment_types: str = "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,txt,jpg,jpeg,png,zip,rar"
     max_attachment_mb: int = 20
+    font_path: Path | None = None
     work_hours: str = "09:00-17:30"
     tick_seconds: int = 60
     remind_sign_first: int = 1
