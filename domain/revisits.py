@@ -22,7 +22,8 @@ from domain.models import Item, Period, Person, Role
 from domain.office import Office, require
 from domain.progress import has_difficulties
 from storage import audit, items, people, reports
-from storage.db import Conn, Row
+from storage import revisits as revisits_store
+from storage.db import Conn
 
 LONG_RUNNING_DAYS = 90
 KIND = "revisit"  # reports.kind of a revisit answer
@@ -80,7 +81,7 @@ async def schedule(conn: Conn, office: Office, item: Item, closed_on: date) -> l
     if not needs_revisit(item):
         return []
     days = [closed_on + timedelta(days=offset) for offset in office.revisit_days]
-    await _insert(conn, item.id, days)
+    await revisits_store.insert(conn, item.id, days)
     return days
 
 
@@ -94,16 +95,16 @@ async def start_due(office: Office) -> list[Due]:
     started: list[Due] = []
     async with office.db.transaction() as conn:
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        for row in await _due(conn, office.clock.today()):
+        for row in await revisits_store.due(conn, office.clock.today()):
             item = await items.get(conn, row["item_id"])
             if item.status == Status.REVISITING:
                 continue
             if item.status != Status.CLOSED:
-                await _set(conn, row["id"], "dropped", "scheduled")
+                await revisits_store.move(conn, row["id"], "dropped", "scheduled")
                 continue
             target = transition(item.status, Action.START_REVISIT, Role.SYSTEM)
             await items.set_status(conn, item.id, target, now)
-            await _set(conn, row["id"], "asked", "scheduled", asked_at=now)
+            await revisits_store.move(conn, row["id"], "asked", "scheduled", asked_at=now)
             await audit.record(
                 conn,
                 at=now,
@@ -123,7 +124,7 @@ async def start_due(office: Office) -> list[Due]:
 
 async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:
     """The revisit and its item, if this liaison's unit leads it and it still awaits an answer."""
-    row = await _load(conn, revisit_id)
+    row = await revisits_store.load(conn, revisit_id)
     item = await items.get(conn, row["item_id"])
     mine = item.unit(liaison.unit_id)
     if mine is None:
@@ -170,7 +171,7 @@ async def answer(
             difficulties=problems,
             sustained=sustained,
         )
-        await _set(conn, revisit_id, "answered", "asked", report_id=report_id)
+        await revisits_store.move(conn, revisit_id, "answered", "asked", report_id=report_id)
         await audit.record(
             conn,
             at=now,
@@ -190,7 +191,7 @@ async def answer(
 
 async def _answered(conn: Conn, supervisor: Person, revisit_id: int, action: Action):
     """The item and its next status, if the revisit waits for a decision and `action` fits."""
-    row = await _load(conn, revisit_id)
+    row = await revisits_store.load(conn, revisit_id)
     if row["state"] in OUTCOMES.values():
         outcome = next(a for a, state in OUTCOMES.items() if state == row["state"])
         at, who = row["decided_at"] or "", row["decided_name"] or ""
@@ -229,7 +230,7 @@ async def _decide(
         item, target = await _answered(conn, supervisor, revisit_id, action)
         extra = {"status_reason": reason, "closed_at": None} if reopening else {}
         await items.set_status(conn, item.id, target, now, **extra)
-        await _set(
+        await revisits_store.move(
             conn,
             revisit_id,
             OUTCOMES[action],
@@ -240,7 +241,10 @@ async def _decide(
         )
         detail = {}
         if reopening:
-            detail = {"reason": reason, "dropped": await _drop_scheduled(conn, item.id)}
+            detail = {
+                "reason": reason,
+                "dropped": await revisits_store.drop_scheduled(conn, item.id),
+            }
         await audit.record(
             conn,
             at=now,
@@ -254,58 +258,3 @@ async def _decide(
         told = [u for u in item.units if reopening or u.is_lead]
         liaisons = [p for u in told for p in await people.liaisons(conn, u.unit_id)]
     return Decided(revisit_id, item, reason, liaisons)
-
-
-# --- SQL on the revisits table. It belongs in storage/revisits.py; kept here until that
-# module exists, private and in one place so it can move verbatim.
-
-
-async def _insert(conn: Conn, item_id: int, days: list[date]) -> None:
-    await conn.executemany(
-        "INSERT OR IGNORE INTO revisits (item_id, due_on) VALUES (?, ?)",
-        [(item_id, d.isoformat()) for d in days],
-    )
-
-
-async def _due(conn: Conn, today: date) -> list[Row]:
-    """Scheduled revisits due by today, oldest first (an item's earlier revisit goes first)."""
-    return await conn.all(
-        "SELECT * FROM revisits WHERE state = 'scheduled' AND due_on <= ? ORDER BY due_on, id",
-        (today.isoformat(),),
-    )
-
-
-async def _load(conn: Conn, revisit_id: int) -> Row:
-    """The revisit with who answered and who decided, for the refusals that name them."""
-    row = await conn.one(
-        "SELECT r.*, rp.submitted_at AS answered_at, a.name AS answered_by,"
-        " d.name AS decided_name FROM revisits r"
-        " LEFT JOIN reports rp ON rp.id = r.report_id"
-        " LEFT JOIN people a ON a.id = rp.person_id"
-        " LEFT JOIN people d ON d.id = r.decided_by WHERE r.id = ?",
-        (revisit_id,),
-    )
-    if row is None:
-        raise Refusal("revisit_unknown")
-    return row
-
-
-async def _set(conn: Conn, revisit_id: int, state: str, expected: str, **columns: object) -> None:
-    """Move a revisit on, only from the state the caller checked (a guard, not a race)."""
-    allowed = {"asked_at", "report_id", "decided_by", "decided_at", "reason"}
-    if not set(columns) <= allowed:
-        raise ValueError(f"unknown columns {set(columns) - allowed}")
-    sets = "".join(f", {name} = ?" for name in columns)
-    changed = await conn.execute(
-        f"UPDATE revisits SET state = ?{sets} WHERE id = ? AND state = ?",
-        (state, *columns.values(), revisit_id, expected),
-    )
-    if changed != 1:
-        raise Refusal("stale_button")
-
-
-async def _drop_scheduled(conn: Conn, item_id: int) -> int:
-    return await conn.execute(
-        "UPDATE revisits SET state = 'dropped' WHERE item_id = ? AND state = 'scheduled'",
-        (item_id,),
-    )

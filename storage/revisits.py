@@ -1,0 +1,59 @@
+"""Revisits (回访): when each falls due and how far it has got."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.errors import Refusal
+from storage.db import Conn, Row
+
+
+async def insert(conn: Conn, item_id: int, days: list[date]) -> None:
+    await conn.executemany(
+        "INSERT OR IGNORE INTO revisits (item_id, due_on) VALUES (?, ?)",
+        [(item_id, d.isoformat()) for d in days],
+    )
+
+
+async def due(conn: Conn, today: date) -> list[Row]:
+    """Scheduled revisits due by today, oldest first (an item's earlier revisit goes first)."""
+    return await conn.all(
+        "SELECT * FROM revisits WHERE state = 'scheduled' AND due_on <= ? ORDER BY due_on, id",
+        (today.isoformat(),),
+    )
+
+
+async def load(conn: Conn, revisit_id: int) -> Row:
+    """The revisit with who answered and who decided, for the refusals that name them."""
+    row = await conn.one(
+        "SELECT r.*, rp.submitted_at AS answered_at, a.name AS answered_by,"
+        " d.name AS decided_name FROM revisits r"
+        " LEFT JOIN reports rp ON rp.id = r.report_id"
+        " LEFT JOIN people a ON a.id = rp.person_id"
+        " LEFT JOIN people d ON d.id = r.decided_by WHERE r.id = ?",
+        (revisit_id,),
+    )
+    if row is None:
+        raise Refusal("revisit_unknown")
+    return row
+
+
+async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns: object) -> None:
+    """Move a revisit on, only from the state the caller checked (a guard, not a race)."""
+    allowed = {"asked_at", "report_id", "decided_by", "decided_at", "reason"}
+    if not set(columns) <= allowed:
+        raise ValueError(f"unknown columns {set(columns) - allowed}")
+    sets = "".join(f", {name} = ?" for name in columns)
+    changed = await conn.execute(
+        f"UPDATE revisits SET state = ?{sets} WHERE id = ? AND state = ?",
+        (state, *columns.values(), revisit_id, expected),
+    )
+    if changed != 1:
+        raise Refusal("stale_button")
+
+
+async def drop_scheduled(conn: Conn, item_id: int) -> int:
+    return await conn.execute(
+        "UPDATE revisits SET state = 'dropped' WHERE item_id = ? AND state = 'scheduled'",
+        (item_id,),
+    )
