@@ -214,6 +214,9 @@ async def finish(office: Office, person: Person | None, revisit_id: int) -> Deci
     return await _decide(office, person, revisit_id, Action.FINISH_REVISIT, "")
 
 
+REOPEN_WORKDAYS = 15  # the time a reopened item gets, counted in working days from the 重办
+
+
 async def reopen(office: Office, person: Person | None, revisit_id: int, reason: str) -> Decided:
     """重办: the measures did not hold; the item is 办理中 again, its later revisits dropped."""
     return await _decide(office, person, revisit_id, Action.REOPEN, reason)
@@ -228,7 +231,10 @@ async def _decide(
     now = office.now()
     async with office.db.transaction() as conn:
         item, target = await _answered(conn, supervisor, revisit_id, action)
-        extra = {"status_reason": reason, "closed_at": None} if reopening else {}
+        extra = {}
+        if reopening:  # a fresh deadline: the old one has long passed, the item would be red
+            deadline = office.calendar.add_workdays(office.clock.today(), REOPEN_WORKDAYS)
+            extra = {"status_reason": reason, "closed_at": None, "deadline": deadline.isoformat()}
         await items.set_status(conn, item.id, target, now, **extra)
         await revisits_store.move(
             conn,
@@ -244,6 +250,7 @@ async def _decide(
             detail = {
                 "reason": reason,
                 "dropped": await revisits_store.drop_scheduled(conn, item.id),
+                "note": f"重办时限 {extra['deadline']}",
             }
         await audit.record(
             conn,

@@ -332,7 +332,14 @@ async def test_reopen_puts_the_item_back_in_progress_and_drops_later_revisits(of
     revisit = (await rows(office, "SELECT * FROM revisits WHERE id = 1"))[0]
     assert (revisit["reason"], revisit["decided_by"]) == ("外墙脱落未整改", staff.sup.id)
     audit = (await rows(office, "SELECT * FROM audit WHERE action = '重办'"))[0]
-    assert json.loads(audit["detail"]) == {"revisit": 1, "reason": "外墙脱落未整改", "dropped": 1}
+    new_deadline = office.calendar.add_workdays(office.clock.today(), revisits.REOPEN_WORKDAYS)
+    assert done.item.deadline == new_deadline  # a fresh deadline, so it is not red at once
+    assert json.loads(audit["detail"]) == {
+        "revisit": 1,
+        "reason": "外墙脱落未整改",
+        "dropped": 1,
+        "note": f"重办时限 {new_deadline.isoformat()}",
+    }
 
     await refused("revisit_decided", revisits.finish(office, staff.sup, 1))
     office.clock.advance(days=60)
