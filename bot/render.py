@@ -47,8 +47,8 @@ class Renderer:
     def refusal(self, refusal: Refusal) -> str:
         """The Chinese message for a refusal; an unknown key still answers, never raises."""
         module = self.env.get_template("refusals.j2").module
-        macro = getattr(module, refusal.key, None) or module.generic
-        return str(macro(**refusal.context)).strip()
+        macro = getattr(module, refusal.key, None)
+        return str(macro(**refusal.context) if macro else module.generic()).strip()
 
     def check(self) -> list[str]:
         """Compile every template; the list of problems is empty when all is well."""

@@ -74,15 +74,19 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         raw = await aiosqlite.connect(self.path, isolation_level=None)
         raw.row_factory = aiosqlite.Row
-        for pragma in (
-            "PRAGMA journal_mode=WAL",
-            "PRAGMA foreign_keys=ON",
-            "PRAGMA synchronous=NORMAL",
-            "PRAGMA busy_timeout=5000",
-        ):
-            await raw.execute(pragma)
         self._raw = raw
-        await migrate(self)
+        try:
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA foreign_keys=ON",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA busy_timeout=5000",
+            ):
+                await raw.execute(pragma)
+            await migrate(self)
+        except BaseException:  # a damaged file: close the connection's thread, or we hang
+            await self.close()
+            raise
         return self
 
     async def close(self) -> None:

@@ -187,11 +187,6 @@ def test_an_unknown_refusal_still_gets_a_polite_answer():
     assert Renderer().refusal(Refusal("no_such_key")) == "抱歉，这个操作无法完成。"
 
 
-@pytest.mark.xfail(
-    reason="BUG: Renderer.refusal() promises an unknown key 'never raises', but falls back to "
-    "generic() with the refusal's context, and generic takes no arguments: TypeError",
-    strict=True,
-)
 def test_an_unknown_refusal_with_context_still_gets_a_polite_answer():
     assert Renderer().refusal(Refusal("no_such_key", value="x")) == "抱歉，这个操作无法完成。"
 

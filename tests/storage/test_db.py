@@ -172,11 +172,6 @@ async def _close_connections_of(threads: list[threading.Thread]) -> None:
             await obj.close()
 
 
-@pytest.mark.xfail(
-    reason="BUG: Database.open() leaves the aiosqlite connection (a non-daemon thread) open "
-    "when a pragma or a migration fails, so `duban init` on a corrupt file hangs at exit",
-    strict=True,
-)
 async def test_a_database_that_fails_to_open_lets_the_process_exit(tmp_path: Path):
     path = tmp_path / "duban.db"
     path.write_bytes(b"this is not an SQLite database " * 200)  # a wrong DUBAN_DB, or damage
