@@ -83,7 +83,7 @@ async def build(db: Database, n: int) -> None:
 async def tick(db: Database, cal: WorkdayCalendar) -> tuple[float, float, float, int, int]:
     t0 = time.perf_counter()
     async with db.read() as conn:
-        found = await ledger_state.assignments(conn, CHASED, lambda y, n, i: f"{y}-{n}")
+        found = await ledger_state.assignments(conn, CHASED, lambda y, n, i, code: f"{y}-{n}")
     t1 = time.perf_counter()
     today = NOW.date()
     decided = [d for a in found for d in decide(a, today, cal, Rules())]

@@ -15,14 +15,11 @@ from bot import chart
 from bot.render import split_messages
 from domain import channel, monthly, summaries
 from domain.errors import Refusal
+from domain.office import labeller
 from storage import alerts, outbox
 from storage.outbox import Push
 
 log = logging.getLogger(__name__)
-
-
-def _label(fmt: str):
-    return lambda y, n, i: fmt.format(year=y, n=n) if n else f"草稿#{i}"
 
 
 def _posts(svc, rule: str, key: str, parts: list[str], stamp: str) -> list[Push]:
@@ -47,7 +44,7 @@ async def render_digest(svc, now: datetime) -> tuple[list[str], list[int]]:
     async with svc.office.db.read() as conn:
         rows = [r for r in await alerts.pending(conn) if r["kind"] != "closed"]
     views = channel.by_importance(
-        [channel.alert_view(r, _label(svc.settings.serial_format)) for r in rows]
+        [channel.alert_view(r, labeller(svc.settings.serial_format)) for r in rows]
     )
     if not views:
         return [], []
@@ -147,7 +144,7 @@ async def monthly_chart(svc, now: datetime):
 
 async def queue_closures(svc) -> int:
     """A short line crediting the unit for each item closed since the last tick."""
-    label = _label(svc.settings.serial_format)
+    label = labeller(svc.settings.serial_format)
     stamp = svc.office.now()
     async with svc.office.db.transaction() as conn:
         rows = [r for r in await alerts.pending(conn) if r["kind"] == "closed"]

@@ -15,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from domain import monthly, queries
-from domain.office import Office
+from domain.office import Office, item_label
 
 HEADERS = (
     "督办编号",
@@ -71,10 +71,8 @@ async def build(office: Office, found) -> bytes:
     sheet.title = "督办台账"
     sheet.append(HEADERS)
     for r in found:
-        serial = (
-            office.serial_format.format(year=r["year"], n=r["serial"])
-            if r["serial"]
-            else f"草稿#{r['item_id']}"
+        serial = item_label(
+            r["year"], r["serial"], r["item_id"], r["plan_code"], office.serial_format
         )
         progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
         sheet.append(

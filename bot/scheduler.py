@@ -14,6 +14,7 @@ from telegram.ext import Application, ContextTypes
 
 from bot import leader_channel
 from domain.models import Role
+from domain.office import labeller
 from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
 from handlers import callbacks as cb
@@ -78,7 +79,7 @@ async def tick(app: Application) -> int:
         found = await ledger_state.assignments(
             conn,
             CHASED,
-            lambda y, n, i: settings.serial_format.format(year=y, n=n) if n else f"草稿#{i}",
+            labeller(settings.serial_format),
         )
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
     decided = [d for a in found for d in decide(a, today, office.calendar, svc.rules)]

@@ -55,7 +55,7 @@ def alert_view(row, label) -> dict:
         **detail,
         "id": row["id"],
         "kind": row["kind"],
-        "serial": label(row["year"], row["serial"], row["item_id"]),
+        "serial": label(row["year"], row["serial"], row["item_id"], row["plan_code"]),
         "title": row["title"] or "",
         "unit": row["unit_name"] or detail.get("unit", ""),
         "deadline": detail.get("deadline") or row["deadline"] or "",

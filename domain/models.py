@@ -124,6 +124,9 @@ class Item:
     returns: int = 0
     suspended_from: str | None = None
     status_reason: str | None = None
+    target_id: int | None = None  # a 大事要事 target this item carries
+    plan_code: str | None = None  # that target's 编号 (names a 任务书, which has no serial)
+    chase_from: date | None = None  # a seasonal target is not chased before its window
     units: tuple[ItemUnit, ...] = field(default_factory=tuple)
 
     @property

@@ -44,9 +44,27 @@ class Office:
 
 def serial_label(item: Item, fmt: str = "督办〔{year}〕{n}号") -> str:
     """督办〔2026〕12号 once approved; before that the draft number, so it can still be named."""
-    if item.serial is None:
-        return f"草稿#{item.id}"
-    return fmt.format(year=item.year, n=item.serial)
+    return item_label(item.year, item.serial, item.id, item.plan_code, fmt)
+
+
+def item_label(
+    year: int | None,
+    serial: int | None,
+    item_id: int,
+    plan_code: str | None = None,
+    fmt: str = "督办〔{year}〕{n}号",
+) -> str:
+    """The one way an item is named: its letter's serial, its 任务书's 编号, or its draft number."""
+    if serial is not None:
+        return fmt.format(year=year, n=serial)
+    if plan_code:
+        return f"任务书{plan_code}"
+    return f"草稿#{item_id}"
+
+
+def labeller(fmt: str):
+    """`label(year, serial, item_id, plan_code=None)` for rows read straight from storage."""
+    return lambda y, n, i, code=None: item_label(y, n, i, code, fmt)
 
 
 def require(person: Person | None, *roles: Role) -> Person:

@@ -106,7 +106,7 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
 async def lights(office: Office) -> dict[int, Light]:
     """红黄绿 of every item being worked on (items not listed are green)."""
     async with office.db.read() as conn:
-        found = await ledger_state.assignments(conn, CHASED, lambda y, n, i: "")
+        found = await ledger_state.assignments(conn, CHASED, lambda *_: "")
     return item_lights(found, office.clock.today(), office.calendar)
 
 

@@ -17,7 +17,7 @@ their period; escalations use the thing they escalate (a report period, a deadli
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from domain.items import Status
@@ -70,6 +70,7 @@ class Assignment:
     responsible_set: bool = False
     last_report_on: date | None = None
     muted_until: date | None = None
+    chase_from: date | None = None  # a seasonal window: nothing is chased before it opens
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,9 @@ class Due:
 
 def decide(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> list[Due]:
     """Everything due for this assignment today (today must be a working day)."""
-    if a.status not in CHASED:
+    if a.status not in CHASED or not window_open(a, today):
         return []
+    a = counted_from_window(a)
     found: list[Due] = []
     base = {
         "serial": a.serial,
@@ -187,8 +189,24 @@ def _deadline(a, today: date, cal: WorkdayCalendar, rules: Rules, unit, escalate
             leader("escalation", a.deadline.isoformat(), workdays=late)
 
 
+def window_open(a: Assignment, today: date) -> bool:
+    """A seasonal target is not chased (or judged behind) before its window opens."""
+    return a.chase_from is None or today >= a.chase_from
+
+
+def counted_from_window(a: Assignment) -> Assignment:
+    """Once the window opens, waiting and report periods count from its first day."""
+    if a.chase_from is None:
+        return a
+    signed = a.signed_on and max(a.signed_on, a.chase_from)
+    return replace(a, sent_on=max(a.sent_on, a.chase_from), signed_on=signed)
+
+
 def behind_on_reports(a: Assignment, today: date, cal: WorkdayCalendar) -> bool:
     """Whether the unit missed the last period's report (used by the traffic light)."""
+    if not window_open(a, today):
+        return False
+    a = counted_from_window(a)
     if a.signed_on is None or a.period is Period.ONCE or a.status not in REPORTING:
         return False
     current = window(a.period, today, a.sent_on, a.deadline)

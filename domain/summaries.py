@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from domain.items import OPEN_STATUSES, Status
-from domain.office import Office
+from domain.office import Office, labeller
 from domain.reminders import CHASED, Assignment, behind_on_reports
 from domain.traffic import Light, item_lights
 from storage import ledger_state, summaries
@@ -44,10 +44,6 @@ class Weekly:
         return sum(self.by_light.values())
 
 
-def _label(fmt: str):
-    return lambda y, n, i: fmt.format(year=y, n=n) if n else f"草稿#{i}"
-
-
 async def weekly(office: Office, since: str) -> Weekly:
     """The summary as of today; `since` is when the previous summary was posted."""
     today = office.clock.today()
@@ -57,7 +53,7 @@ async def weekly(office: Office, since: str) -> Weekly:
         found = await ledger_state.assignments(
             conn,
             OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION},
-            _label(office.serial_format),
+            labeller(office.serial_format),
         )
         latest = await summaries.latest_progress(conn, {a.item_id for a in found})
         troubles = await summaries.difficulties_since(conn, since)
@@ -90,9 +86,10 @@ async def weekly(office: Office, since: str) -> Weekly:
         (line(a) for a in chased if today > a.deadline), key=lambda x: -x.days_overdue
     )
     summary.silent_units = sorted({a.unit_name for a in found if (a.item_id, a.unit_id) in behind})
+    label = labeller(office.serial_format)
     summary.difficulties = [
         {
-            "serial": _label(office.serial_format)(r["year"], r["serial"], r["item_id"]),
+            "serial": label(r["year"], r["serial"], r["item_id"], r["plan_code"]),
             "title": r["title"],
             "unit": r["unit_name"],
             "text": r["difficulties"],

@@ -30,7 +30,7 @@ async def add(
 async def pending(conn: Conn) -> list[Row]:
     """Alerts not yet posted, with the item and unit they are about."""
     return await conn.all(
-        "SELECT a.*, i.title, i.year, i.serial, i.deadline, i.is_key, i.closed_at,"
+        "SELECT a.*, i.title, i.year, i.serial, i.plan_code, i.deadline, i.is_key, i.closed_at,"
         " u.name AS unit_name FROM alerts a LEFT JOIN items i ON i.id = a.item_id"
         " LEFT JOIN units u ON u.id = a.unit_id WHERE a.posted_at IS NULL ORDER BY a.id"
     )

@@ -235,5 +235,8 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
         returns=row["returns"],
         suspended_from=row["suspended_from"],
         status_reason=row["status_reason"],
+        target_id=row["target_id"],
+        plan_code=row["plan_code"],
+        chase_from=date.fromisoformat(row["chase_from"]) if row["chase_from"] else None,
         units=tuple(units.get(row["id"], ())),
     )

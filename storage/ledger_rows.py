@@ -7,7 +7,8 @@ from storage.db import Conn, Row
 
 async def rows(conn: Conn) -> list[Row]:
     return await conn.all(
-        "SELECT i.id AS item_id, i.year, i.serial, i.title, i.source, i.instructing_leader,"
+        "SELECT i.id AS item_id, i.year, i.serial, i.plan_code, i.target_id, i.title, i.source,"
+        " i.instructing_leader,"
         " i.category, i.is_key, i.deadline, i.status, i.closed_at, i.returns, i.sent_at,"
         " iu.unit_id, iu.role, iu.signed_at, iu.responsible_name, iu.responsible_title,"
         " iu.responsible_phone, u.name AS unit_name,"

@@ -17,10 +17,11 @@ def _day(value: str | None) -> date | None:
 async def assignments(
     conn: Conn, statuses: Iterable[str], label: Callable[[int | None, int | None, int], str]
 ) -> list[Assignment]:
-    """`label(year, serial, item_id)` names the item as the office does (督办〔2026〕3号)."""
+    """`label(year, serial, item_id, plan_code)` names the item as the office does."""
     statuses = list(statuses)
     rows = await conn.all(
-        "SELECT i.id, i.title, i.year, i.serial, i.status, i.is_key, i.period, i.deadline,"
+        "SELECT i.id, i.title, i.year, i.serial, i.plan_code, i.chase_from, i.status, i.is_key,"
+        " i.period, i.deadline,"
         " i.sent_at, iu.unit_id, u.name AS unit_name, iu.role, iu.signed_at,"
         " iu.responsible_at, m.until AS muted_until,"
         " (SELECT max(r.submitted_at) FROM reports r WHERE r.item_id = i.id"
@@ -35,7 +36,7 @@ async def assignments(
         Assignment(
             item_id=r["id"],
             title=r["title"],
-            serial=label(r["year"], r["serial"], r["id"]),
+            serial=label(r["year"], r["serial"], r["id"], r["plan_code"]),
             status=r["status"],
             is_key=bool(r["is_key"]),
             period=Period(r["period"]),
@@ -48,6 +49,7 @@ async def assignments(
             responsible_set=r["responsible_at"] is not None,
             last_report_on=_day(r["last_report"]),
             muted_until=_day(r["muted_until"]),
+            chase_from=_day(r["chase_from"]),
         )
         for r in rows
     ]

@@ -31,7 +31,8 @@ async def difficulties_since(conn: Conn, since: str) -> list[Row]:
     """Progress reports with difficulties submitted after `since`, key items first."""
     return await conn.all(
         "SELECT r.item_id, r.unit_id, r.difficulties, r.submitted_at, u.name AS unit_name,"
-        " i.title, i.year, i.serial, i.is_key FROM reports r JOIN items i ON i.id = r.item_id"
+        " i.title, i.year, i.serial, i.plan_code, i.is_key"
+        " FROM reports r JOIN items i ON i.id = r.item_id"
         " JOIN units u ON u.id = r.unit_id WHERE r.kind = 'progress' AND r.difficulties != ''"
         " AND r.submitted_at > ? AND NOT EXISTS (SELECT 1 FROM reports r3"
         " WHERE r3.item_id = r.item_id AND r3.unit_id = r.unit_id AND r3.kind = r.kind"
