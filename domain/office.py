@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from domain.errors import Refusal
 from domain.models import Item, Person, Role
@@ -30,12 +30,16 @@ class Office:
     serial_format: str = "督办〔{year}〕{n}号"
     revisit_days: tuple[int, ...] = (30, 90)
     render_letter: Callable[[Item], str] | None = None
+    letter_push: Callable[[Item, str], Any] | None = None  # (item, now) → the outbox Push
 
     def now(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")
 
     def serial_label(self, item: Item) -> str:
         return serial_label(item, self.serial_format)
+
+    def label(self, year: int | None, serial: int | None, item_id: int, code=None) -> str:
+        return item_label(year, serial, item_id, code, self.serial_format)
 
     async def person(self, tg_user_id: int) -> Person | None:
         async with self.db.read() as conn:

@@ -8,15 +8,16 @@ report, and is itself a new version that names the one it corrects.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 
 from domain.errors import Refusal
 from domain.items import REPORTABLE, Action, Status, transition
 from domain.models import Attachment, Item, Person, Role, Unit
 from domain.office import Office, require
 from domain.periods import window
-from storage import alerts, audit, items, people, reports, units
+from storage import alerts, audit, items, people, plan, reports, units
 from storage.db import Conn, Row
 
 NOTHING = {"", "无", "没有", "暂无"}
@@ -30,6 +31,7 @@ class ProgressForm:
     difficulties: str
     next_steps: str
     attachments: tuple[Attachment, ...] = ()
+    quantity: Decimal | None = None  # cumulative, on a quantified 大事要事 target
 
 
 @dataclass
@@ -80,13 +82,15 @@ async def reportable(office: Office, person: Person | None) -> list[Item]:
 
 
 async def start_report(office: Office, person: Person | None, item_id: int):
-    """The item to report on and the unit's previous report (to carry over)."""
+    """The item to report on, the unit's previous report (to carry over), and the goal of a
+    quantified 大事要事 target (its quantity and measure), if the item carries one."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
         item = await _mine(conn, liaison, item_id)
         if item.status not in REPORTABLE:
             raise Refusal("not_allowed_now", status=item.status, action="报送进展")
-        return item, await reports.latest(conn, item_id, liaison.unit_id, "progress")
+        previous = await reports.latest(conn, item_id, liaison.unit_id, "progress")
+        return item, previous, await plan.goal(conn, item.target_id)
 
 
 async def submit_progress(
@@ -102,6 +106,10 @@ async def submit_progress(
         item = await _mine(conn, liaison, item_id)
         if item.status not in REPORTABLE:
             raise Refusal("not_allowed_now", status=item.status, action="报送进展")
+        if await plan.goal(conn, item.target_id) is None:
+            form = replace(form, quantity=None)
+        elif form.quantity is None:
+            raise Refusal("quantity_needed")
         repeated = False
         if corrects is not None:
             corrected = await _correctable(conn, liaison, corrects)
@@ -125,6 +133,7 @@ async def submit_progress(
             key_flagged=flagged,
             corrects=corrects,
             attachments=form.attachments,
+            quantity=None if form.quantity is None else str(form.quantity),
         )
         version = (await reports.get(conn, report_id))["version"]
         await audit.record(
@@ -134,7 +143,8 @@ async def submit_progress(
             action="补充更正进展" if corrects else "报送进展",
             item_id=item_id,
             unit_id=liaison.unit_id,
-            note=f"{period_key} 第{version}版 {form.percent}%",
+            note=f"{period_key} 第{version}版 {form.percent}%"
+            + ("" if form.quantity is None else f" 累计{form.quantity}"),
         )
         if flagged and not repeated:  # a correction that keeps the same difficulty is no news
             await alerts.add(

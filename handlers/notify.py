@@ -14,9 +14,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from domain import letters
-from domain.models import Item, Person, Unit
+from domain.models import Category, Item, Person, Unit
 from handlers import callbacks as cb
 from handlers.common import Buttons, Context, keyboard, services
+from storage.outbox import Push
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,10 @@ def letter_text(context: Context, item: Item) -> str:
 
 
 def render_letter(svc, item: Item) -> str:
+    """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead."""
+    notice = item.target_id is not None and item.category is Category.GUIDANCE
     return svc.render(
-        "letter",
+        "task_notice" if notice else "letter",
         item=item,
         serial=svc.office.serial_label(item),
         office_name=svc.settings.office_name,
@@ -76,3 +79,18 @@ async def push_letter(context: Context, item: Item, unit: Unit, person: Person) 
         return False
     await letters.record_delivery(office, item, unit, person, message.message_id, None)
     return True
+
+
+def letter_push(item: Item, now: str) -> Push:
+    """A letter (or 任务书) the bot sends by itself, through the outbox, with its 签收 button;
+    addressed to the unit, so the sender picks whichever liaison can be reached."""
+    return Push(
+        f"letter:{item.id}:{item.lead.unit_id}",
+        "letter",
+        "post_html",
+        now,
+        item_id=item.id,
+        unit_id=item.lead.unit_id,
+        context={"html": item.letter_html or ""},
+        buttons=[[("签收", cb.make(cb.SIGN, item.id))]],
+    )

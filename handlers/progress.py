@@ -1,14 +1,17 @@
 """/report: the progress form, short enough for a phone, carrying over the last report.
 
 ```
-/report or [填报进展] ─► (PICK) ─► PROGRESS ─► PERCENT ─► DIFFICULTIES ─► NEXT ─► FILES ─► PREVIEW
-[补充更正] ─────────────────────────┘ (prefilled with the report being corrected)
+/report or [填报进展] ─► (PICK) ─► PROGRESS ─► PERCENT ─► (QUANTITY) ─► DIFFICULTIES ─► NEXT
+[补充更正] ─────────────────────────┘         ─► FILES ─► PREVIEW
 ```
+QUANTITY (累计完成量, with its measure) is asked only on a quantified 大事要事 target.
 Each text step offers 沿用上次 when there is a previous report; answers are kept in
 user_data['progress'] (persisted) until 提交.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from telegram import Update
 from telegram.ext import (
@@ -21,6 +24,7 @@ from telegram.ext import (
 
 from domain import inputs, progress, queries
 from domain.errors import Refusal
+from domain.plan_rules import parse_quantity, quantity_percent, show
 from handlers import attachments
 from handlers import callbacks as cb
 from handlers.common import (
@@ -41,6 +45,7 @@ from handlers.notify import tell
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
 STEPS = ("progress", "percent", "difficulties", "next_steps")
+QUANTIFIED = ("progress", "percent", "quantity", "difficulties", "next_steps")
 STAGES = (("刚启动", 10), ("推进中", 50), ("基本完成", 90), ("已完成", 100))
 LIMIT = {"progress": "instruction", "difficulties": "instruction", "next_steps": "instruction"}
 LABEL = {"progress": "进展情况", "difficulties": "困难和问题", "next_steps": "下步打算"}
@@ -89,16 +94,19 @@ async def correct(update: Update, context: Context) -> str:
 
 async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
     office = services(context).office
-    item, previous = await progress.start_report(office, await person_of(update, context), item_id)
+    person = await person_of(update, context)
+    item, previous, goal = await progress.start_report(office, person, item_id)
     prev = None
     if previous is not None:
-        prev = {k: previous[k] for k in (*STEPS, "submitted_at")}
+        prev = {k: previous[k] for k in (*STEPS, "submitted_at", "quantity")}
     context.user_data[KEY] = {
         "item": item.id,
         "corrects": corrects,
         "prev": prev,
         "v": {},
         "files": [],
+        "steps": list(QUANTIFIED if goal else STEPS),
+        "goal": None if goal is None else [show(goal[0]), goal[1]],
     }
     return await _ask(update, context, "progress")
 
@@ -117,6 +125,11 @@ async def _ask(update: Update, context: Context, step: str) -> str:
     if prev and step in STEPS:
         shown = f"{prev[step]}%" if step == "percent" else (prev[step] or "无")[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
+    goal = form.get("goal")
+    if step == "quantity" and prev and prev.get("quantity") is not None:
+        shown = f"{prev['quantity']}{goal[1]}"[:20]
+        buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
+    steps = _steps(form)
     if step == FILES:
         buttons = [[("完成", cb.make(cb.DONE, FILES))]]
     await say(
@@ -131,14 +144,22 @@ async def _ask(update: Update, context: Context, step: str) -> str:
         correcting=bool(form.get("corrects")),
         files=form["files"],
         max_mb=services(context).settings.max_attachment_mb,
+        n=steps.index(step) + 1 if step in steps else len(steps) + 1,
+        total=len(steps) + 1,
+        goal=goal,
     )
     return step
 
 
+def _steps(form: dict) -> list[str]:
+    return form.get("steps") or list(STEPS)
+
+
 async def _next(update: Update, context: Context, step: str) -> str:
-    if step == STEPS[-1]:
+    steps = _steps(_form(context))
+    if step == steps[-1]:
         return await _ask(update, context, FILES)
-    return await _ask(update, context, STEPS[STEPS.index(step) + 1])
+    return await _ask(update, context, steps[steps.index(step) + 1])
 
 
 @answers_refusals
@@ -148,6 +169,8 @@ async def got_text(update: Update, context: Context) -> str:
     text = update.message.text
     if step == "percent":
         form["v"][step] = progress.percent(text)
+    elif step == "quantity":
+        form["v"][step] = show(parse_quantity(text, (form.get("goal") or ["", ""])[1]))
     else:
         value = inputs.text(text, LIMIT[step], LABEL[step])
         form["v"][step] = (
@@ -164,7 +187,7 @@ async def got_option(update: Update, context: Context) -> str:
         raise Refusal("stale_button")
     step, choice = data.args
     prev = form.get("prev") or {}
-    if choice == "same" and step in prev:
+    if choice == "same" and step in prev and prev[step] is not None:
         value = prev[step]
     elif choice == "none" and step == "difficulties":
         value = ""
@@ -213,8 +236,18 @@ async def files_done(update: Update, context: Context) -> str:
         files=form["files"],
         serial=office.serial_label(item),
         correcting=bool(form.get("corrects")),
+        goal=form.get("goal"),
+        share=_share(form),
     )
     return PREVIEW
+
+
+def _share(form: dict) -> str:
+    """累计完成 as a % of the goal, for the preview and the supervisor's notice."""
+    goal, reached = form.get("goal"), form["v"].get("quantity")
+    if not goal or reached is None:
+        return ""
+    return show(quantity_percent(Decimal(reached), Decimal(goal[0])))
 
 
 @answers_refusals
@@ -232,6 +265,7 @@ async def submit(update: Update, context: Context) -> int | None:
         v["difficulties"],
         v["next_steps"],
         attachments.as_records(form["files"]),
+        Decimal(v["quantity"]) if v.get("quantity") is not None else None,
     )
     office = services(context).office
     done = await progress.submit_progress(
@@ -255,6 +289,8 @@ async def submit(update: Update, context: Context) -> int | None:
         v=v,
         serial=serial,
         files=len(form["files"]),
+        goal=form.get("goal"),
+        share=_share(form),
         buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
     )
     return END
@@ -288,7 +324,7 @@ def build() -> list:
         ],
         states={
             PICK: [CallbackQueryHandler(picked, pattern=cb.pattern(cb.REPORT))],
-            **{step: by_text for step in STEPS},
+            **{step: by_text for step in QUANTIFIED},
             FILES: [
                 MessageHandler(filters.PHOTO | filters.Document.ALL, got_file),
                 CallbackQueryHandler(files_done, pattern=cb.pattern(cb.DONE, FILES)),

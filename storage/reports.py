@@ -32,12 +32,13 @@ async def insert(
     key_flagged: bool = False,
     corrects: int | None = None,
     attachments: tuple[Attachment, ...] = (),
+    quantity: str | None = None,
 ) -> int:
     version = await next_version(conn, item_id, unit_id, kind, period_key)
     report_id = await conn.insert(
         "INSERT INTO reports (item_id, unit_id, person_id, kind, period_key, version, corrects,"
-        " progress, percent, difficulties, next_steps, sustained, key_flagged, submitted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " progress, percent, difficulties, next_steps, sustained, key_flagged, submitted_at,"
+        " quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             item_id,
             unit_id,
@@ -53,6 +54,7 @@ async def insert(
             None if sustained is None else int(sustained),
             int(key_flagged),
             now,
+            quantity,
         ),
     )
     await conn.executemany(

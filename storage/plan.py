@@ -1,0 +1,223 @@
+"""大事要事 tables: tasks, targets, milestones, and the items that carry the targets."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from domain.plan_rules import Milestone
+from storage.db import Conn, Row
+
+TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
+TARGET_FIELDS = (
+    "title",
+    "unit_id",
+    "quantity",
+    "measure",
+    "shape",
+    "start_on",
+    "deadline",
+    "period",
+    "is_key",
+)
+
+
+async def task_by_code(conn: Conn, code: str) -> Row | None:
+    return await conn.one("SELECT * FROM plan_tasks WHERE code = ?", (code,))
+
+
+async def task(conn: Conn, task_id: int) -> Row | None:
+    return await conn.one("SELECT * FROM plan_tasks WHERE id = ?", (task_id,))
+
+
+async def insert_task(conn: Conn, code: str, values: dict, year: int, now: str) -> int:
+    names = ", ".join(TASK_FIELDS)
+    return await conn.insert(
+        f"INSERT INTO plan_tasks (code, {names}, year, created_at, updated_at)"
+        f" VALUES (?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?)",
+        (code, *(values[f] for f in TASK_FIELDS), year, now, now),
+    )
+
+
+async def update_task(conn: Conn, task_id: int, values: dict, now: str) -> None:
+    sets = ", ".join(f"{f} = ?" for f in values)
+    await conn.execute(
+        f"UPDATE plan_tasks SET {sets}, updated_at = ? WHERE id = ?",
+        (*values.values(), now, task_id),
+    )
+
+
+async def target_by_code(conn: Conn, code: str) -> Row | None:
+    return await conn.one("SELECT * FROM plan_targets WHERE code = ?", (code,))
+
+
+async def target(conn: Conn, target_id: int) -> Row | None:
+    return await conn.one("SELECT * FROM plan_targets WHERE id = ?", (target_id,))
+
+
+async def insert_target(conn: Conn, task_id: int, code: str, values: dict, now: str) -> int:
+    names = ", ".join(TARGET_FIELDS)
+    return await conn.insert(
+        f"INSERT INTO plan_targets (task_id, code, {names}, created_at, updated_at)"
+        f" VALUES (?, ?, {', '.join('?' * len(TARGET_FIELDS))}, ?, ?)",
+        (task_id, code, *(values[f] for f in TARGET_FIELDS), now, now),
+    )
+
+
+async def update_target(conn: Conn, target_id: int, values: dict, now: str) -> None:
+    sets = ", ".join(f"{f} = ?" for f in values)
+    await conn.execute(
+        f"UPDATE plan_targets SET {sets}, updated_at = ? WHERE id = ?",
+        (*values.values(), now, target_id),
+    )
+
+
+async def milestones(conn: Conn, target_id: int) -> list[Milestone]:
+    rows = await conn.all(
+        "SELECT due, title, item_id FROM plan_milestones WHERE target_id = ? ORDER BY seq",
+        (target_id,),
+    )
+    return [Milestone(date.fromisoformat(r["due"]), r["title"], r["item_id"]) for r in rows]
+
+
+async def set_milestones(conn: Conn, target_id: int, found: tuple[Milestone, ...]) -> None:
+    """Milestones by position: an opened one keeps its item; extra unopened ones go."""
+    for seq, m in enumerate(found, start=1):
+        await conn.execute(
+            "INSERT INTO plan_milestones (target_id, seq, due, title) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(target_id, seq) DO UPDATE SET due = excluded.due, title = excluded.title",
+            (target_id, seq, m.due.isoformat(), m.title),
+        )
+    await conn.execute(
+        "DELETE FROM plan_milestones WHERE target_id = ? AND seq > ? AND item_id IS NULL",
+        (target_id, len(found)),
+    )
+
+
+async def open_milestone(conn: Conn, target_id: int, due: date, item_id: int) -> None:
+    await conn.execute(
+        "UPDATE plan_milestones SET item_id = ? WHERE target_id = ? AND due = ?",
+        (item_id, target_id, due.isoformat()),
+    )
+
+
+async def insert_item(conn: Conn, values: dict, unit_id: int) -> int:
+    """An item carrying a target: sent at once (the plan itself was adopted by the leaders)."""
+    names = ", ".join(values)
+    item_id = await conn.insert(
+        f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(values))})",
+        tuple(values.values()),
+    )
+    await conn.execute(
+        "INSERT INTO item_units (item_id, unit_id, role) VALUES (?, ?, 'lead')", (item_id, unit_id)
+    )
+    return item_id
+
+
+async def update_item(conn: Conn, item_id: int, values: dict) -> None:
+    sets = ", ".join(f"{f} = ?" for f in values)
+    await conn.execute(f"UPDATE items SET {sets} WHERE id = ?", (*values.values(), item_id))
+
+
+async def current_item(conn: Conn, target_id: int) -> Row | None:
+    """The item carrying the target now (a 跨年度 target's latest year)."""
+    return await conn.one(
+        "SELECT * FROM items WHERE target_id = ? ORDER BY id DESC LIMIT 1", (target_id,)
+    )
+
+
+async def set_key(conn: Conn, table: str, row_id: int, on: bool, now: str) -> None:
+    if table not in ("plan_tasks", "plan_targets"):
+        raise ValueError(table)
+    await conn.execute(
+        f"UPDATE {table} SET is_key = ?, updated_at = ? WHERE id = ?", (int(on), now, row_id)
+    )
+
+
+async def sync_item_keys(conn: Conn, task_id: int) -> list[int]:
+    """Items of the task's targets take the key mark of their target or task; changed ids."""
+    rows = await conn.all(
+        "SELECT i.id, i.is_key, (g.is_key OR t.is_key) AS wanted FROM items i"
+        " JOIN plan_targets g ON g.id = i.target_id JOIN plan_tasks t ON t.id = g.task_id"
+        " WHERE t.id = ? AND i.is_key != (g.is_key OR t.is_key)",
+        (task_id,),
+    )
+    await conn.executemany(
+        "UPDATE items SET is_key = ? WHERE id = ?", [(r["wanted"], r["id"]) for r in rows]
+    )
+    return [r["id"] for r in rows]
+
+
+async def goal(conn: Conn, target_id: int | None) -> tuple[Decimal, str] | None:
+    """A quantified target's goal and measure (None for an unquantified or no target)."""
+    if target_id is None:
+        return None
+    row = await conn.one("SELECT quantity, measure FROM plan_targets WHERE id = ?", (target_id,))
+    if row is None or row["quantity"] is None:
+        return None
+    return Decimal(row["quantity"]), row["measure"]
+
+
+async def tasks(conn: Conn) -> list[Row]:
+    return await conn.all(
+        "SELECT t.*, u.name AS lead_unit FROM plan_tasks t JOIN units u ON u.id = t.lead_unit_id"
+        " ORDER BY t.is_key DESC, t.code"
+    )
+
+
+async def targets(conn: Conn, task_id: int | None = None) -> list[Row]:
+    """Targets with their unit, current item and the latest quantity and % reported."""
+    sql = (
+        "SELECT g.*, u.name AS unit_name, i.id AS item_id, i.status, i.deadline AS item_deadline,"
+        " i.year AS item_year, i.serial, i.plan_code,"
+        " (SELECT r.quantity FROM reports r JOIN items i2 ON i2.id = r.item_id"
+        "  WHERE i2.target_id = g.id AND r.unit_id = g.unit_id AND r.quantity IS NOT NULL"
+        "  ORDER BY r.id DESC LIMIT 1) AS reached,"
+        " (SELECT r.percent FROM reports r WHERE r.item_id = i.id AND r.unit_id = g.unit_id"
+        "  AND r.kind = 'progress' ORDER BY r.id DESC LIMIT 1) AS percent"
+        " FROM plan_targets g JOIN units u ON u.id = g.unit_id"
+        " LEFT JOIN items i ON i.id = (SELECT max(id) FROM items WHERE target_id = g.id)"
+    )
+    if task_id is None:
+        return await conn.all(sql + " ORDER BY g.code")
+    return await conn.all(sql + " WHERE g.task_id = ? ORDER BY g.code", (task_id,))
+
+
+async def leaders_by_item(conn: Conn, item_ids) -> dict[int, str]:
+    """分管领导 of each plan item among `item_ids` (items of no plan task are left out)."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    rows = await conn.all(
+        "SELECT i.id, t.leader FROM items i JOIN plan_targets g ON g.id = i.target_id"
+        " JOIN plan_tasks t ON t.id = g.task_id"
+        f" WHERE t.leader != '' AND i.id IN ({','.join('?' * len(ids))})",
+        ids,
+    )
+    return {r["id"]: r["leader"] for r in rows}
+
+
+async def multi_year(conn: Conn) -> list[Row]:
+    """跨年度 targets whose latest item is closed: candidates to open the next milestone."""
+    return await conn.all(
+        "SELECT g.*, t.category, t.leader, t.title AS task_title, t.is_key AS task_key"
+        " FROM plan_targets g JOIN plan_tasks t ON t.id = g.task_id"
+        " WHERE g.shape = '跨年度' AND EXISTS (SELECT 1 FROM plan_milestones m"
+        "  WHERE m.target_id = g.id AND m.item_id IS NULL)"
+    )
+
+
+async def closed_items(conn: Conn, item_ids) -> set[int]:
+    ids = list(item_ids)
+    if not ids:
+        return set()
+    rows = await conn.all(
+        f"SELECT id FROM items WHERE id IN ({','.join('?' * len(ids))})"
+        " AND status IN ('已办结', '回访中')",
+        ids,
+    )
+    return {r["id"] for r in rows}
+
+
+def decimal_or_none(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
