@@ -30,6 +30,7 @@ from handlers import (
     letter,
     lifecycle,
     new_item,
+    plan,
     progress,
     queries,
     reasons,
@@ -116,6 +117,7 @@ def build_application(
         *leader.build(),
         *export.build(),
         *letter.build(),
+        *plan.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)

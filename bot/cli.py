@@ -4,6 +4,8 @@
     duban units import FILE         load units from CSV/XLSX (all rows or none)
     duban supervisor invite         one-time link for a supervisor
     duban leader invite             one-time link for a leader
+    duban tasks import FILE.xlsx    load the year's 大事要事 plan (all rows or none)
+    duban tasks template [FILE]     write the sample plan sheet to fill in
     duban run                       run the bot (long polling)
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
@@ -26,7 +28,8 @@ from bot import settings as settings_mod
 from bot.clock import SystemClock
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
-from domain import registration, unit_import
+from domain import plan, plan_sheet, registration, unit_import
+from domain.errors import Refusal
 from domain.models import Role
 from domain.workdays import HolidayFileError
 from storage import meta
@@ -52,6 +55,12 @@ def parser() -> argparse.ArgumentParser:
             dest="action", required=True
         )
         inv.add_parser("invite", help="生成一次性邀请链接")
+    tasks = sub.add_parser("tasks", help="大事要事计划")
+    tasks = tasks.add_subparsers(dest="action", required=True)
+    timp = tasks.add_parser("import", help="从 XLSX 导入大事要事计划（整表校验，全部或不导入）")
+    timp.add_argument("file", type=Path)
+    tpl = tasks.add_parser("template", help="生成计划表模板")
+    tpl.add_argument("file", type=Path, nargs="?", default=Path("大事要事计划表模板.xlsx"))
     sub.add_parser("run", help="运行机器人")
     export = sub.add_parser("export", help="导出督办台账（XLSX）")
     export.add_argument("file", type=Path, nargs="?", default=Path("督办台账.xlsx"))
@@ -74,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     except (SettingsError, CliError, HolidayFileError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    except unit_import.ImportError_ as exc:
+    except (unit_import.ImportError_, plan_sheet.PlanError) as exc:
         print("导入失败，未做任何修改：", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
@@ -102,6 +111,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
             await ledger_xlsx.write(office, args.file)
             print(f"台账已导出：{args.file}")
+        elif args.command == "tasks":
+            await tasks_command(args, office)
         elif args.command == "units":
             created, updated = await unit_import.import_units(office, args.file)
             print(f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")
@@ -113,6 +124,26 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{role.label}邀请链接（一次性，有效期至 {expires}）：")
             print(f"https://t.me/{username}?start={code}")
     return 0
+
+
+async def tasks_command(args: argparse.Namespace, office) -> None:
+    if args.action == "template":
+        plan_sheet.write_template(args.file, office.clock.today().year)
+        print(f"模板已生成：{args.file}（“填写说明”页解释了每一列）")
+        return
+    if not args.file.is_file():
+        raise CliError(f"文件不存在：{args.file}")
+    try:
+        done = await plan.load_sheet(office, None, args.file)
+    except Refusal as exc:
+        raise CliError(Renderer().refusal(exc)) from None
+    print(
+        f"导入完成：任务新增 {done.tasks_new} 项、更新 {done.tasks_updated} 项；"
+        f"目标新增 {done.targets_new} 个、更新 {done.targets_updated} 个、"
+        f"未变 {done.unchanged} 个。"
+    )
+    if done.opened:
+        print(f"已排队下发 {len(done.opened)} 份督办函/任务书，机器人运行时依次发送。")
 
 
 def _office(settings: Settings, db: Database):

@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot import chart
 from bot.render import split_messages
-from domain import channel, monthly, summaries
+from domain import channel, monthly, plan, summaries
 from domain.errors import Refusal
 from domain.office import labeller
 from storage import alerts, outbox
@@ -142,6 +142,31 @@ async def monthly_chart(svc, now: datetime):
         return None
 
 
+async def queue_quarterly(svc, now: datetime) -> int:
+    """年度目标 progress after each quarter; nothing if the year has no plan."""
+    year, quarter = channel.quarter_ended(now)
+    key = f"quarterly:{year}-Q{quarter}"
+    async with svc.office.db.read() as conn:
+        if await outbox.exists(conn, f"{key}:1"):
+            return 0
+    tasks = await plan.year_plan(svc.office, year)
+    if not tasks:
+        return 0
+    text = svc.render(
+        "plan_quarterly",
+        tasks=tasks,
+        year=year,
+        quarter=quarter,
+        today=now.date(),
+        lights=plan.tally(tasks),
+        office_name=svc.settings.office_name,
+    )
+    stamp = svc.office.now()
+    pushes = _posts(svc, "quarterly", key, split_messages(text), stamp)
+    async with svc.office.db.transaction() as conn:
+        return await outbox.add_many(conn, pushes, stamp)
+
+
 async def queue_closures(svc) -> int:
     """A short line crediting the unit for each item closed since the last tick."""
     label = labeller(svc.settings.serial_format)
@@ -180,6 +205,8 @@ async def queue_posts(app: Application) -> int:
         queued += await queue_weekly(svc, now)
     if channel.monthly_due(now, svc.office.calendar, svc.schedule):
         queued += await queue_monthly(svc, now)
+    if channel.quarterly_due(now, svc.office.calendar, svc.schedule):
+        queued += await queue_quarterly(svc, now)
     async with svc.office.db.read() as conn:
         last = await outbox.last_created(conn, "digest")
     if channel.digest_due(now, last, svc.schedule):

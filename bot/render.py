@@ -6,6 +6,7 @@ variables are errors so a broken override fails at start-up, not in front of a l
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from jinja2 import (
     select_autoescape,
 )
 
+from domain import plan_rules
 from domain.errors import Refusal
 
 
@@ -40,6 +42,7 @@ class Renderer:
         )
         self.env.filters["dt"] = _short_time
         self.env.filters["cn_date"] = _cn_date
+        self.env.filters["qty"] = show
 
     def __call__(self, template: str, /, **context: Any) -> str:
         return self.env.get_template(f"{template}.j2").render(**context).strip()
@@ -68,6 +71,11 @@ def _short_time(value: str | None) -> str:
     day, _, clock = value.partition("T")
     _, month, dom = day.split("-")
     return f"{int(month)}月{int(dom)}日 {clock[:5]}".strip()
+
+
+def show(value: object) -> str:
+    """An exact quantity or percentage as people write it: 1200, 3.5, 112.4."""
+    return plan_rules.show(value) if isinstance(value, Decimal) else str(value)
 
 
 def _cn_date(value: object) -> str:

@@ -13,6 +13,7 @@ from datetime import datetime
 from telegram.ext import Application, ContextTypes
 
 from bot import leader_channel
+from domain import plan
 from domain.models import Role
 from domain.office import labeller
 from domain.reminders import CHASED, Due, decide
@@ -24,6 +25,7 @@ from storage.outbox import Push
 
 log = logging.getLogger(__name__)
 TICK_JOB = "duban-tick"
+LEADER_ESCALATES = frozenset({"esc_overdue"})  # also told to a plan task's 分管领导
 FIXES = {
     "sign": ("签收", cb.SIGN),
     "responsible": ("报送承办责任人", cb.RESPONSIBLE),
@@ -31,7 +33,7 @@ FIXES = {
 }
 
 
-def _pushes(due: Due, supervisors, now: str) -> list[Push]:
+def _pushes(due: Due, supervisors, now: str, leaders=()) -> list[Push]:
     template = f"push_{due.rule}" if due.audience == "unit" else "push_escalation"
     context = {**due.context, "rule": due.rule}
     if due.audience == "unit":
@@ -51,9 +53,11 @@ def _pushes(due: Due, supervisors, now: str) -> list[Push]:
                 buttons=buttons,
             )
         ]
+    told = [("sup", p, context) for p in supervisors]
+    told += [("ldr", p, {**context, "to_leader": True}) for p in leaders]
     return [
         Push(
-            f"{due.key}:sup{p.id}",
+            f"{due.key}:{kind}{p.id}",
             due.rule,
             template,
             now,
@@ -61,9 +65,9 @@ def _pushes(due: Due, supervisors, now: str) -> list[Push]:
             due.unit_id,
             person_id=p.id,
             chat_id=p.chat_id,
-            context=context,
+            context=ctx,
         )
-        for p in supervisors
+        for kind, p, ctx in told
     ]
 
 
@@ -75,6 +79,7 @@ async def tick(app: Application) -> int:
     if not working_moment(now, office.calendar, svc.hours):
         return 0
     today, stamp = now.date(), office.now()
+    opened = await plan.roll_over(office)
     async with office.db.read() as conn:
         found = await ledger_state.assignments(
             conn,
@@ -83,7 +88,10 @@ async def tick(app: Application) -> int:
         )
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
     decided = [d for a in found for d in decide(a, today, office.calendar, svc.rules)]
-    queued = 0
+    async with office.db.read() as conn:
+        overdue = {d.item_id for d in decided if d.rule in LEADER_ESCALATES}
+        in_charge = await plan.leaders(office, conn, overdue)
+    queued = len(opened)
     async with office.db.transaction() as conn:
         for due in decided:
             if due.audience == "leader":
@@ -97,7 +105,8 @@ async def tick(app: Application) -> int:
                     **due.context,
                 )
                 continue
-            for push in _pushes(due, supervisors, stamp):
+            leaders = in_charge.get(due.item_id, []) if due.rule in LEADER_ESCALATES else []
+            for push in _pushes(due, supervisors, stamp, leaders):
                 queued += await outbox.add(conn, push, stamp)
         queued += await _calendar_warning(conn, office, supervisors, now, stamp)
     queued += await leader_channel.queue_posts(app)

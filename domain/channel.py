@@ -38,6 +38,17 @@ def monthly_due(now: datetime, calendar: WorkdayCalendar, schedule: Schedule) ->
     return now.date() == first and now.time() >= schedule.weekly_at
 
 
+def quarterly_due(now: datetime, calendar: WorkdayCalendar, schedule: Schedule) -> bool:
+    """The 年度目标 progress post: first working day of January, April, July and October."""
+    return now.month in (1, 4, 7, 10) and monthly_due(now, calendar, schedule)
+
+
+def quarter_ended(now: datetime) -> tuple[int, int]:
+    """(year, quarter) just ended: a post on 2027-01-04 reports 2026's fourth quarter."""
+    last = now.date().replace(day=1) - timedelta(days=1)
+    return last.year, (last.month - 1) // 3 + 1
+
+
 def digest_due(now: datetime, last_digest: str | None, schedule: Schedule) -> bool:
     """At most one digest per period (an hour by default), so the channel is never flooded."""
     if last_digest is None:

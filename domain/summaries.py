@@ -13,7 +13,7 @@ from domain.items import OPEN_STATUSES, Status
 from domain.office import Office, labeller
 from domain.reminders import CHASED, Assignment, behind_on_reports
 from domain.traffic import Light, item_lights
-from storage import ledger_state, summaries
+from storage import ledger_state, plan, summaries
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,21 @@ class Weekly:
     overdue: list[ItemLine] = field(default_factory=list)
     silent_units: list[str] = field(default_factory=list)
     difficulties: list[dict] = field(default_factory=list)
+    key_groups: list[tuple[str, list[ItemLine]]] = field(default_factory=list)
 
     @property
     def open_total(self) -> int:
         return sum(self.by_light.values())
+
+
+def by_leader(lines: list[tuple[str, ItemLine]]) -> list[tuple[str, list[ItemLine]]]:
+    """Key items grouped by the 分管领导 of their plan task (first seen first); items of no
+    plan task, or of a task without a named leader, come last under ''."""
+    groups: dict[str, list[ItemLine]] = {}
+    for leader, item in lines:
+        groups.setdefault(leader, []).append(item)
+    named = [(k, v) for k, v in groups.items() if k]
+    return named + ([("", groups[""])] if "" in groups else [])
 
 
 async def weekly(office: Office, since: str) -> Weekly:
@@ -57,6 +68,7 @@ async def weekly(office: Office, since: str) -> Weekly:
         )
         latest = await summaries.latest_progress(conn, {a.item_id for a in found})
         troubles = await summaries.difficulties_since(conn, since)
+        in_charge = await plan.leaders_by_item(conn, {a.item_id for a in found if a.is_key})
     leads = [a for a in found if a.is_lead]
     behind = {(a.item_id, a.unit_id) for a in found if behind_on_reports(a, today, cal)}
     lights = item_lights(found, today, cal)
@@ -82,6 +94,9 @@ async def weekly(office: Office, since: str) -> Weekly:
     chased = [a for a in leads if a.status in CHASED]
     summary = Weekly(today, counts, by_light)
     summary.key_items = [line(a) for a in leads if a.is_key]
+    summary.key_groups = by_leader(
+        [(in_charge.get(a.item_id, ""), line(a)) for a in leads if a.is_key]
+    )
     summary.overdue = sorted(
         (line(a) for a in chased if today > a.deadline), key=lambda x: -x.days_overdue
     )

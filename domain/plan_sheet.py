@@ -1,0 +1,625 @@
+"""Reading the year's 大事要事 plan from the office's spreadsheet: every row checked, every
+problem reported with its line and column, and the plan returned whole or not at all.
+
+One row per 目标 (target). Task columns (任务名称, 类别, 分管领导, 牵头单位, 任务重点) are given on
+a task's first row and may be left blank on its later rows; if repeated they must agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from pathlib import Path
+
+from domain.models import Category, Period
+from domain.plan_rules import MAX_QUANTITY, Milestone, Shape, normal
+
+MAX_ROWS = 2000
+REQUIRED = ("任务编号", "目标编号", "目标内容", "责任单位")
+TASK_COLUMNS = ("任务名称", "类别", "分管领导", "牵头单位", "任务重点")
+ALL_COLUMNS = (
+    "任务编号",
+    "任务名称",
+    "类别",
+    "分管领导",
+    "牵头单位",
+    "任务重点",
+    "目标编号",
+    "目标内容",
+    "责任单位",
+    "目标数量",
+    "计量单位",
+    "期限类型",
+    "开始日期",
+    "完成期限",
+    "节点",
+    "报送周期",
+    "目标重点",
+)
+LIMITS = {"任务名称": 100, "目标内容": 200, "分管领导": 30, "计量单位": 10}
+_CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
+_DATE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$")
+_MILESTONE = re.compile(r"^(\S+?日?)(?:\s+(.*))?$")
+YES = {"是", "y", "yes", "1", "√", "✓", "重点"}
+NO = {"", "否", "n", "no", "0", "×"}
+Table = list[tuple[int, dict[str, tuple[str, object]]]]
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    column: str
+    header: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第{self.line}行" if self.line else "文件"
+        if self.header:
+            where += f" {self.column}列（{self.header}）" if self.column else f"（{self.header}）"
+        return f"{where}：{self.message}"
+
+
+class PlanError(Exception):
+    """Every problem in the sheet, in reading order, so the office fixes the file in one go."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.line, p.column))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    line: int
+    code: str
+    title: str
+    category: Category
+    leader: str
+    lead_unit_id: int
+    is_key: bool
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    line: int
+    task_code: str
+    code: str
+    title: str
+    unit_id: int
+    quantity: Decimal | None
+    measure: str
+    shape: Shape
+    start: date | None
+    deadline: date
+    milestones: tuple[Milestone, ...]
+    period: Period
+    is_key: bool
+
+
+@dataclass(frozen=True)
+class Plan:
+    tasks: tuple[TaskRow, ...]
+    targets: tuple[TargetRow, ...]
+
+
+class _Bad(Exception):
+    """One cell's problem, raised by a cell reader and collected by the row reader."""
+
+
+# ---- reading the file ------------------------------------------------------------------------
+
+
+def read_table(source: Path | bytes) -> Table:
+    """(line, {header: (column letter, raw value)}) for every non-empty row under the header."""
+    from openpyxl import load_workbook  # heavy; only needed here
+
+    try:
+        data = source if isinstance(source, bytes) else Path(source).read_bytes()
+        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        raise PlanError(
+            [Problem(0, "", "", "无法读取该文件，请上传 Excel（.xlsx）格式的计划表")]
+        ) from None
+    sheet = book["大事要事"] if "大事要事" in book.sheetnames else book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None) or ()
+    index: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name is not None and str(name).strip():
+            index.setdefault(str(name).strip(), i)
+    missing = [h for h in REQUIRED if h not in index]
+    if missing:
+        raise PlanError(
+            [
+                Problem(
+                    1,
+                    "",
+                    "",
+                    f"表头缺少必填列：{'、'.join(missing)}（可用 duban tasks template 生成模板）",
+                )
+            ]
+        )
+    table: Table = []
+    for line, values in enumerate(rows, start=2):
+        if not any(_text(v) for v in values):
+            continue
+        cells = {
+            name: (_letter(i), values[i] if i < len(values) else None) for name, i in index.items()
+        }
+        table.append((line, cells))
+        if len(table) > MAX_ROWS:
+            raise PlanError([Problem(line, "", "", f"计划表最多{MAX_ROWS}行目标，请分批导入")])
+    book.close()
+    return table
+
+
+def _letter(i: int) -> str:
+    name = ""
+    i += 1
+    while i:
+        i, rest = divmod(i - 1, 26)
+        name = chr(65 + rest) + name
+    return name
+
+
+# ---- cells -----------------------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _short(value: object) -> str:
+    text = _text(value)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def _date(value: object) -> date | None:
+    if value is None or _text(value) == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    match = _DATE.match(_text(value))
+    if match:
+        try:
+            return date(*(int(g) for g in match.groups()))
+        except ValueError:
+            pass
+    raise _Bad(f"日期格式不对：“{_short(value)}”（请写成 2026-06-30）")
+
+
+def _quantity(value: object) -> Decimal | None:
+    text = _text(value).replace(",", "").replace("，", "")
+    if text == "":
+        return None
+    try:
+        number = Decimal(str(value)) if isinstance(value, (int, float)) else Decimal(text)
+    except InvalidOperation:
+        raise _Bad(f"“{_short(value)}”不是数字") from None
+    if not number.is_finite():
+        raise _Bad(f"“{_short(value)}”不是数字")
+    if number < 0:
+        raise _Bad(f"目标数量不能为负数（填的是 {_short(value)}）")
+    if number == 0:
+        raise _Bad("目标数量须大于0；没有量化指标请留空")
+    if number > MAX_QUANTITY or -normal(number).as_tuple().exponent > 4:
+        raise _Bad(f"“{_short(value)}”超出范围（最多4位小数，不超过1万亿）")
+    return normal(number)
+
+
+def _flag(value: object) -> bool:
+    text = _text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise _Bad(f"“{_short(value)}”应填“是”或“否”")
+
+
+def _choice(value: object, kind, default):
+    text = _text(value)
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        allowed = "、".join(m.value for m in kind)
+        raise _Bad(f"“{_short(value)}”不是可选值（可选：{allowed}）") from None
+
+
+def _category(value: object) -> Category:
+    found = _choice(value, Category, Category.ORDER)
+    if found is Category.REFERENCE:
+        raise _Bad("参阅性事项不下发，大事要事请选“批办性”或“指导性”")
+    return found
+
+
+def _period(value: object) -> Period:
+    return _choice(value, Period, Period.MONTHLY)
+
+
+def _milestones(value: object) -> tuple[Milestone, ...]:
+    found = []
+    for part in re.split(r"[；;\n]+", _text(value)):
+        if not part.strip():
+            continue
+        match = _MILESTONE.match(part.strip())
+        try:
+            due = _date(match.group(1)) if match else None
+        except _Bad:
+            due = None
+        if due is None:
+            raise _Bad(f"节点“{_short(part)}”应写成“日期 说明”，例如 2026-06-30 完成选址")
+        found.append(Milestone(due, (match.group(2) or "").strip()[:60]))
+    if any(b.due <= a.due for a, b in itertools.pairwise(found)):
+        raise _Bad("节点日期须从早到晚排列，且不能重复")
+    return tuple(found)
+
+
+# ---- rows ------------------------------------------------------------------------------------
+
+
+class _Row:
+    """One line's cells, collecting a Problem for each bad cell instead of stopping."""
+
+    def __init__(self, line: int, cells: dict[str, tuple[str, object]], problems: list[Problem]):
+        self.line, self.cells, self.problems = line, cells, problems
+
+    def raw(self, header: str) -> object:
+        return self.cells.get(header, ("", None))[1]
+
+    def bad(self, header: str, message: str) -> None:
+        column = self.cells.get(header, ("", None))[0]
+        self.problems.append(Problem(self.line, column, header, message))
+
+    def get(self, header: str, reader=_text, default=None):
+        try:
+            value = reader(self.raw(header))
+        except _Bad as exc:
+            self.bad(header, str(exc))
+            return default
+        limit = LIMITS.get(header)
+        if limit and isinstance(value, str) and len(value) > limit:
+            self.bad(header, f"最多{limit}字（现有{len(value)}字）")
+            return default
+        return value
+
+    def code(self, header: str) -> str | None:
+        value = self.get(header)
+        if not value:
+            self.bad(header, "必填")
+            return None
+        if not _CODE.match(value):
+            self.bad(header, f"“{_short(value)}”只能由字母、数字和 - _ . 组成，最长20位")
+            return None
+        return value
+
+    def unit(self, header: str, units: Mapping[str, int]) -> int | None:
+        name = self.get(header)
+        if not name:
+            self.bad(header, "必填")
+            return None
+        if name not in units:
+            self.bad(header, f"找不到单位“{_short(name)}”（请先用 duban units import 导入单位）")
+            return None
+        return units[name]
+
+
+def parse(table: Table, units: Mapping[str, int], year: int) -> Plan:
+    """Validate every row; raise PlanError with every problem, or return the whole plan."""
+    problems: list[Problem] = []
+    tasks: dict[str, TaskRow] = {}
+    seen: dict[str, int] = {}
+    targets = []
+    for line, cells in table:
+        row = _Row(line, cells, problems)
+        before = len(problems)
+        task_code = row.code("任务编号")
+        task = _task(row, task_code, tasks, units) if task_code else None
+        if task is not None:
+            tasks.setdefault(task_code, task)  # even if flawed: later rows must not cascade
+        target = _target(row, task_code, units, year, seen)
+        if target is not None and len(problems) == before:
+            targets.append(target)
+    if problems:
+        raise PlanError(problems)
+    return Plan(tuple(tasks.values()), tuple(targets))
+
+
+def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | None:
+    first = tasks.get(code)
+    if first is None:
+        title = row.get("任务名称")
+        if not title:
+            row.bad("任务名称", f"任务“{code}”第一次出现时必须填写任务名称")
+        lead = row.unit("牵头单位", units)
+        found = TaskRow(
+            row.line,
+            code,
+            title or "",
+            row.get("类别", _category, Category.ORDER),
+            row.get("分管领导") or "",
+            lead or 0,
+            row.get("任务重点", _flag, False),
+        )
+        return found
+    for header, mine in (
+        ("任务名称", first.title),
+        ("类别", first.category),
+        ("分管领导", first.leader),
+        ("任务重点", first.is_key),
+    ):
+        raw = row.raw(header)
+        if _text(raw) == "":
+            continue
+        reader = {"类别": _category, "任务重点": _flag}.get(header, _text)
+        value = row.get(header, reader, mine)
+        if value != mine:
+            row.bad(header, f"与第{first.line}行（任务“{code}”）不一致；同一任务的后续行可留空")
+    if _text(row.raw("牵头单位")) and row.unit("牵头单位", units) not in (None, first.lead_unit_id):
+        row.bad("牵头单位", f"与第{first.line}行（任务“{code}”）不一致；同一任务的后续行可留空")
+    return first
+
+
+def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> TargetRow | None:
+    code = row.code("目标编号")
+    if code and code in seen:
+        row.bad("目标编号", f"“{code}”与第{seen[code]}行重复")
+    elif code:
+        seen[code] = row.line
+    title = row.get("目标内容")
+    if not title:
+        row.bad("目标内容", "必填")
+    unit_id = row.unit("责任单位", units)
+    quantity = row.get("目标数量", _quantity)
+    measure = row.get("计量单位") or ""
+    if quantity is not None and not measure:
+        row.bad("计量单位", "填写了目标数量，请同时填写计量单位（如 亿元、人、公里）")
+    shape = row.get("期限类型", lambda v: _choice(v, Shape, Shape.YEARLY), Shape.YEARLY)
+    start = row.get("开始日期", _date)
+    deadline = row.get("完成期限", _date)
+    milestones = row.get("节点", _milestones, ())
+    deadline = _check_dates(row, shape, start, deadline, milestones, year)
+    if None in (task_code, code, title, unit_id, deadline):
+        return None
+    return TargetRow(
+        row.line,
+        task_code,
+        code,
+        title,
+        unit_id,
+        quantity,
+        measure if quantity is not None else "",
+        shape,
+        start if shape is Shape.WITHIN_YEAR else None,
+        deadline,
+        milestones,
+        row.get("报送周期", _period, Period.MONTHLY),
+        row.get("目标重点", _flag, False),
+    )
+
+
+def _check_dates(row: _Row, shape: Shape, start, deadline, milestones, year: int) -> date | None:
+    """The deadline each shape implies, or None (with the problem noted)."""
+    if shape is Shape.MULTI_YEAR:
+        years = [m.due.year for m in milestones]
+        if len(milestones) < 2 or len(set(years)) != len(years):
+            row.bad(
+                "节点",
+                "跨年度目标须填写至少两个节点，每年一个（如 2026-12-31 完成主体；2027-12-31 建成）",
+            )
+            return None
+        if deadline is not None and deadline != milestones[-1].due:
+            row.bad("完成期限", "跨年度目标的完成期限应与最后一个节点相同（也可留空）")
+            return None
+        return milestones[-1].due
+    if shape is Shape.YEARLY and deadline is None:
+        deadline = date(year, 12, 31)
+    if deadline is None:
+        row.bad("完成期限", "年内目标必须填写完成期限")
+        return None
+    if deadline.year != year:
+        row.bad("完成期限", f"{shape.value}目标的完成期限应在{year}年内（跨年的请选“跨年度”）")
+        return None
+    if start is not None and start >= deadline:
+        row.bad("开始日期", "开始日期应早于完成期限")
+        return None
+    first = start or date(year, 1, 1)
+    if any(not first <= m.due <= deadline for m in milestones):
+        row.bad("节点", "节点日期应在开始日期与完成期限之间")
+        return None
+    return deadline
+
+
+def load(source: Path | bytes, units: Mapping[str, int], year: int) -> Plan:
+    return parse(read_table(source), units, year)
+
+
+# ---- the sample sheet ------------------------------------------------------------------------
+
+GUIDE = (
+    (
+        "任务编号",
+        "必填",
+        "大事要事任务的编号；同一任务的各目标行填相同编号。重新导入按编号更新",
+        "2026-01",
+    ),
+    ("任务名称", "任务首行必填", "同一任务的后续行可留空（沿用首行）", "老旧小区改造"),
+    ("类别", "选填", "批办性（发督办函）或指导性（发任务书），默认批办性", "批办性"),
+    ("分管领导", "选填", "分管该任务的领导姓名；该领导已注册时，目标逾期会同时提醒他", "赵主任"),
+    ("牵头单位", "任务首行必填", "单位全称或简称，须已导入", "住建局"),
+    ("任务重点", "选填", "是/否：整项任务列为重点", "是"),
+    ("目标编号", "必填", "全表唯一；重新导入按编号更新，不会重复", "2026-01-01"),
+    ("目标内容", "必填", "该目标要完成什么，200字以内", "完成老旧小区改造"),
+    ("责任单位", "必填", "承担该目标的单位（全称或简称）", "住建局"),
+    ("目标数量", "选填", "量化指标，大于0，最多4位小数；填报进展时要求报累计完成量", "120"),
+    ("计量单位", "有数量时必填", "如 亿元、人、公里、个", "个"),
+    (
+        "期限类型",
+        "选填",
+        "年度（年底前，按季度检查）、年内（指定日期，可带开始日期）、跨年度（每年一个节点）",
+        "年度",
+    ),
+    ("开始日期", "选填", "年内目标的开始日期：季节性目标在此之前不催报", "2026-05-01"),
+    ("完成期限", "年内必填", "年度默认12月31日；跨年度为最后一个节点日期（可留空）", "2026-09-30"),
+    (
+        "节点",
+        "跨年度必填",
+        "“日期 说明”，多个用分号隔开；跨年度每年一个，办结当年节点后自动开启下一年",
+        "2026-12-31 完成主体；2027-12-31 建成",
+    ),
+    ("报送周期", "选填", "每周、每两周、每月、一次性，默认每月", "每月"),
+    ("目标重点", "选填", "是/否：单个目标列为重点", "否"),
+)
+
+
+def sample_rows(year: int) -> list[list]:
+    n = year + 1
+    return [
+        [
+            "2026-01",
+            "老旧小区改造",
+            "批办性",
+            "赵主任",
+            "住建局",
+            "是",
+            "2026-01-01",
+            "完成改造投资",
+            "住建局",
+            10,
+            "亿元",
+            "年度",
+            None,
+            None,
+            None,
+            "每月",
+            "是",
+        ],
+        [
+            "2026-01",
+            None,
+            None,
+            None,
+            None,
+            None,
+            "2026-01-02",
+            "加装电梯",
+            "人社局",
+            300,
+            "部",
+            "年度",
+            None,
+            None,
+            f"{year}-06-30 完成150部",
+            "每月",
+            None,
+        ],
+        [
+            "2026-02",
+            "稳就业",
+            "指导性",
+            "钱副市长",
+            "人社局",
+            "否",
+            "2026-02-01",
+            "新增城镇就业",
+            "人社局",
+            5000,
+            "人",
+            "年度",
+            None,
+            None,
+            None,
+            "每月",
+            None,
+        ],
+        [
+            "2026-03",
+            "高标准农田建设",
+            "批办性",
+            "",
+            "农业农村局",
+            "否",
+            "2026-03-01",
+            "春播前完成农田整治",
+            "农业农村局",
+            2.5,
+            "万亩",
+            "年内",
+            f"{year}-03-01",
+            f"{year}-05-31",
+            None,
+            "每两周",
+            None,
+        ],
+        [
+            "2026-04",
+            "城市快速路",
+            "批办性",
+            "孙副市长",
+            "交通运输局",
+            "是",
+            "2026-04-01",
+            "快速路一期",
+            "交通运输局",
+            30,
+            "亿元",
+            "跨年度",
+            None,
+            None,
+            f"{year}-12-31 完成主体工程；{n}-12-31 建成通车",
+            "每月",
+            None,
+        ],
+    ]
+
+
+def write_template(path: Path, year: int) -> Path:
+    """The sheet the office fills in, with examples of the three deadline shapes, and a
+    second sheet explaining every column."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "大事要事"
+    sheet.append(list(ALL_COLUMNS))
+    for row in sample_rows(year):
+        sheet.append([v.replace("2026-", f"{year}-") if isinstance(v, str) else v for v in row])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    wide = {
+        "任务名称": 18,
+        "目标内容": 24,
+        "节点": 40,
+        "期限类型": 10,
+        "开始日期": 12,
+        "完成期限": 12,
+    }
+    for i, name in enumerate(ALL_COLUMNS):
+        sheet.column_dimensions[_letter(i)].width = wide.get(name, 12)
+    guide = book.create_sheet("填写说明")
+    guide.append(["列名", "是否必填", "说明", "示例"])
+    for row in GUIDE:
+        guide.append(list(row))
+    for cell in guide[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCD", (12, 14, 70, 36), strict=True):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=2):
+        row[2].alignment = Alignment(wrap_text=True, vertical="top")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path

@@ -1,0 +1,148 @@
+"""大事要事: /plan and /plan <编号> (supervisors, leaders), /key and /unkey, /import.
+
+```
+/import ─► template + how-to ─► FILE ─(.xlsx)─► imported, or every bad row listed
+a .xlsx sent with the caption /import ─────────┘
+```
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+
+from bot.render import split_messages
+from domain import plan, plan_sheet
+from domain.errors import Refusal
+from domain.models import Role
+from domain.office import require
+from handlers.common import (
+    END,
+    Context,
+    answers_refusals,
+    cancel_form,
+    person_of,
+    say,
+    services,
+)
+
+KEY = "plan_import"
+FILE = "plan_file"
+
+
+async def _say_blocks(update: Update, context: Context, template: str, **ctx) -> None:
+    """A long view in as many messages as it needs, split only between tasks or targets."""
+    for part in split_messages(services(context).render(template, **ctx)):
+        await context.bot.send_message(update.effective_chat.id, part, parse_mode=ParseMode.HTML)
+
+
+@answers_refusals
+async def plan_cmd(update: Update, context: Context) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+    today = svc.office.clock.today()
+    if context.args:
+        task, focus = await plan.detail(svc.office, person, context.args[0])
+        await _say_blocks(update, context, "plan_detail", task=task, focus=focus, today=today)
+        return
+    tasks = await plan.overview(svc.office, person)
+    await _say_blocks(
+        update,
+        context,
+        "plan_overview",
+        tasks=tasks,
+        year=today.year,
+        today=today,
+        targets=sum(len(t.targets) for t in tasks),
+        lights=plan.tally(tasks),
+    )
+
+
+async def _set_key(update: Update, context: Context, on: bool) -> None:
+    args = context.args or []
+    if not args:
+        raise Refusal("key_reason_needed")
+    person = await person_of(update, context)
+    reason = " ".join(args[1:])
+    changed = await plan.set_key(services(context).office, person, args[0], on, reason)
+    await say(update, context, "key_done", c=changed, reason=reason)
+
+
+@answers_refusals
+async def key_cmd(update: Update, context: Context) -> None:
+    await _set_key(update, context, True)
+
+
+@answers_refusals
+async def unkey_cmd(update: Update, context: Context) -> None:
+    await _set_key(update, context, False)
+
+
+@answers_refusals
+async def import_cmd(update: Update, context: Context) -> str | int:
+    """/import: the sample sheet to fill in; the next .xlsx sent is imported."""
+    require(await person_of(update, context), Role.SUPERVISOR)
+    if update.message.document is not None:
+        return await got_file(update, context)
+    await say(update, context, "plan_import_ask")
+    year = services(context).office.clock.today().year
+    with tempfile.TemporaryDirectory() as folder:
+        path = plan_sheet.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
+        await context.bot.send_document(
+            update.effective_chat.id, path.read_bytes(), filename=path.name
+        )
+    return FILE
+
+
+@answers_refusals
+async def got_file(update: Update, context: Context) -> str | int:
+    svc = services(context)
+    person = require(await person_of(update, context), Role.SUPERVISOR)
+    doc = update.message.document
+    if doc is None or not (doc.file_name or "").lower().endswith(".xlsx"):
+        raise Refusal("plan_file_needed")
+    if (doc.file_size or 0) > svc.settings.max_attachment_mb * 1024 * 1024:
+        raise Refusal("plan_file_too_big", limit=svc.settings.max_attachment_mb)
+    data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
+    try:
+        done = await plan.load_sheet(svc.office, person, data)
+    except plan_sheet.PlanError as exc:
+        await say(update, context, "plan_import_failed", problems=[str(p) for p in exc.problems])
+        return FILE
+    if done.opened and svc.sender is not None:
+        svc.sender.wake()
+    await say(update, context, "plan_imported", r=done)
+    return END
+
+
+cancel = cancel_form(KEY)
+
+
+def build() -> list:
+    with_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import\b")
+    form = ConversationHandler(
+        entry_points=[
+            CommandHandler("import", import_cmd),
+            MessageHandler(with_caption, import_cmd),
+        ],
+        states={
+            FILE: [
+                MessageHandler(filters.Document.ALL, got_file),
+                MessageHandler((filters.TEXT & ~filters.COMMAND) | filters.PHOTO, got_file),
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name=KEY,
+        persistent=True,
+        allow_reentry=True,
+    )
+    return [
+        form,
+        CommandHandler("plan", plan_cmd),
+        CommandHandler("key", key_cmd),
+        CommandHandler("unkey", unkey_cmd),
+    ]
