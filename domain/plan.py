@@ -191,7 +191,9 @@ async def _upsert_target(
         await store.set_milestones(conn, target_id, t.milestones)
         first = t.milestones[0] if t.shape is Shape.MULTI_YEAR else None
         values = {**values, "code": t.code}
-        item = await _open_item(office, conn, _task_values(task), values, target_id, first, actor)
+        item = await _open_item(
+            office, conn, _task_values(task), values, target_id, first, actor, t.milestones
+        )
         done.targets_new += 1
         done.opened.append(item)
         return
@@ -229,12 +231,23 @@ async def _upsert_target(
     done.targets_updated += 1
 
 
-def _instruction(task: dict, t: dict, milestone: Milestone | None) -> str:
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> str:
+    """What the letter or 任务书 quotes: the target, its quantity, its checkpoints."""
     parts = [f"{task['title']}：{t['title']}"]
     if t["quantity"]:
         parts.append(f"目标：{t['quantity']}{t['measure']}。")
-    if milestone is not None:
-        parts.append(f"本年度节点：{milestone.due.isoformat()} {milestone.title}".rstrip())
+    if current is not None:  # 跨年度: this year's milestone
+        parts.append(f"本年度节点：{_day(current.due)} {current.title}".rstrip())
+    elif milestones:
+        parts.append("节点：" + "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones))
+    if t["shape"] == Shape.YEARLY.value:
+        year = date.fromisoformat(t["deadline"]).year
+        checks = "、".join(f"{d.month}月{d.day}日" for d in rules.quarter_checkpoints(year))
+        parts.append(f"按季度检查进度（{checks}）。")
     return "\n".join(parts)
 
 
@@ -246,6 +259,7 @@ async def _open_item(
     target_id: int,
     milestone: Milestone | None,
     actor: Person,
+    milestones=(),
 ) -> Item:
     """The item that carries the target (or a 跨年度 target's milestone), sent to its unit.
 
@@ -262,7 +276,7 @@ async def _open_item(
         conn,
         {
             "title": t["title"],
-            "instruction": _instruction(task, t, milestone),
+            "instruction": _instruction(task, t, milestones, milestone),
             "instructing_leader": task["leader"] or "年度大事要事",
             "source": "大事要事",
             "category": category.value,
@@ -322,7 +336,7 @@ async def _refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now:
         current["id"],
         {
             "title": t.title,
-            "instruction": _instruction(task, values, milestone),
+            "instruction": _instruction(task, values, t.milestones, milestone),
             "deadline": deadline.isoformat(),
             "period": t.period.value,
             "chase_from": window.isoformat() if window else current["chase_from"],
@@ -417,7 +431,7 @@ async def roll_over(office: Office) -> list[Item]:
                 "is_key": row["task_key"],
             }
             opened.append(
-                await _open_item(office, conn, task, dict(row), row["id"], following, actor)
+                await _open_item(office, conn, task, dict(row), row["id"], following, actor, found)
             )
     return opened
 

@@ -385,11 +385,15 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
     measure = row.get("计量单位") or ""
     if quantity is not None and not measure:
         row.bad("计量单位", "填写了目标数量，请同时填写计量单位（如 亿元、人、公里）")
+    before = len(row.problems)
     shape = row.get("期限类型", lambda v: _choice(v, Shape, Shape.YEARLY), Shape.YEARLY)
     start = row.get("开始日期", _date)
     deadline = row.get("完成期限", _date)
     milestones = row.get("节点", _milestones, ())
-    deadline = _check_dates(row, shape, start, deadline, milestones, year)
+    if len(row.problems) == before:  # a bad cell is reported once, not again as a bad shape
+        deadline = _check_dates(row, shape, start, deadline, milestones, year)
+    else:
+        deadline = None
     if None in (task_code, code, title, unit_id, deadline):
         return None
     return TargetRow(

@@ -41,9 +41,11 @@ class Office:
         emu: Emulator,
         clock: FakeClock,
         rate_limit: bool = False,
+        pace: dict[str, float] | None = None,
         **overrides,
     ) -> None:
         self.emu = emu
+        self.pace = pace
         self.rate_limit = rate_limit
         self.clock = clock
         self.settings = Settings(
@@ -67,7 +69,7 @@ class Office:
             rate_limit=self.rate_limit,
             persistence_interval=0.05,
         )
-        await start_bot(self.app, poll_timeout=1)
+        await start_bot(self.app, poll_timeout=1, pace=self.pace)
 
     async def stop(self) -> None:
         if self.app is not None:
