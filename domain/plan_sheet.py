@@ -340,7 +340,7 @@ def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | N
     first = tasks.get(code)
     if first is None:
         title = row.get("任务名称")
-        if not title:
+        if not _text(row.raw("任务名称")):
             row.bad("任务名称", f"任务“{code}”第一次出现时必须填写任务名称")
         lead = row.unit("牵头单位", units)
         found = TaskRow(
@@ -378,7 +378,7 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
     elif code:
         seen[code] = row.line
     title = row.get("目标内容")
-    if not title:
+    if not _text(row.raw("目标内容")):
         row.bad("目标内容", "必填")
     unit_id = row.unit("责任单位", units)
     quantity = row.get("目标数量", _quantity)
