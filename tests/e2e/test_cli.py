@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -94,3 +95,44 @@ async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
     assert proc.returncode == 0, log
     assert "is running" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+async def test_tasks_template_and_import(tmp_path):
+    """`duban tasks template|import`: all rows or none, problems by line and column."""
+    from datetime import date
+
+    from tests.plan_sheet import sample_rows, set_cell, workbook
+
+    year = date.today().year
+    await duban(tmp_path, "init")
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    await duban(tmp_path, "units", "import", "units.csv")
+    code, out, err = await duban(tmp_path, "tasks", "template", "模板.xlsx")
+    assert code == 0 and (tmp_path / "模板.xlsx").is_file() and "填写说明" in out, err
+
+    (tmp_path / "plan.xlsx").write_bytes(workbook(sample_rows(year)))
+    code, _, err = await duban(tmp_path, "tasks", "import", "plan.xlsx")
+    assert code == 2 and "还没有登记督查员" in err and "Traceback" not in err
+
+    db = sqlite3.connect(tmp_path / "duban.db")
+    with db:
+        db.execute(
+            "INSERT INTO people (tg_user_id, chat_id, role, name, created_at)"
+            " VALUES (101, 101, 'supervisor', '王督查', '2026-01-01T09:00:00+08:00')"
+        )
+    db.close()
+    code, out, err = await duban(tmp_path, "tasks", "import", "plan.xlsx")
+    assert code == 0, err
+    assert "任务新增 8 项" in out and "目标新增 30 个" in out and "排队下发 30 份" in out
+    code, out, _ = await duban(tmp_path, "tasks", "import", "plan.xlsx")
+    assert "未变 30 个" in out
+
+    rows = sample_rows(year)
+    set_cell(rows, "T01-02", "责任单位", "")
+    set_cell(rows, "T05-02", "目标数量", -20)
+    (tmp_path / "bad.xlsx").write_bytes(workbook(rows))
+    code, _, err = await duban(tmp_path, "tasks", "import", "bad.xlsx")
+    assert code == 2 and "导入失败，未做任何修改" in err
+    assert "第3行 I列（责任单位）：必填" in err and "第17行 J列（目标数量）" in err
+    code, _, err = await duban(tmp_path, "tasks", "import", "missing.xlsx")
+    assert code == 2 and "文件不存在" in err
