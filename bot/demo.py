@@ -133,6 +133,12 @@ class Demo:
         else:
             await user.settle(quiet=0.05)
 
+    async def send_file(self, who: str, data: bytes, name: str, expect: str) -> None:
+        user = self.people[who]
+        self.narrator.say(user, f"[文件] {name}")
+        await user.send_document(data, name)
+        await user.expect(expect, timeout=10)
+
     async def register(self, key: str, code: str, name: str, title: str, phone: str) -> None:
         await self.act(key, f"/start {code}", "姓名")
         await self.act(key, name, "职务")

@@ -108,6 +108,8 @@ async def month(demo) -> None:
         await tick(demo, check)
     await demo.act("sup", "通过办结", "已通过办结", press=True)
 
+    await plan(demo)
+
     demo.narrator.note("环境局的事项逾期：催办，并向督查员升级")
     await demo.working_days(at(11, 20))
 
@@ -122,6 +124,145 @@ async def month(demo) -> None:
     await demo.act("zj", "无", "请核对回访情况", press=True)
     await demo.act("zj", "提交", "已报送回访情况", press=True)
     await demo.act("sup", "回访完成", "已确认回访完成", press=True)
+
+
+PLAN = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重点 | 目标 …
+    [
+        "D01",
+        "城市更新",
+        "批办性",
+        "赵刚",
+        "住建局",
+        "是",
+        "D01-01",
+        "完成城市更新投资",
+        "住建局",
+        10,
+        "亿元",
+        "年度",
+        None,
+        None,
+        None,
+        "每月",
+        "是",
+    ],
+    [
+        "D01",
+        None,
+        None,
+        None,
+        None,
+        None,
+        "D01-02",
+        "老旧小区加装电梯",
+        "甲区",
+        200,
+        "部",
+        "年内",
+        None,
+        "2026-11-27",
+        None,
+        "每月",
+        None,
+    ],
+    [
+        "D02",
+        "稳就业",
+        "指导性",
+        "钱副市长",
+        "交通局",
+        "否",
+        "D02-01",
+        "交通项目带动就业",
+        "交通局",
+        5000,
+        "人",
+        "年度",
+        None,
+        None,
+        None,
+        "每月",
+        None,
+    ],
+    [
+        "D03",
+        "冬季大气污染防治",
+        "批办性",
+        "赵刚",
+        "环境局",
+        "否",
+        "D03-01",
+        "冬季扬尘管控",
+        "环境局",
+        None,
+        None,
+        "年内",
+        "2026-11-23",
+        "2026-12-31",
+        None,
+        "每两周",
+        None,
+    ],
+    [
+        "D04",
+        "城市快速路建设",
+        "批办性",
+        "孙副市长",
+        "交通局",
+        "是",
+        "D04-01",
+        "快速路一期",
+        "交通局",
+        30,
+        "亿元",
+        "跨年度",
+        None,
+        None,
+        "2026-12-31 完成主体工程；2027-12-31 建成通车",
+        "每月",
+        None,
+    ],
+]
+
+
+def plan_sheet() -> bytes:
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    from domain.plan_sheet import ALL_COLUMNS
+
+    book = Workbook()
+    book.active.append(list(ALL_COLUMNS))
+    for row in PLAN:
+        book.active.append(row)
+    data = BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+async def plan(demo) -> None:
+    """The year's 大事要事: imported from a sheet, sent, signed, reported with quantities."""
+    demo.narrator.note("督查室导入年度大事要事计划：任务 → 目标（数量、期限） → 节点")
+    await demo.act("sup", "/import", "导入大事要事计划")
+    await demo.send_file("sup", plan_sheet(), "2026年大事要事计划.xlsx", "计划已导入")
+    await demo.deliver()
+    await demo.act("zj", "签收", "已签收", press=True)
+    await demo.act("jt", "签收", "已签收", press=True)
+    await demo.act("jt", "签收", "已签收", press=True)
+    demo.narrator.note("住建局报送进展，同时报告累计完成的投资额")
+    await demo.act("zj", "/report", "第1步/共6步")
+    await demo.act("zj", "城市更新项目已开工12个", "完成进度")
+    await demo.act("zj", "35", "累计完成")
+    await demo.act("zj", "3.5", "困难和问题")
+    await demo.act("zj", "无", "下步打算", press=True)
+    await demo.act("zj", "12月底前完成全部开工", "附件")
+    await demo.act("zj", "完成", "请核对", press=True)
+    await demo.act("zj", "提交", "已报送进展", press=True)
+    demo.narrator.note("督查员查看全年进度，并把“稳就业”调整为重点任务")
+    await demo.act("sup", "/plan", "大事要事")
+    await demo.act("sup", "/key D02 列入市委年度重点工作", "设为重点")
+    await demo.act("leader", "/plan D01", "城市更新")
 
 
 def demo_time(hour: int, minute: int) -> time:

@@ -92,6 +92,7 @@ def decide(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> li
     """Everything due for this assignment today (today must be a working day)."""
     if a.status not in CHASED or not window_open(a, today):
         return []
+    sent = a.sent_on  # what the unit is told; the waiting counts from the window
     a = counted_from_window(a)
     found: list[Due] = []
     base = {
@@ -115,9 +116,9 @@ def decide(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> li
     if a.signed_on is None:
         waited = cal.workdays_between(a.sent_on, today)
         if waited >= rules.sign_first:
-            unit("sign", day, "sign", since=a.sent_on.isoformat(), workdays=waited)
+            unit("sign", day, "sign", since=sent.isoformat(), workdays=waited)
         if waited >= rules.sign_escalate:
-            escalate("esc_sign", "once", since=a.sent_on.isoformat(), workdays=waited)
+            escalate("esc_sign", "once", since=sent.isoformat(), workdays=waited)
     elif not a.responsible_set:
         waited = cal.workdays_between(a.signed_on, today)
         if waited >= rules.responsible_first:

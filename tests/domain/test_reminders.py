@@ -144,3 +144,29 @@ def test_traffic_light():
     assert light("办理中", DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
     assert behind_on_reports(assignment(signed_on=SENT), today, CAL)
     assert not behind_on_reports(assignment(signed_on=SENT, last_report_on=today), today, CAL)
+
+
+def test_a_seasonal_window_holds_every_rule_until_it_opens():
+    """Sent on 09-22 with a window from 10-12: nothing before it; then counted from it."""
+    a = assignment(status="待签收", chase_from=date(2026, 10, 12), is_key=False)
+    fired = walk(a)
+    active = sorted(day for day, rules in fired.items() if day.startswith("2026-") and rules)
+    assert active[0] == "2026-10-13"  # the first working day after the window opened
+    sign = [d for d in decide(a, date(2026, 10, 13), CAL, Rules()) if d.rule == "sign"]
+    assert sign and sign[0].context["since"] == "2026-09-22"  # the unit is told the real date
+    assert sign[0].context["workdays"] == 1  # but the waiting counts from the window
+    assert not behind_on_reports(
+        assignment(chase_from=date(2026, 10, 12), signed_on=SENT), date(2026, 10, 9), CAL
+    )
+
+
+def test_signed_before_the_window_reports_are_due_from_the_window():
+    a = assignment(signed_on=date(2026, 9, 23), responsible_set=True, chase_from=date(2026, 10, 12))
+    before = [
+        d.rule
+        for day in (date(2026, 9, 30), date(2026, 10, 9))
+        for d in decide(a, day, CAL, Rules())
+    ]
+    assert before == []
+    late = [d.rule for d in decide(a, date(2026, 10, 13), CAL, Rules())]
+    assert "report_late" not in late  # no period before the window is counted as missed

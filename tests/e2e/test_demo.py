@@ -32,8 +32,12 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     assert "已确认回访完成" in transcript and "督办工作周调度" in transcript
     assert "2026年11月督办工作通报" in transcript
     ledger = load_workbook(tmp_path / "督办台账.xlsx")
-    assert ledger["督办台账"].max_row == 5 and ledger["单位统计"].max_row == 5
+    assert ledger["督办台账"].max_row == 10 and ledger["单位统计"].max_row == 6
     letter = Document(tmp_path / "督办函_督办〔2026〕1号.docx")
     assert letter.paragraphs[0].text == "督 办 函"
+    plan = dict(db.execute("SELECT plan_code, status FROM items WHERE plan_code IS NOT NULL"))
+    assert len(plan) == 5 and plan["D01-01"] == "办理中"
+    assert "计划已导入" in transcript and "累计完成：3.5亿元（目标10亿元，完成35%）" in transcript
+    assert "赵书记：分管目标逾期" in transcript  # D01-02 overdue, told to its 分管领导
     chart = image.imread(tmp_path / "月度通报图表.png")
     assert chart.shape[1] == 1080 and chart.shape[0] >= 400  # phone-width PNG
