@@ -25,6 +25,7 @@ from domain.traffic import Light, worst
 from storage import audit, items, outbox, people, units
 from storage import plan as store
 from storage.db import Conn, Row
+from storage.outbox import Push
 
 FINISHED = frozenset({Status.CLOSED, Status.REVISITING})
 STOPPED = frozenset({Status.CANCELLED})
@@ -209,16 +210,17 @@ async def _upsert_target(
             )
         )
         return
-    old_milestones = await store.milestones(conn, row["id"])
-    if [(m.due, m.title) for m in old_milestones] != [(m.due, m.title) for m in t.milestones]:
+    before = dict(row) | {"milestones": _listed(await store.milestones(conn, row["id"]))}
+    if before["milestones"] != _listed(t.milestones):
         await store.set_milestones(conn, row["id"], t.milestones)
-        changed["milestones"] = "；".join(f"{m.due} {m.title}" for m in t.milestones)
+        changed["milestones"] = _listed(t.milestones)
     if not changed:
         done.unchanged += 1
         return
     await store.update_target(conn, row["id"], _changes(row, values), now)
     if current is not None and current["status"] not in FINISHED | STOPPED:
         await _refresh_item(conn, _task_values(task), t, current, now)
+        await _tell_unit(office, conn, current["id"], before, changed)
     await audit.record(
         conn,
         at=now,
@@ -229,6 +231,54 @@ async def _upsert_target(
         **changed,
     )
     done.targets_updated += 1
+
+
+LABELS = {
+    "title": "目标内容",
+    "quantity": "目标数量",
+    "measure": "计量单位",
+    "shape": "期限类型",
+    "start_on": "开始日期",
+    "deadline": "完成期限",
+    "period": "报送周期",
+    "is_key": "重点",
+    "milestones": "节点",
+}
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "无"
+    if name in ("start_on", "deadline"):
+        return _day(date.fromisoformat(value))
+    if name == "is_key":
+        return "是" if value else "否"
+    return str(value)
+
+
+def _listed(milestones) -> str:
+    return "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones)
+
+
+async def _tell_unit(office: Office, conn: Conn, item_id: int, before: dict, changed: dict):
+    """The unit hears what the office changed in its target (through the outbox, once)."""
+    lines = [
+        f"{LABELS[k]}：{_shown(k, before[k])} → {_shown(k, v)}"
+        for k, v in changed.items()
+        if k in LABELS
+    ]
+    item = await items.get(conn, item_id)
+    now = office.now()
+    push = Push(
+        f"plan_changed:{item_id}:{now}",
+        "plan_changed",
+        "plan_changed",
+        now,
+        item_id=item_id,
+        unit_id=item.lead.unit_id,
+        context={"serial": office.serial_label(item), "title": item.title, "lines": lines},
+    )
+    await outbox.add(conn, push, now)
 
 
 def _day(d: date) -> str:

@@ -14,6 +14,7 @@ from bot import leader_channel, ledger_xlsx, scheduler
 from bot.clock import FakeClock
 from domain import plan, progress, queries, review
 from domain.models import Role
+from domain.plan_sheet import PlanError
 from tests.e2e.conftest import TZ, Office, invite_liaison
 from tests.plan_sheet import COLUMN, HEADERS, sample_rows, set_cell, workbook
 
@@ -137,7 +138,7 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
 
 
 async def test_reimport_after_editing_two_rows_updates_just_those(planned):
-    office, _ = planned
+    office, people = planned
     rows = sample_rows()
     set_cell(rows, "T01-01", "目标数量", 150)
     set_cell(rows, "T07-03", "完成期限", "2026-06-15")
@@ -151,7 +152,21 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     assert "目标：150个" in (await _item_of(office, "T01-01"))["instruction"]
     audits = await office.rows("SELECT detail FROM audit WHERE action = '重新导入更新目标'")
     assert len(audits) == 2
-    assert '"deadline": "2026-06-15"' in audits[1]["detail"] or "2026-06-15" in audits[1]["detail"]
+    assert "2026-06-15" in audits[1]["detail"]
+    await _drain(office)
+    told = await people["zj"].expect("目标调整通知")
+    assert "完成老旧小区改造" in told.text and "目标数量：120 → 150" in told.text
+
+    # a target cannot change hands or tasks by re-import once it is sent
+    rows = sample_rows()
+    set_cell(rows, "T01-03", "责任单位", "住建局")
+    moved = sample_rows()
+    next(r for r in moved if r[6] == "T02-03")[0] = "T01"
+    for sheet, expected in ((rows, "责任单位不能通过重新导入更改"), (moved, "已属于另一项任务")):
+        with pytest.raises(PlanError) as caught:
+            await plan.load_sheet(office.office, None, workbook(sheet))
+        assert any(expected in str(p) for p in caught.value.problems)
+    assert await office.scalar("SELECT count(*) FROM items") == 30
 
 
 async def test_five_kinds_of_bad_rows_are_all_reported_and_nothing_is_imported(january):
