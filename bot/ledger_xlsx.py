@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain import monthly, queries
+from domain import monthly, plan, queries
 from domain.office import Office, item_label
 
 HEADERS = (
@@ -49,7 +49,28 @@ STATS = (
     "按期办结率（%）",
     "报送进展次数",
 )
-WRAP = {"标题", "最新进展", "存在问题", "配合单位"}
+PLAN = (
+    "任务编号",
+    "任务名称",
+    "分管领导",
+    "牵头单位",
+    "目标编号",
+    "目标内容",
+    "责任单位",
+    "重点",
+    "期限类型",
+    "目标数量",
+    "计量单位",
+    "累计完成",
+    "完成%",
+    "时间进度%",
+    "红黄绿",
+    "当前节点",
+    "完成期限",
+    "督办编号",
+    "状态",
+)
+WRAP = {"标题", "最新进展", "存在问题", "配合单位", "任务名称", "目标内容", "当前节点"}
 MAX_WIDTH = 50
 DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
 
@@ -120,9 +141,46 @@ async def build(office: Office, found) -> bytes:
             ]
         )
     _dress(stats, STATS)
+    await _plan_sheet(office, book)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+async def _plan_sheet(office: Office, book: Workbook) -> None:
+    """大事要事: every target of every year with its numbers against time (if there is a plan)."""
+    tasks = await plan.every_year(office)
+    if not tasks:
+        return
+    sheet = book.create_sheet("大事要事")
+    sheet.append(PLAN)
+    for t in tasks:
+        for g in t.targets:
+            current = f"{g.current.due} {g.current.title}".strip() if g.current else ""
+            sheet.append(
+                [
+                    t.code,
+                    t.title,
+                    t.leader,
+                    t.lead_unit,
+                    g.code,
+                    g.title,
+                    g.unit,
+                    "是" if g.is_key or t.is_key else "",
+                    str(g.shape),
+                    g.quantity,
+                    g.measure,
+                    g.reached,
+                    g.percent,
+                    g.elapsed,
+                    str(g.light) if g.light else "未开始",
+                    current,
+                    g.deadline,
+                    g.label,
+                    g.status,
+                ]
+            )
+    _dress(sheet, PLAN)
 
 
 def _dress(sheet, headers: tuple[str, ...]) -> None:

@@ -581,6 +581,12 @@ async def year_plan(office: Office, year: int) -> list[TaskView]:
         return await _views(office, conn, await store.tasks(conn), year)
 
 
+async def every_year(office: Office) -> list[TaskView]:
+    """All tasks and targets ever imported (the ledger keeps them all)."""
+    async with office.db.read() as conn:
+        return await _views(office, conn, await store.tasks(conn), None)
+
+
 async def detail(office: Office, person: Person | None, code: str) -> tuple[TaskView, str | None]:
     """One task with all its targets, and the target code if a target was asked for."""
     require(person, Role.SUPERVISOR, Role.LEADER)
@@ -590,6 +596,18 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
         rows = [t for t in await store.tasks(conn) if t["id"] == task_id]
         found = await _views(office, conn, rows, None)
     return found[0], (row["code"] if table == "plan_targets" else None)
+
+
+async def for_item(office: Office, item: Item) -> tuple[TaskView, TargetView] | None:
+    """The task and target an item carries, as /plan shows them (None for other items)."""
+    if item.target_id is None:
+        return None
+    async with office.db.read() as conn:
+        target = await store.target(conn, item.target_id)
+        rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
+        found = await _views(office, conn, rows, None)
+    view = next(g for g in found[0].targets if g.code == target["code"])
+    return found[0], view
 
 
 async def leaders(office: Office, conn: Conn, item_ids) -> dict[int, list[Person]]:

@@ -11,7 +11,7 @@ from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, U
 from domain.office import Office, require
 from domain.reminders import CHASED
 from domain.traffic import Light, item_lights
-from storage import audit, items, ledger_rows, ledger_state, people, units
+from storage import audit, items, ledger_rows, ledger_state, people, plan, units
 from storage.db import Row
 
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
@@ -76,6 +76,12 @@ async def unit_and_liaisons(office: Office, unit_id: int) -> tuple[Unit, list[Pe
 
 
 async def find_item(office: Office, ref: str) -> Item:
+    """By serial (督办〔2026〕3号, 3), draft number, or a 大事要事 target's 编号 (T01-02)."""
+    code = (ref or "").strip().removeprefix("任务书")
+    async with office.db.read() as conn:
+        item_id = await plan.item_for_code(conn, code) if code else None
+        if item_id is not None:
+            return await items.get(conn, item_id)
     kind, year, number = parse_ref(ref, office.clock.today().year)
     async with office.db.read() as conn:
         if kind == "id":

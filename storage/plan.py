@@ -114,6 +114,15 @@ async def insert_item(conn: Conn, values: dict, unit_id: int) -> int:
     return item_id
 
 
+async def item_for_code(conn: Conn, code: str) -> int | None:
+    """The item carrying the target with this 编号 now (its latest, for a 跨年度 target)."""
+    return await conn.scalar(
+        "SELECT i.id FROM items i JOIN plan_targets g ON g.id = i.target_id WHERE g.code = ?"
+        " ORDER BY i.id DESC LIMIT 1",
+        (code,),
+    )
+
+
 async def update_item(conn: Conn, item_id: int, values: dict) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(f"UPDATE items SET {sets} WHERE id = ?", (*values.values(), item_id))

@@ -289,6 +289,27 @@ async def test_quantities_over_three_periods(planned):
     assert "累计 11.2/10亿元（112%）" in detail.text  # over-achieved, not capped
     assert "◀" in detail.text
 
+    await zj.send("/item T01-02")
+    record = await zj.expect("大事要事：T01 老旧小区改造")
+    assert "累计完成 11.2/10亿元（112%）" in record.text
+    await zj.send("/item 任务书T05-01")
+    await zj.expect("工程建设项目审批时限压缩")
+    await people["jt"].send("/item T01-02")
+    await people["jt"].expect("不属于您所在单位")
+
+    await sup.send("/export")
+    exported = await sup.expect(lambda m: m.document is not None)
+    sheet = load_workbook(BytesIO(exported.document_bytes))["大事要事"]
+    header = [c.value for c in sheet[1]]
+    rows = {
+        r[4]: dict(zip(header, r, strict=True))
+        for r in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert len(rows) == 30
+    money = rows["T01-02"]
+    assert (money["目标数量"], money["累计完成"], money["完成%"]) == (10, 11.2, 112)
+    assert money["计量单位"] == "亿元" and money["督办编号"] == "督办〔2026〕2号"
+
 
 # ---- seasonal windows -------------------------------------------------------------------------
 
