@@ -8,7 +8,7 @@ closure); this module only decides what the plan adds to it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -349,15 +349,15 @@ async def _open_item(
         await store.open_milestone(conn, target_id, milestone.due, item_id)
     if category is Category.ORDER:
         await items.assign_serial(conn, item_id, office.clock.now().year)
-    await _send(office, conn, await items.get(conn, item_id), actor)
-    return await items.get(conn, item_id)
+    return await _send(office, conn, await items.get(conn, item_id), actor)
 
 
-async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> None:
+async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
+    """Render the letter (or 任务书) onto the item and queue it for the unit."""
     now = office.now()
     if office.render_letter is not None:
-        await items.set_letter(conn, item.id, office.render_letter(item))
-        item = await items.get(conn, item.id)
+        item = replace(item, letter_html=office.render_letter(item))
+        await items.set_letter(conn, item.id, item.letter_html)
     if office.letter_push is not None:
         await outbox.add(conn, office.letter_push(item, now), now)
     await audit.record(
@@ -369,6 +369,7 @@ async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> None:
         unit_id=item.lead.unit_id if item.lead else None,
         code=item.plan_code,
     )
+    return item
 
 
 async def _refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: str) -> None:
