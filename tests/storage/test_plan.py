@@ -1,0 +1,178 @@
+"""The plan on a real database: import, milestones kept with their items, keys, roll-over."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+
+from domain import plan
+from domain.errors import Refusal
+from domain.models import Category, Period
+from domain.plan_rules import Milestone, Shape
+from domain.plan_sheet import Plan, TargetRow, TaskRow
+from storage import plan as store
+from tests.storage.conftest import TZ
+
+
+def task(code="P1", *, key=False, lead=1, category=Category.ORDER, leader="赵主任") -> TaskRow:
+    return TaskRow(2, code, f"任务{code}", category, leader, lead, key)
+
+
+def target(
+    code,
+    unit,
+    *,
+    shape=Shape.YEARLY,
+    deadline=date(2026, 12, 31),
+    milestones=(),
+    quantity=None,
+    key=False,
+    start=None,
+    task_code="P1",
+) -> TargetRow:
+    return TargetRow(
+        2,
+        task_code,
+        code,
+        f"目标{code}",
+        unit,
+        quantity,
+        "亿元" if quantity else "",
+        shape,
+        start,
+        deadline,
+        tuple(milestones),
+        Period.MONTHLY,
+        key,
+    )
+
+
+ROAD = (Milestone(date(2026, 12, 31), "一期"), Milestone(date(2027, 12, 31), "二期"))
+
+
+@pytest.fixture
+async def sup(enrol):
+    return await enrol.supervisor()
+
+
+async def test_import_opens_one_item_per_target_in_one_transaction(office, unit_ids, sup):
+    plan_ = Plan(
+        (task(lead=unit_ids.housing),),
+        (
+            target("P1-1", unit_ids.housing, quantity=Decimal("10")),
+            target(
+                "P1-2",
+                unit_ids.district,
+                shape=Shape.MULTI_YEAR,
+                deadline=date(2027, 12, 31),
+                milestones=ROAD,
+            ),
+        ),
+    )
+    done = await plan.import_plan(office, sup, plan_)
+    assert (done.tasks_new, done.targets_new) == (1, 2)
+    assert [i.plan_code for i in done.opened] == ["P1-1", "P1-2"]
+    assert [i.serial for i in done.opened] == [1, 2]  # 批办性: numbered letters
+    assert done.opened[1].deadline == date(2026, 12, 31)  # first milestone
+    async with office.db.read() as conn:
+        found = await store.milestones(conn, done.opened[1].target_id)
+        goal = await store.goal(conn, done.opened[0].target_id)
+    assert [m.item_id for m in found] == [done.opened[1].id, None]
+    assert goal == (Decimal("10"), "亿元")
+
+
+async def test_reimport_keeps_opened_milestones_and_drops_only_unopened_ones(office, unit_ids, sup):
+    first = Plan(
+        (task(lead=unit_ids.housing),),
+        (
+            target(
+                "P1-2",
+                unit_ids.district,
+                shape=Shape.MULTI_YEAR,
+                deadline=date(2028, 12, 31),
+                milestones=(*ROAD, Milestone(date(2028, 12, 31), "三期")),
+            ),
+        ),
+    )
+    done = await plan.import_plan(office, sup, first)
+    shorter = Plan(
+        first.tasks,
+        (
+            target(
+                "P1-2",
+                unit_ids.district,
+                shape=Shape.MULTI_YEAR,
+                deadline=date(2027, 12, 31),
+                milestones=ROAD,
+            ),
+        ),
+    )
+    again = await plan.import_plan(office, sup, shorter)
+    assert (again.targets_updated, again.targets_new) == (1, 0)
+    async with office.db.read() as conn:
+        found = await store.milestones(conn, done.opened[0].target_id)
+    assert [(m.due.year, m.item_id) for m in found] == [(2026, done.opened[0].id), (2027, None)]
+
+
+async def test_only_a_supervisor_imports_and_keys(office, unit_ids, enrol, sup):
+    liaison = await enrol.liaison(unit_ids.housing)
+    plan_ = Plan((task(lead=unit_ids.housing),), (target("P1-1", unit_ids.housing),))
+    with pytest.raises(Refusal) as caught:
+        await plan.import_plan(office, liaison, plan_)
+    assert caught.value.key == "wrong_role_for"
+    await plan.import_plan(office, sup, plan_)
+    with pytest.raises(Refusal):
+        await plan.set_key(office, liaison, "P1", True, "理由充分")
+
+
+async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup):
+    plan_ = Plan(
+        (task(lead=unit_ids.housing),),
+        (target("P1-1", unit_ids.housing, key=True), target("P1-2", unit_ids.transport)),
+    )
+    await plan.import_plan(office, sup, plan_)
+
+    async def keys() -> dict[str, int]:
+        async with office.db.read() as conn:
+            rows = await conn.all("SELECT plan_code, is_key FROM items ORDER BY plan_code")
+        return {r["plan_code"]: r["is_key"] for r in rows}
+
+    assert await keys() == {"P1-1": 1, "P1-2": 0}
+    raised = await plan.set_key(office, sup, "P1", True, "市委列为重点")
+    assert raised.items and await keys() == {"P1-1": 1, "P1-2": 1}
+    lowered = await plan.set_key(office, sup, "P1", False, "年中调整")
+    assert await keys() == {"P1-1": 1, "P1-2": 0}  # the target's own mark holds
+    assert len(lowered.items) == 1
+    await plan.set_key(office, sup, "P1-1", False, "目标已基本完成")
+    assert await keys() == {"P1-1": 0, "P1-2": 0}
+    for code, reason, key in (("P1", "x", "key_reason_needed"), ("P9", "理由充分", "plan_unknown")):
+        with pytest.raises(Refusal) as caught:
+            await plan.set_key(office, sup, code, True, reason)
+        assert caught.value.key == key
+
+
+async def test_roll_over_waits_for_closure_and_for_the_year(office, unit_ids, sup, clock):
+    plan_ = Plan(
+        (task(lead=unit_ids.housing),),
+        (
+            target(
+                "P1-2",
+                unit_ids.district,
+                shape=Shape.MULTI_YEAR,
+                deadline=date(2027, 12, 31),
+                milestones=ROAD,
+            ),
+        ),
+    )
+    done = await plan.import_plan(office, sup, plan_)
+    item_id = done.opened[0].id
+    clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=TZ))
+    assert await plan.roll_over(office) == []  # 2026's milestone still open
+    async with office.db.transaction() as conn:
+        await conn.execute("UPDATE items SET status = '已办结' WHERE id = ?", (item_id,))
+    opened = await plan.roll_over(office)
+    assert [(i.deadline, i.year, i.serial) for i in opened] == [(date(2027, 12, 31), 2027, 1)]
+    assert opened[0].chase_from is None  # its year has begun: chased at once
+    assert await plan.roll_over(office) == []  # once
