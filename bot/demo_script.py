@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from domain.plan_sheet import to_xlsx
+
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -225,27 +227,11 @@ PLAN = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重
 ]
 
 
-def plan_sheet() -> bytes:
-    from io import BytesIO
-
-    from openpyxl import Workbook
-
-    from domain.plan_sheet import ALL_COLUMNS
-
-    book = Workbook()
-    book.active.append(list(ALL_COLUMNS))
-    for row in PLAN:
-        book.active.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
 async def plan(demo) -> None:
     """The year's 大事要事: imported from a sheet, sent, signed, reported with quantities."""
     demo.narrator.note("督查室导入年度大事要事计划：任务 → 目标（数量、期限） → 节点")
     await demo.act("sup", "/import", "导入大事要事计划")
-    await demo.send_file("sup", plan_sheet(), "2026年大事要事计划.xlsx", "计划已导入")
+    await demo.send_file("sup", to_xlsx(PLAN), "2026年大事要事计划.xlsx", "计划已导入")
     await demo.deliver()
     await demo.act("zj", "签收", "已签收", press=True)
     await demo.act("jt", "签收", "已签收", press=True)

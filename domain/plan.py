@@ -426,16 +426,7 @@ async def set_key(office: Office, person: Person | None, code: str, on: bool, re
         task_id = row["id"] if table == "plan_tasks" else row["task_id"]
         changed = await store.sync_item_keys(conn, task_id)
         action = "设为重点" if on else "取消重点"
-        await audit.record(
-            conn,
-            at=now,
-            person_id=supervisor.id,
-            action=action,
-            code=code,
-            what=what,
-            reason=reason,
-        )
-        for item_id in changed:
+        for item_id in (None, *changed):  # the plan's own row, then each item it touched
             await audit.record(
                 conn,
                 at=now,
@@ -443,6 +434,7 @@ async def set_key(office: Office, person: Person | None, code: str, on: bool, re
                 action=action,
                 item_id=item_id,
                 code=code,
+                what=what,
                 reason=reason,
             )
     return KeyChanged(what, code, row["title"], on, changed)

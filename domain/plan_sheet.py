@@ -588,6 +588,20 @@ def sample_rows(year: int) -> list[list]:
     ]
 
 
+def to_xlsx(rows: list[list], sheet_name: str = "大事要事") -> bytes:
+    """A plan sheet with the standard header row (for tests, the demo and the template)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = sheet_name
+    book.active.append(list(ALL_COLUMNS))
+    for row in rows:
+        book.active.append(row)
+    data = BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
 def write_template(path: Path, year: int) -> Path:
     """The sheet the office fills in, with examples of the three deadline shapes, and a
     second sheet explaining every column."""

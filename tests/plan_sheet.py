@@ -6,29 +6,9 @@ Units are the e2e harness's (住建局, 交通局, 环境局, 甲区); every sha
 
 from __future__ import annotations
 
-from io import BytesIO
+from domain.plan_sheet import ALL_COLUMNS, to_xlsx
 
-from openpyxl import Workbook
-
-HEADERS = [
-    "任务编号",
-    "任务名称",
-    "类别",
-    "分管领导",
-    "牵头单位",
-    "任务重点",
-    "目标编号",
-    "目标内容",
-    "责任单位",
-    "目标数量",
-    "计量单位",
-    "期限类型",
-    "开始日期",
-    "完成期限",
-    "节点",
-    "报送周期",
-    "目标重点",
-]
+HEADERS = list(ALL_COLUMNS)
 COLUMN = {h: chr(ord("A") + i) for i, h in enumerate(HEADERS)}
 
 
@@ -248,15 +228,7 @@ def sample_rows(year: int = 2026) -> list[list]:
 
 
 def workbook(rows: list[list]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "大事要事"
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
+    return to_xlsx(rows)
 
 
 def find(rows: list[list], code: str) -> list:
