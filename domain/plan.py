@@ -61,6 +61,12 @@ class TargetView:
     current: Milestone | None
     is_key: bool
     label: str
+    checkpoint: date | None = None  # 年度: the next quarter's end, when it is looked at
+
+    @property
+    def checkpoint_elapsed(self) -> int:
+        """How much of the year will have gone by the checkpoint (what it should show)."""
+        return rules.time_percent(self.start, self.final, self.checkpoint) if self.checkpoint else 0
 
     @property
     def behind(self) -> bool:
@@ -531,6 +537,7 @@ def _target_view(office: Office, row: Row, found: list[Milestone], today: date) 
         current=rules.current_milestone(found, today),
         is_key=bool(row["is_key"]),
         label=label,
+        checkpoint=rules.next_checkpoint(shape, final, today),
     )
 
 

@@ -71,6 +71,13 @@ def quarter_checkpoints(year: int) -> tuple[date, ...]:
     return (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31))
 
 
+def next_checkpoint(shape: Shape, deadline: date, today: date) -> date | None:
+    """A 年度 target's next quarterly checkpoint (None past the year, or for other shapes)."""
+    if shape is not Shape.YEARLY:
+        return None
+    return next((d for d in quarter_checkpoints(deadline.year) if d >= today), None)
+
+
 def current_milestone(milestones, today: date):
     """The first milestone not yet due (the last one once all are past); None if there are none."""
     if not milestones:

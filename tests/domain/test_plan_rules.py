@@ -12,6 +12,7 @@ from domain.plan_rules import (
     chase_from,
     current_milestone,
     light,
+    next_checkpoint,
     next_to_open,
     normal,
     parse_quantity,
@@ -75,6 +76,15 @@ def test_quarterly_checkpoints():
         date(2026, 9, 30),
         date(2026, 12, 31),
     )
+
+
+def test_next_quarterly_checkpoint_of_a_yearly_target():
+    dl = date(2026, 12, 31)
+    assert next_checkpoint(Shape.YEARLY, dl, date(2026, 1, 5)) == date(2026, 3, 31)
+    assert next_checkpoint(Shape.YEARLY, dl, date(2026, 3, 31)) == date(2026, 3, 31)
+    assert next_checkpoint(Shape.YEARLY, dl, date(2026, 4, 1)) == date(2026, 6, 30)
+    assert next_checkpoint(Shape.YEARLY, dl, date(2027, 1, 4)) is None
+    assert next_checkpoint(Shape.WITHIN_YEAR, date(2026, 9, 30), date(2026, 1, 5)) is None
 
 
 def test_current_milestone_is_the_first_not_yet_due():

@@ -288,6 +288,7 @@ async def test_quantities_over_three_periods(planned):
     detail = await sup.expect("T01 老旧小区改造")
     assert "累计 11.2/10亿元（112%）" in detail.text  # over-achieved, not capped
     assert "◀" in detail.text
+    assert "季度检查点 3月31日（届时时间进度24%）" in detail.text  # 89 of 364 days
 
     await zj.send("/item T01-02")
     record = await zj.expect("大事要事：T01 老旧小区改造")
