@@ -138,10 +138,18 @@ def _convert(name: str, raw: object) -> object:
     return str(raw)
 
 
-def load(config_file: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-    """Read duban.toml (if present) and the environment, validate, and freeze."""
+def load(
+    config_file: Path | None = None,
+    environ: dict[str, str] | None = None,
+    default: Path = Path("duban.toml"),
+) -> Settings:
+    """Read the config file and the environment, validate, and freeze. The default file may
+    be absent; a file named with --config or DUBAN_CONFIG must exist."""
     environ = dict(os.environ if environ is None else environ)
-    path = Path(environ.get("DUBAN_CONFIG", config_file or "duban.toml"))
+    named = environ.get("DUBAN_CONFIG") or config_file
+    path = Path(named or default)
+    if named and not path.is_file():  # a typo must not start the bot on defaults
+        raise SettingsError(f"配置文件不存在：{path}")
     values: dict[str, object] = {}
     if path.is_file():
         try:

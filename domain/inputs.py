@@ -43,6 +43,8 @@ def text(value: str | None, field: str, label: str) -> str:
 def phone(value: str | None) -> str:
     """A mainland mobile (11 digits) or a landline with area code; spaces and dashes allowed."""
     cleaned = re.sub(r"[\s()（）]", "", value or "").replace("+86", "")
+    if re.fullmatch(r"1[\d-]{10,12}", cleaned):  # a mobile: 138-0013-8000 is 13800138000
+        cleaned = cleaned.replace("-", "")
     if not _PHONE.match(cleaned):
         raise Refusal("bad_phone", value=(value or "")[:30])
     return cleaned

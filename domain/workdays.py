@@ -58,8 +58,8 @@ class WorkdayCalendar:
             return cls(warn=warn)
         try:
             data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-            holidays = {date.fromisoformat(s) for s in data.get("holidays", [])}
-            workdays = {date.fromisoformat(s) for s in data.get("workdays", [])}
+            holidays = {_day(s) for s in data.get("holidays", [])}
+            workdays = {_day(s) for s in data.get("workdays", [])}
         except (OSError, ValueError, TypeError) as exc:
             raise HolidayFileError(f"节假日文件 {path} 无法读取：{exc}") from None
         if holidays & workdays:
@@ -158,3 +158,12 @@ class Hours:
 
 def working_moment(now: datetime, calendar: WorkdayCalendar, hours: Hours) -> bool:
     return calendar.is_workday(now.date()) and hours.start <= now.time() < hours.end
+
+
+def _day(value: object) -> date:
+    """A day from the holiday file: a TOML date (2027-01-01) or a quoted one ("2027-01-01")."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError(f"{value!r} 不是日期")

@@ -172,11 +172,6 @@ def test_invalid_phone_numbers(text):
     assert found.context == {"value": (text or "")[:30]}
 
 
-@pytest.mark.xfail(
-    reason="BUG: phone() documents 'spaces and dashes allowed' but only strips spaces and "
-    "brackets, so a mobile written 138-0013-8000 is refused as bad_phone",
-    strict=True,
-)
 def test_a_mobile_written_with_dashes_is_accepted():
     assert inputs.phone("138-0013-8000") == "13800138000"
 

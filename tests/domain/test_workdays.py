@@ -237,11 +237,6 @@ def test_working_moments(moment, working):
     assert working_moment(now, CAL, Hours()) is working
 
 
-@pytest.mark.xfail(
-    reason="BUG: TOML's own dates (holidays = [2027-01-01], valid TOML) reach "
-    "date.fromisoformat() as date objects, raise TypeError and the file is refused",
-    strict=True,
-)
 def test_the_holiday_file_accepts_toml_dates_without_quotes(tmp_path):
     path = write(tmp_path / "h.toml", "holidays = [2027-01-01]\nworkdays = [2027-02-20]\n")
     cal = WorkdayCalendar.from_file(path)
