@@ -144,6 +144,8 @@ async def tasks_command(args: argparse.Namespace, office) -> None:
     )
     if done.opened:
         print(f"已排队下发 {len(done.opened)} 份督办函/任务书，机器人运行时依次发送。")
+    if done.waiting_units:
+        print(f"尚无联络员、待其注册后送达的单位：{'、'.join(done.waiting_units)}")
 
 
 def _office(settings: Settings, db: Database):

@@ -39,6 +39,7 @@ class Imported:
     targets_updated: int = 0
     unchanged: int = 0
     opened: list[Item] = field(default_factory=list)
+    waiting_units: list[str] = field(default_factory=list)  # no liaison to receive yet
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,21 @@ async def import_plan(office: Office, person: Person | None, plan: Plan) -> Impo
             raise PlanError(problems)
         for task_id in task_ids.values():
             await store.sync_item_keys(conn, task_id)
+        done.waiting_units = await _unreachable_units(conn, done.opened)
     return done
+
+
+async def _unreachable_units(conn: Conn, opened: list[Item]) -> list[str]:
+    """Units of the new targets that nobody can receive for yet: their letters wait (held)
+    until a liaison registers, and the office should know that now, not on the first chase."""
+    names: dict[int, str] = {}
+    for item in opened:
+        lead = item.lead
+        if lead is None or lead.unit_id in names:
+            continue
+        reachable = [p for p in await people.liaisons(conn, lead.unit_id) if not p.unreachable]
+        names[lead.unit_id] = "" if reachable else lead.unit_name
+    return [name for name in names.values() if name]
 
 
 async def _importer(conn: Conn, person: Person | None) -> Person:

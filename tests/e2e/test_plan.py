@@ -92,6 +92,7 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
     await sup.send_document(workbook(sample_rows()), "2026年大事要事.xlsx")
     reply = await sup.expect("计划已导入")
     assert "任务：新增 8 项" in reply.text and "目标：新增 30 个" in reply.text
+    assert "联络员注册后自动送达：甲区委、市生态环境局" in reply.text
     assert await office.scalar("SELECT count(*) FROM plan_tasks") == 8
     assert await office.scalar("SELECT count(*) FROM plan_targets") == 30
     assert await office.scalar("SELECT count(*) FROM items WHERE target_id IS NOT NULL") == 30
