@@ -13,6 +13,7 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -21,11 +22,14 @@ from domain.items import Action, Status, transition
 from domain.models import Item, Period, Person, Role
 from domain.office import Office, require
 from domain.progress import has_difficulties
-from storage import audit, items, people, reports
+from domain.workdays import WorkdayCalendar
+from storage import audit, items, outbox, people, reports
 from storage import revisits as revisits_store
 from storage.db import Conn
+from storage.outbox import Push
 
 LONG_RUNNING_DAYS = 90
+CHASE_FIRST, CHASE_MAX, CHASE_ESCALATE = 3, 5, 5  # working days after the revisit was asked
 KIND = "revisit"  # reports.kind of a revisit answer
 OUTCOMES = {Action.FINISH_REVISIT: "done", Action.REOPEN: "reopened"}  # decision → state
 
@@ -39,6 +43,10 @@ class Due:
     item: Item
     liaisons: list[Person] = field(default_factory=list)
     supervisors: list[Person] = field(default_factory=list)
+
+
+Invite = Callable[[Due, str], list[Push]]  # (started revisit, now) → its pushes
+Remind = Callable[[str, int, Item, list[Person], int, str], list[Push]]
 
 
 @dataclass
@@ -85,11 +93,13 @@ async def schedule(conn: Conn, office: Office, item: Item, closed_on: date) -> l
     return days
 
 
-async def start_due(office: Office) -> list[Due]:
-    """Today's due revisits: the item goes 回访中 and its lead unit is to be asked.
+async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
+    """Today's due revisits: the item goes 回访中 and its lead unit is asked.
 
     A revisit waits while an earlier one of the same item is still open (回访中), and is
     dropped if the item is no longer closed (reopened, withdrawn): there is nothing to revisit.
+    `invite` turns a started revisit into outbox pushes, written in the same transaction, so
+    a crash can neither start a revisit nobody hears of nor ask twice.
     """
     now = office.now()
     started: list[Due] = []
@@ -119,7 +129,37 @@ async def start_due(office: Office) -> list[Due]:
             item = await items.get(conn, item.id)
             due_on = date.fromisoformat(row["due_on"])
             started.append(Due(row["id"], due_on, item, liaisons, supervisors))
+            if invite is not None:
+                await outbox.add_many(conn, invite(started[-1], now), now)
     return started
+
+
+def chase_due(asked_on: date, today: date, cal: WorkdayCalendar) -> list[str]:
+    """An unanswered revisit: the lead unit is reminded daily from working day 3 (at most 5
+    times), the supervisors told once on working day 5. Today must be a working day."""
+    waited = cal.workdays_between(asked_on, today)
+    found = []
+    if CHASE_FIRST <= waited < CHASE_FIRST + CHASE_MAX:
+        found.append("revisit_remind")
+    if waited >= CHASE_ESCALATE:
+        found.append("esc_revisit")
+    return found
+
+
+async def chase(office: Office, remind: Remind) -> int:
+    """Queue today's reminders for revisits asked but not answered; returns how many are new."""
+    today, now = office.clock.today(), office.now()
+    queued = 0
+    async with office.db.transaction() as conn:
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
+        for row in await revisits_store.asked(conn):
+            asked_on = date.fromisoformat(row["asked_at"][:10])
+            for rule in chase_due(asked_on, today, office.calendar):
+                item = await items.get(conn, row["item_id"])
+                waited = office.calendar.workdays_between(asked_on, today)
+                pushes = remind(rule, row["id"], item, supervisors, waited, now)
+                queued += await outbox.add_many(conn, pushes, now)
+    return queued
 
 
 async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -46,6 +45,7 @@ from handlers.common import (
 )
 from handlers.notify import tell
 from handlers.reasons import ReasonPrompt
+from storage.outbox import Push
 
 log = logging.getLogger(__name__)
 KEY = "revisit"
@@ -53,40 +53,94 @@ SUSTAINED, CURRENT, PROBLEMS, CONFIRM = "sustained", "current", "problems", "con
 
 
 async def ask_due_revisits(app: Application) -> int:
-    """Start today's due revisits and invite the lead units; returns how many started.
+    """Start today's due revisits and chase unanswered ones; returns how many started.
 
     Called by the scheduler on each tick (and by tests after moving the clock); like every
-    push, only in office hours on working days. The start is committed before anyone is
-    told, so a failed push never starts a revisit twice.
+    push, only in office hours on working days. The invitations go through the outbox in the
+    transaction that starts the revisit: sent once, paced, kept for a liaison yet to come.
     """
-    context = app.context_types.context(app)
-    svc = services(context)
+    svc = app.bot_data["services"]
     if not working_moment(svc.office.clock.now(), svc.office.calendar, svc.hours):
         return 0
-    started = await revisits.start_due(svc.office)
-    for due in started:
-        await _invite(context, due)
+    label = svc.office.serial_label
+    started = await revisits.start_due(svc.office, lambda due, now: _invitation(label, due, now))
+    chased = await revisits.chase(svc.office, lambda *a: _reminder(label, *a))
+    if (started or chased) and svc.sender is not None:
+        svc.sender.wake()
     return len(started)
 
 
-async def _invite(context: Context, due: revisits.Due) -> None:
-    """The form button to each liaison; if none could be reached, the supervisors hear it."""
-    item = due.item
-    serial = services(context).office.serial_label(item)
-    facts = dict(item=item, serial=serial, is_key=item.is_key, title=item.title)
-    buttons = [[("填写回访情况", cb.make(cb.REVISIT_FORM, due.revisit_id))]]
-    reached = 0
-    for person in due.liaisons:
-        try:  # one liaison's trouble (blocked, timeout) must not keep the others uninformed
-            failed = await tell(context, [person], "revisit_invite", buttons=buttons, **facts)
-        except TelegramError as exc:
-            log.warning("revisit %s to person %s failed: %s", due.revisit_id, person.id, exc)
-            continue
-        reached += not failed
-    if not reached:
+def _facts(label, item) -> dict:
+    closed = item.closed_at
+    return dict(serial=label(item), is_key=item.is_key, title=item.title, closed_at=closed)
+
+
+def _invitation(label, due: revisits.Due, now: str) -> list[Push]:
+    """The form button to the lead unit (whichever liaison can be reached); if nobody in the
+    unit can be reached now, the supervisors hear it at once."""
+    item, facts = due.item, _facts(label, due.item)
+    lead = item.lead.unit_id if item.lead else None
+    pushes = [
+        Push(
+            f"revisit:{due.revisit_id}",
+            "revisit",
+            "revisit_invite",
+            now,
+            item_id=item.id,
+            unit_id=lead,
+            context=facts,
+            buttons=[[("填写回访情况", cb.make(cb.REVISIT_FORM, due.revisit_id))]],
+        )
+    ]
+    if not any(not p.unreachable for p in due.liaisons):
         unit = item.lead.unit_name if item.lead else ""
-        nobody = not due.liaisons
-        await tell(context, due.supervisors, "revisit_unreached", unit=unit, nobody=nobody, **facts)
+        pushes += [
+            Push(
+                f"revisit_unreached:{due.revisit_id}:sup{s.id}",
+                "revisit_unreached",
+                "revisit_unreached",
+                now,
+                item_id=item.id,
+                person_id=s.id,
+                chat_id=s.chat_id,
+                context={**facts, "unit": unit, "nobody": not due.liaisons},
+            )
+            for s in due.supervisors
+        ]
+    return pushes
+
+
+def _reminder(label, rule, revisit_id, item, supervisors, waited, now) -> list[Push]:
+    """An unanswered revisit: the unit again (once a day), or the supervisors (once)."""
+    facts = {**_facts(label, item), "workdays": waited, "rule": rule}
+    unit = item.lead.unit_name if item.lead else ""
+    if rule == "revisit_remind":
+        button = [[("填写回访情况", cb.make(cb.REVISIT_FORM, revisit_id))]]
+        return [
+            Push(
+                f"revisit_remind:{revisit_id}:{now[:10]}",
+                rule,
+                "revisit_remind",
+                now,
+                item_id=item.id,
+                unit_id=item.lead.unit_id if item.lead else None,
+                context=facts,
+                buttons=button,
+            )
+        ]
+    return [
+        Push(
+            f"esc_revisit:{revisit_id}:sup{s.id}",
+            rule,
+            "revisit_escalation",
+            now,
+            item_id=item.id,
+            person_id=s.id,
+            chat_id=s.chat_id,
+            context={**facts, "unit": unit},
+        )
+        for s in supervisors
+    ]
 
 
 def _form(context: Context) -> dict:

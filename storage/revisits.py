@@ -23,6 +23,11 @@ async def due(conn: Conn, today: date) -> list[Row]:
     )
 
 
+async def asked(conn: Conn) -> list[Row]:
+    """Revisits waiting for the lead unit's answer."""
+    return await conn.all("SELECT * FROM revisits WHERE state = 'asked' ORDER BY id")
+
+
 async def load(conn: Conn, revisit_id: int) -> Row:
     """The revisit with who answered and who decided, for the refusals that name them."""
     row = await conn.one(

@@ -7,32 +7,14 @@ tested in test_progress_review.py); from the revisit on, everything goes through
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
-import pytest
-
-from bot import app as bot_app
 from domain import letters, revisits
 from domain.items import Status
 from domain.models import Category, Draft, Period, Source
-from handlers import approval, revisit
 from handlers.revisit import ask_due_revisits
 from storage import items
-from tests.e2e.conftest import Office, invite_liaison
-
-
-@pytest.fixture
-async def office(tmp_path, emu, clock, monkeypatch) -> AsyncIterator[Office]:
-    """The usual office, with the revisit handlers wired in right after the reason prompts."""
-    if not hasattr(bot_app, "revisit"):  # until bot/app.py assembles handlers/revisit.py
-        wired = approval.build
-        monkeypatch.setattr(approval, "build", lambda: [*revisit.build(), *wired()])
-    running = Office(tmp_path, emu, clock)
-    await running.start()
-    await running.import_units()
-    yield running
-    await running.stop()
+from tests.e2e.conftest import TZ, Office, invite_liaison
 
 
 async def closed_key_item(
@@ -242,6 +224,62 @@ async def test_a_blocked_liaison_does_not_stop_the_others(office, staffed):
     assert await ask_due_revisits(office.app) == 2
     invite = await jt.expect("回访（回头看）")
     assert "公交线路优化" in invite.text
-    warning = await sup.expect("回访通知未能送达")
-    assert "市住房和城乡建设局的联络员均无法接收消息" in warning.text
+    warning = await sup.expect("联络员无法接收消息")
+    assert "市住房和城乡建设局" in warning.text
     assert await office.scalar("SELECT count(*) FROM revisits WHERE state = 'asked'") == 2
+    held = await office.rows("SELECT state FROM outbox WHERE rule = 'revisit' ORDER BY id")
+    assert [r["state"] for r in held] == ["held", "sent"]  # kept for the unit's next liaison
+
+
+async def test_a_unit_without_liaison_gets_its_invitation_when_one_registers(office, staffed):
+    sup = staffed["sup"]
+    await closed_key_item(office)
+    async with office.db.transaction() as conn:  # the unit's only liaison has left
+        await conn.execute("UPDATE people SET active = 0 WHERE tg_user_id = 301")
+    office.clock.advance(days=30)
+    assert await ask_due_revisits(office.app) == 1
+    warning = await sup.expect("回访通知未能送达")
+    assert "市住房和城乡建设局尚无注册的联络员" in warning.text
+    await office.app.bot_data["services"].sender.drain()
+    assert await office.scalar("SELECT state FROM outbox WHERE rule = 'revisit'") == "held"
+
+    newcomer = office.emu.user(309, "住建新联络员")
+    await office.register(newcomer, await invite_liaison(office, sup, "市住房和城乡建设局"), "新人")
+    invite = await newcomer.expect("回访（回头看）")
+    assert invite.button_texts == ["填写回访情况"]
+
+
+async def test_an_unanswered_revisit_is_chased_then_escalated_once(office, staffed):
+    sup, zj = staffed["sup"], staffed["zj"]
+    await closed_key_item(office)
+    office.clock.advance(days=30)
+    assert await ask_due_revisits(office.app) == 1
+    await zj.expect("回访（回头看）")
+    start = office.clock.today()
+    seen: dict[str, list[str]] = {}
+    day = start
+    for _ in range(14):
+        day += timedelta(days=1)
+        office.clock.set(datetime.combine(day, time(10, 0), tzinfo=TZ))
+        await ask_due_revisits(office.app)
+        await ask_due_revisits(office.app)  # a second tick the same day adds nothing
+    rows = await office.rows(
+        "SELECT rule, substr(created_at, 1, 10) AS day FROM outbox WHERE rule LIKE '%revisit%'"
+    )
+    for r in rows:
+        seen.setdefault(r["rule"], []).append(r["day"])
+    workdays = [
+        d
+        for d in (start + timedelta(days=i) for i in range(1, 15))
+        if office.office.calendar.is_workday(d)
+    ]
+    assert seen["revisit_remind"] == [d.isoformat() for d in workdays[2:7]]  # days 3..7
+    assert seen["esc_revisit"] == [workdays[4].isoformat()]  # day 5, once per supervisor
+    await zj.expect("请填写回访情况")
+    await sup.expect("回访通知发出5个工作日仍未报送回访情况")
+
+    await fill_form(zj, "是", "运行良好", None)  # answered: the chasing stops
+    office.clock.advance(days=1)
+    before = await office.scalar("SELECT count(*) FROM outbox")
+    await ask_due_revisits(office.app)
+    assert await office.scalar("SELECT count(*) FROM outbox") == before
