@@ -8,6 +8,7 @@ a .xlsx sent with the caption /import ─────────┘
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from handlers.common import (
 )
 
 KEY = "plan_import"
+YEAR = re.compile(r"20\d\d年?")  # /plan 2027: another year's tasks
 FILE = "plan_file"
 
 
@@ -45,17 +47,19 @@ async def plan_cmd(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
     today = svc.office.clock.today()
-    if context.args:
-        task, focus = await plan.detail(svc.office, person, context.args[0])
+    arg = (context.args or [""])[0]
+    if arg and not YEAR.fullmatch(arg):
+        task, focus = await plan.detail(svc.office, person, arg)
         await _say_blocks(update, context, "plan_detail", task=task, focus=focus, today=today)
         return
-    tasks = await plan.overview(svc.office, person)
+    year = int(arg.removesuffix("年")) if arg else today.year
+    tasks = await plan.overview(svc.office, person, year)
     await _say_blocks(
         update,
         context,
         "plan_overview",
         tasks=tasks,
-        year=today.year,
+        year=year,
         today=today,
         targets=sum(len(t.targets) for t in tasks),
         lights=plan.tally(tasks),
@@ -119,6 +123,13 @@ async def got_file(update: Update, context: Context) -> str | int:
     return END
 
 
+async def stray_sheet(update: Update, context: Context) -> None:
+    """A spreadsheet sent outside /import: a supervisor is told how to import it."""
+    person = await person_of(update, context)
+    template = "plan_file_hint" if person and person.role is Role.SUPERVISOR else "unknown_input"
+    await say(update, context, template)
+
+
 cancel = cancel_form(KEY)
 
 
@@ -145,4 +156,5 @@ def build() -> list:
         CommandHandler("plan", plan_cmd),
         CommandHandler("key", key_cmd),
         CommandHandler("unkey", unkey_cmd),
+        MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
     ]

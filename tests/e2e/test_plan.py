@@ -204,6 +204,9 @@ async def test_five_kinds_of_bad_rows_are_all_reported_and_nothing_is_imported(j
     await sup.expect("无法读取该文件")
     await sup.send("/cancel")
     await sup.expect("已取消")
+    await sup.send_document(workbook(rows), "again.xlsx")  # outside /import: told how
+    await sup.expect("请先发送 /import 再发送文件")
+    assert await office.scalar("SELECT count(*) FROM plan_tasks") == 0
 
 
 async def test_strangers_and_liaisons_cannot_import_or_see_the_plan(planned, emu):
@@ -472,6 +475,9 @@ async def test_plan_views_and_the_quarterly_post(planned):
     await leader.send("/plan")
     overview = await leader.expect("2026年大事要事")
     assert "任务8项、目标30个" in overview.text
+    await leader.send("/plan 2027")
+    later = await leader.expect("2027年大事要事")
+    assert "任务3项" in later.text  # the 跨年度 tasks T04, T06, T08 carry into 2027
     await leader.send("/plan T04")
     detail = await leader.expect("T04 城市快速路建设")
     assert "节点：" in detail.text and "▶" in detail.text
