@@ -25,7 +25,7 @@ from bot.app import make_office
 from bot.clock import FakeClock
 from bot.render import Renderer
 from bot.settings import Settings
-from domain import plan, plan_sheet
+from domain import plan, plan_sheet, plan_views
 from domain.reminders import CHASED, Rules, decide
 from storage import ledger_state
 from storage.db import Database
@@ -99,7 +99,7 @@ async def run(n: int) -> None:
             t2 = time.perf_counter()
             again = await plan.import_plan(office, None, parsed)
             t3 = time.perf_counter()
-            tasks = await plan.year_plan(office, 2026)
+            tasks = await plan_views.year_plan(office, 2026)
             t4 = time.perf_counter()
             clock.set(datetime(2026, 6, 25, 10, 0, tzinfo=TZ))  # a week on: signing is late
             async with db.read() as conn:

@@ -24,6 +24,7 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import plan_template
 from bot import settings as settings_mod
 from bot.clock import SystemClock
 from bot.render import Renderer
@@ -128,7 +129,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 async def tasks_command(args: argparse.Namespace, office) -> None:
     if args.action == "template":
-        plan_sheet.write_template(args.file, office.clock.today().year)
+        plan_template.write_template(args.file, office.clock.today().year)
         print(f"模板已生成：{args.file}（“填写说明”页解释了每一列）")
         return
     if not args.file.is_file():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from domain.plan_sheet import to_xlsx
+from bot.plan_template import to_xlsx
 
 TZ = ZoneInfo("Asia/Shanghai")
 

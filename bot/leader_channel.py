@@ -13,7 +13,7 @@ from telegram.ext import Application
 
 from bot import chart
 from bot.render import split_messages
-from domain import channel, monthly, plan, summaries
+from domain import channel, monthly, plan_views, summaries
 from domain.errors import Refusal
 from domain.office import labeller
 from storage import alerts, outbox
@@ -149,7 +149,7 @@ async def queue_quarterly(svc, now: datetime) -> int:
     async with svc.office.db.read() as conn:
         if await outbox.exists(conn, f"{key}:1"):
             return 0
-    tasks = await plan.year_plan(svc.office, year)
+    tasks = await plan_views.year_plan(svc.office, year)
     if not tasks:
         return 0
     text = svc.render(
@@ -158,7 +158,7 @@ async def queue_quarterly(svc, now: datetime) -> int:
         year=year,
         quarter=quarter,
         today=now.date(),
-        lights=plan.tally(tasks),
+        lights=plan_views.tally(tasks),
         office_name=svc.settings.office_name,
     )
     stamp = svc.office.now()

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain import monthly, plan, queries
+from domain import monthly, plan_views, queries
 from domain.office import Office, item_label
 
 HEADERS = (
@@ -149,7 +149,7 @@ async def build(office: Office, found) -> bytes:
 
 async def _plan_sheet(office: Office, book: Workbook) -> None:
     """大事要事: every target of every year with its numbers against time (if there is a plan)."""
-    tasks = await plan.every_year(office)
+    tasks = await plan_views.every_year(office)
     if not tasks:
         return
     sheet = book.create_sheet("大事要事")

@@ -13,7 +13,7 @@ from datetime import datetime
 from telegram.ext import Application, ContextTypes
 
 from bot import leader_channel
-from domain import plan
+from domain import plan, plan_views
 from domain.models import Role
 from domain.office import labeller
 from domain.reminders import CHASED, Due, decide
@@ -90,7 +90,7 @@ async def tick(app: Application) -> int:
     decided = [d for a in found for d in decide(a, today, office.calendar, svc.rules)]
     async with office.db.read() as conn:
         overdue = {d.item_id for d in decided if d.rule in LEADER_ESCALATES}
-        in_charge = await plan.leaders(office, conn, overdue)
+        in_charge = await plan_views.leaders(office, conn, overdue)
     queued = len(opened)
     async with office.db.transaction() as conn:
         for due in decided:

@@ -16,6 +16,9 @@ from decimal import Decimal, InvalidOperation
 from io import BytesIO
 from pathlib import Path
 
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
 from domain.models import Category, Period
 from domain.plan_rules import MAX_QUANTITY, Milestone, Shape, normal
 
@@ -115,8 +118,6 @@ class _Bad(Exception):
 
 def read_table(source: Path | bytes) -> Table:
     """(line, {header: (column letter, raw value)}) for every non-empty row under the header."""
-    from openpyxl import load_workbook  # heavy; only needed here
-
     try:
         data = source if isinstance(source, bytes) else Path(source).read_bytes()
         book = load_workbook(BytesIO(data), read_only=True, data_only=True)
@@ -148,22 +149,14 @@ def read_table(source: Path | bytes) -> Table:
         if not any(_text(v) for v in values):
             continue
         cells = {
-            name: (_letter(i), values[i] if i < len(values) else None) for name, i in index.items()
+            name: (get_column_letter(i + 1), values[i] if i < len(values) else None)
+            for name, i in index.items()
         }
         table.append((line, cells))
         if len(table) > MAX_ROWS:
             raise PlanError([Problem(line, "", "", f"计划表最多{MAX_ROWS}行目标，请分批导入")])
     book.close()
     return table
-
-
-def _letter(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, rest = divmod(i - 1, 26)
-        name = chr(65 + rest) + name
-    return name
 
 
 # ---- cells -----------------------------------------------------------------------------------
@@ -447,197 +440,3 @@ def _check_dates(row: _Row, shape: Shape, start, deadline, milestones, year: int
 
 def load(source: Path | bytes, units: Mapping[str, int], year: int) -> Plan:
     return parse(read_table(source), units, year)
-
-
-# ---- the sample sheet ------------------------------------------------------------------------
-
-GUIDE = (
-    (
-        "任务编号",
-        "必填",
-        "大事要事任务的编号；同一任务的各目标行填相同编号。重新导入按编号更新",
-        "2026-01",
-    ),
-    ("任务名称", "任务首行必填", "同一任务的后续行可留空（沿用首行）", "老旧小区改造"),
-    ("类别", "选填", "批办性（发督办函）或指导性（发任务书），默认批办性", "批办性"),
-    ("分管领导", "选填", "分管该任务的领导姓名；该领导已注册时，目标逾期会同时提醒他", "赵主任"),
-    ("牵头单位", "任务首行必填", "单位全称或简称，须已导入", "住建局"),
-    ("任务重点", "选填", "是/否：整项任务列为重点", "是"),
-    ("目标编号", "必填", "全表唯一；重新导入按编号更新，不会重复", "2026-01-01"),
-    ("目标内容", "必填", "该目标要完成什么，200字以内", "完成老旧小区改造"),
-    ("责任单位", "必填", "承担该目标的单位（全称或简称）", "住建局"),
-    ("目标数量", "选填", "量化指标，大于0，最多4位小数；填报进展时要求报累计完成量", "120"),
-    ("计量单位", "有数量时必填", "如 亿元、人、公里、个", "个"),
-    (
-        "期限类型",
-        "选填",
-        "年度（年底前，按季度检查）、年内（指定日期，可带开始日期）、跨年度（每年一个节点）",
-        "年度",
-    ),
-    ("开始日期", "选填", "年内目标的开始日期：季节性目标在此之前不催报", "2026-05-01"),
-    ("完成期限", "年内必填", "年度默认12月31日；跨年度为最后一个节点日期（可留空）", "2026-09-30"),
-    (
-        "节点",
-        "跨年度必填",
-        "“日期 说明”，多个用分号隔开；跨年度每年一个，办结当年节点后自动开启下一年",
-        "2026-12-31 完成主体；2027-12-31 建成",
-    ),
-    ("报送周期", "选填", "每周、每两周、每月、一次性，默认每月", "每月"),
-    ("目标重点", "选填", "是/否：单个目标列为重点", "否"),
-)
-
-
-def sample_rows(year: int) -> list[list]:
-    n = year + 1
-    return [
-        [
-            "2026-01",
-            "老旧小区改造",
-            "批办性",
-            "赵主任",
-            "住建局",
-            "是",
-            "2026-01-01",
-            "完成改造投资",
-            "住建局",
-            10,
-            "亿元",
-            "年度",
-            None,
-            None,
-            None,
-            "每月",
-            "是",
-        ],
-        [
-            "2026-01",
-            None,
-            None,
-            None,
-            None,
-            None,
-            "2026-01-02",
-            "加装电梯",
-            "人社局",
-            300,
-            "部",
-            "年度",
-            None,
-            None,
-            f"{year}-06-30 完成150部",
-            "每月",
-            None,
-        ],
-        [
-            "2026-02",
-            "稳就业",
-            "指导性",
-            "钱副市长",
-            "人社局",
-            "否",
-            "2026-02-01",
-            "新增城镇就业",
-            "人社局",
-            5000,
-            "人",
-            "年度",
-            None,
-            None,
-            None,
-            "每月",
-            None,
-        ],
-        [
-            "2026-03",
-            "高标准农田建设",
-            "批办性",
-            "",
-            "农业农村局",
-            "否",
-            "2026-03-01",
-            "春播前完成农田整治",
-            "农业农村局",
-            2.5,
-            "万亩",
-            "年内",
-            f"{year}-03-01",
-            f"{year}-05-31",
-            None,
-            "每两周",
-            None,
-        ],
-        [
-            "2026-04",
-            "城市快速路",
-            "批办性",
-            "孙副市长",
-            "交通运输局",
-            "是",
-            "2026-04-01",
-            "快速路一期",
-            "交通运输局",
-            30,
-            "亿元",
-            "跨年度",
-            None,
-            None,
-            f"{year}-12-31 完成主体工程；{n}-12-31 建成通车",
-            "每月",
-            None,
-        ],
-    ]
-
-
-def to_xlsx(rows: list[list], sheet_name: str = "大事要事") -> bytes:
-    """A plan sheet with the standard header row (for tests, the demo and the template)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.active.title = sheet_name
-    book.active.append(list(ALL_COLUMNS))
-    for row in rows:
-        book.active.append(row)
-    data = BytesIO()
-    book.save(data)
-    return data.getvalue()
-
-
-def write_template(path: Path, year: int) -> Path:
-    """The sheet the office fills in, with examples of the three deadline shapes, and a
-    second sheet explaining every column."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "大事要事"
-    sheet.append(list(ALL_COLUMNS))
-    for row in sample_rows(year):
-        sheet.append([v.replace("2026-", f"{year}-") if isinstance(v, str) else v for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    wide = {
-        "任务名称": 18,
-        "目标内容": 24,
-        "节点": 40,
-        "期限类型": 10,
-        "开始日期": 12,
-        "完成期限": 12,
-    }
-    for i, name in enumerate(ALL_COLUMNS):
-        sheet.column_dimensions[_letter(i)].width = wide.get(name, 12)
-    guide = book.create_sheet("填写说明")
-    guide.append(["列名", "是否必填", "说明", "示例"])
-    for row in GUIDE:
-        guide.append(list(row))
-    for cell in guide[1]:
-        cell.font = Font(bold=True)
-    for letter, width in zip("ABCD", (12, 14, 70, 36), strict=True):
-        guide.column_dimensions[letter].width = width
-    for row in guide.iter_rows(min_row=2):
-        row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path

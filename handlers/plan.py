@@ -16,8 +16,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot import plan_template
 from bot.render import split_messages
-from domain import plan, plan_sheet
+from domain import plan, plan_keys, plan_sheet, plan_views
 from domain.errors import Refusal
 from domain.models import Role
 from domain.office import require
@@ -49,11 +50,11 @@ async def plan_cmd(update: Update, context: Context) -> None:
     today = svc.office.clock.today()
     arg = (context.args or [""])[0]
     if arg and not YEAR.fullmatch(arg):
-        task, focus = await plan.detail(svc.office, person, arg)
+        task, focus = await plan_views.detail(svc.office, person, arg)
         await _say_blocks(update, context, "plan_detail", task=task, focus=focus, today=today)
         return
     year = int(arg.removesuffix("年")) if arg else today.year
-    tasks = await plan.overview(svc.office, person, year)
+    tasks = await plan_views.overview(svc.office, person, year)
     await _say_blocks(
         update,
         context,
@@ -62,7 +63,7 @@ async def plan_cmd(update: Update, context: Context) -> None:
         year=year,
         today=today,
         targets=sum(len(t.targets) for t in tasks),
-        lights=plan.tally(tasks),
+        lights=plan_views.tally(tasks),
     )
 
 
@@ -72,7 +73,7 @@ async def _set_key(update: Update, context: Context, on: bool) -> None:
         raise Refusal("key_reason_needed")
     person = await person_of(update, context)
     reason = " ".join(args[1:])
-    changed = await plan.set_key(services(context).office, person, args[0], on, reason)
+    changed = await plan_keys.set_key(services(context).office, person, args[0], on, reason)
     await say(update, context, "key_done", c=changed, reason=reason)
 
 
@@ -95,7 +96,7 @@ async def import_cmd(update: Update, context: Context) -> str | int:
     await say(update, context, "plan_import_ask")
     year = services(context).office.clock.today().year
     with tempfile.TemporaryDirectory() as folder:
-        path = plan_sheet.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
+        path = plan_template.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
         await context.bot.send_document(
             update.effective_chat.id, path.read_bytes(), filename=path.name
         )

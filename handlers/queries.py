@@ -7,7 +7,7 @@ import json
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from domain import plan, queries
+from domain import plan_views, queries
 from handlers import lifecycle
 from handlers.common import Context, answers_refusals, person_of, say, services
 
@@ -59,7 +59,7 @@ async def item_cmd(update: Update, context: Context) -> None:
         serial=office.serial_label(item),
         timeline=events[-40:],
         light=(await queries.lights(office)).get(item.id),
-        planned=await plan.for_item(office, item),
+        planned=await plan_views.for_item(office, item),
         buttons=lifecycle.item_action_buttons(item, person),
     )
 

@@ -6,7 +6,8 @@ Units are the e2e harness's (住建局, 交通局, 环境局, 甲区); every sha
 
 from __future__ import annotations
 
-from domain.plan_sheet import ALL_COLUMNS, to_xlsx
+from bot.plan_template import to_xlsx
+from domain.plan_sheet import ALL_COLUMNS
 
 HEADERS = list(ALL_COLUMNS)
 COLUMN = {h: chr(ord("A") + i) for i, h in enumerate(HEADERS)}

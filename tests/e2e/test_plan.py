@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from bot import leader_channel, ledger_xlsx, scheduler
 from bot.clock import FakeClock
-from domain import plan, progress, queries, review
+from domain import plan, plan_views, progress, queries, review
 from domain.models import Role
 from domain.plan_sheet import PlanError
 from tests.e2e.conftest import TZ, Office, invite_liaison
@@ -385,7 +385,7 @@ async def test_a_multi_year_target_rolls_into_the_next_year(planned):
     titles = [(r[0], r[1]) for r in book["督办台账"].iter_rows(min_row=2, values_only=True) if r[1]]
     assert sum(1 for _, t in titles if "快速路一期" in str(t)) == 2
 
-    overview = await plan.year_plan(office.office, 2027)
+    overview = await plan_views.year_plan(office.office, 2027)
     assert {t.code for t in overview} >= {"T04", "T06", "T08"}  # 跨年度 tasks carry over
     assert "T02" not in {t.code for t in overview}
 

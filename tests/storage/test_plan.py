@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain import plan
+from domain import plan, plan_keys
 from domain.errors import Refusal
 from domain.models import Category, Period
 from domain.plan_rules import Milestone, Shape
@@ -124,7 +124,7 @@ async def test_only_a_supervisor_imports_and_keys(office, unit_ids, enrol, sup):
     assert caught.value.key == "wrong_role_for"
     await plan.import_plan(office, sup, plan_)
     with pytest.raises(Refusal):
-        await plan.set_key(office, liaison, "P1", True, "理由充分")
+        await plan_keys.set_key(office, liaison, "P1", True, "理由充分")
 
 
 async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup):
@@ -140,16 +140,16 @@ async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup
         return {r["plan_code"]: r["is_key"] for r in rows}
 
     assert await keys() == {"P1-1": 1, "P1-2": 0}
-    raised = await plan.set_key(office, sup, "P1", True, "市委列为重点")
+    raised = await plan_keys.set_key(office, sup, "P1", True, "市委列为重点")
     assert raised.items and await keys() == {"P1-1": 1, "P1-2": 1}
-    lowered = await plan.set_key(office, sup, "P1", False, "年中调整")
+    lowered = await plan_keys.set_key(office, sup, "P1", False, "年中调整")
     assert await keys() == {"P1-1": 1, "P1-2": 0}  # the target's own mark holds
     assert len(lowered.items) == 1
-    await plan.set_key(office, sup, "P1-1", False, "目标已基本完成")
+    await plan_keys.set_key(office, sup, "P1-1", False, "目标已基本完成")
     assert await keys() == {"P1-1": 0, "P1-2": 0}
     for code, reason, key in (("P1", "x", "key_reason_needed"), ("P9", "理由充分", "plan_unknown")):
         with pytest.raises(Refusal) as caught:
-            await plan.set_key(office, sup, code, True, reason)
+            await plan_keys.set_key(office, sup, code, True, reason)
         assert caught.value.key == key
 
 

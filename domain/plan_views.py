@@ -1,0 +1,236 @@
+"""大事要事 as people read it: each target's numbers against its time, each task's
+roll-up, for /plan, /item, the quarterly post and the ledger.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from domain import plan_rules as rules
+from domain.errors import Refusal
+from domain.items import Status
+from domain.models import Item, Person, Role
+from domain.office import Office, require
+from domain.plan_rules import Milestone, Shape
+from domain.traffic import Light, worst
+from storage import people
+from storage import plan as store
+from storage.db import Conn, Row
+
+FINISHED = frozenset({Status.CLOSED, Status.REVISITING})
+STOPPED = frozenset({Status.CANCELLED})
+
+
+@dataclass(frozen=True)
+class TargetView:
+    code: str
+    title: str
+    unit: str
+    shape: Shape
+    quantity: Decimal | None
+    measure: str
+    reached: Decimal | None
+    percent: Decimal | None
+    elapsed: int
+    light: Light | None
+    status: str
+    deadline: date  # the current item's (a 跨年度 target: this year's milestone)
+    final: date
+    start: date
+    milestones: tuple[Milestone, ...]
+    current: Milestone | None
+    is_key: bool
+    label: str
+    checkpoint: date | None = None  # 年度: the next quarter's end, when it is looked at
+
+    @property
+    def checkpoint_elapsed(self) -> int:
+        """How much of the year will have gone by the checkpoint (what it should show)."""
+        return rules.time_percent(self.start, self.final, self.checkpoint) if self.checkpoint else 0
+
+    @property
+    def behind(self) -> bool:
+        return self.light in (Light.YELLOW, Light.RED)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    code: str
+    title: str
+    category: str
+    leader: str
+    lead_unit: str
+    is_key: bool
+    targets: tuple[TargetView, ...]
+
+    @property
+    def percent(self) -> Decimal | None:
+        return rules.task_percent(t.percent for t in self.targets)
+
+    @property
+    def elapsed(self) -> int:
+        found = [t.elapsed for t in self.targets]
+        return sum(found) // len(found) if found else 0
+
+    @property
+    def light(self) -> Light | None:
+        found = [t.light for t in self.targets if t.light is not None]
+        return worst(found) if found else None
+
+    @property
+    def behind(self) -> list[TargetView]:
+        return [t for t in self.targets if t.behind]
+
+
+async def find(conn: Conn, code: str) -> tuple[Row, str, str]:
+    """A task or target by its 编号: (row, table, 任务|目标)."""
+    code = (code or "").strip()
+    if (row := await store.task_by_code(conn, code)) is not None:
+        return row, "plan_tasks", "任务"
+    if (row := await store.target_by_code(conn, code)) is not None:
+        return row, "plan_targets", "目标"
+    raise Refusal("plan_unknown", code=code[:30])
+
+
+def _target_view(office: Office, row: Row, found: list[Milestone], today: date) -> TargetView:
+    shape = Shape(row["shape"])
+    final = date.fromisoformat(row["deadline"])
+    start_on = date.fromisoformat(row["start_on"]) if row["start_on"] else None
+    start = rules.start_of(shape, start_on, final, found)
+    goal = store.decimal_or_none(row["quantity"])
+    reached = store.decimal_or_none(row["reached"])
+    if goal is not None:
+        percent = rules.quantity_percent(reached, goal)
+    else:
+        percent = None if row["percent"] is None else Decimal(row["percent"])
+    status = row["status"] or ""
+    deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else final
+    waiting = any(m.item_id is None for m in found) and shape is Shape.MULTI_YEAR
+    finished = status in FINISHED and not waiting
+    elapsed = rules.time_percent(start, final, today)
+    light = (
+        None
+        if status in STOPPED
+        else rules.light(
+            finished=finished,
+            started=today >= start,
+            overdue=today > deadline and status not in FINISHED,
+            progress=percent,
+            elapsed=elapsed,
+        )
+    )
+    label = row["code"]
+    if row["item_id"]:
+        label = office.label(row["item_year"], row["serial"], row["item_id"], row["plan_code"])
+    return TargetView(
+        code=row["code"],
+        title=row["title"],
+        unit=row["unit_name"],
+        shape=shape,
+        quantity=goal,
+        measure=row["measure"],
+        reached=reached,
+        percent=percent,
+        elapsed=elapsed,
+        light=light,
+        status=status,
+        deadline=deadline,
+        final=final,
+        start=start,
+        milestones=tuple(found),
+        current=rules.current_milestone(found, today),
+        is_key=bool(row["is_key"]),
+        label=label,
+        checkpoint=rules.next_checkpoint(shape, final, today),
+    )
+
+
+def _in_year(view: TargetView, year: int) -> bool:
+    return view.start.year <= year <= view.final.year
+
+
+async def _views(office: Office, conn: Conn, task_rows: list[Row], year: int | None):
+    today = office.clock.today()
+    found = []
+    for t in task_rows:
+        targets = []
+        for row in await store.targets(conn, t["id"]):
+            view = _target_view(office, row, await store.milestones(conn, row["id"]), today)
+            if year is None or _in_year(view, year):
+                targets.append(view)
+        if targets:
+            found.append(
+                TaskView(
+                    t["code"],
+                    t["title"],
+                    t["category"],
+                    t["leader"],
+                    t["lead_unit"],
+                    bool(t["is_key"]),
+                    tuple(targets),
+                )
+            )
+    return found
+
+
+async def overview(office: Office, person: Person | None, year: int | None = None):
+    """The year's tasks (key ones first), each with its targets' progress against time."""
+    require(person, Role.SUPERVISOR, Role.LEADER)
+    return await year_plan(office, year or office.clock.today().year)
+
+
+async def year_plan(office: Office, year: int) -> list[TaskView]:
+    """Every task with a target running in `year` (a 跨年度 task shows in each of its years)."""
+    async with office.db.read() as conn:
+        return await _views(office, conn, await store.tasks(conn), year)
+
+
+async def every_year(office: Office) -> list[TaskView]:
+    """All tasks and targets ever imported (the ledger keeps them all)."""
+    async with office.db.read() as conn:
+        return await _views(office, conn, await store.tasks(conn), None)
+
+
+async def detail(office: Office, person: Person | None, code: str) -> tuple[TaskView, str | None]:
+    """One task with all its targets, and the target code if a target was asked for."""
+    require(person, Role.SUPERVISOR, Role.LEADER)
+    async with office.db.read() as conn:
+        row, table, _ = await find(conn, code)
+        task_id = row["id"] if table == "plan_tasks" else row["task_id"]
+        rows = [t for t in await store.tasks(conn) if t["id"] == task_id]
+        found = await _views(office, conn, rows, None)
+    return found[0], (row["code"] if table == "plan_targets" else None)
+
+
+async def for_item(office: Office, item: Item) -> tuple[TaskView, TargetView] | None:
+    """The task and target an item carries, as /plan shows them (None for other items)."""
+    if item.target_id is None:
+        return None
+    async with office.db.read() as conn:
+        target = await store.target(conn, item.target_id)
+        rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
+        found = await _views(office, conn, rows, None)
+    view = next(g for g in found[0].targets if g.code == target["code"])
+    return found[0], view
+
+
+async def leaders(office: Office, conn: Conn, item_ids) -> dict[int, list[Person]]:
+    """The registered 分管领导 of each plan item (matched by name among active leaders)."""
+    names = await store.leaders_by_item(conn, item_ids)
+    if not names:
+        return {}
+    by_name: dict[str, list[Person]] = {}
+    for p in await people.with_role(conn, Role.LEADER):
+        by_name.setdefault(p.name, []).append(p)
+    return {item_id: by_name[name] for item_id, name in names.items() if name in by_name}
+
+
+def tally(tasks: list[TaskView]) -> dict[str, int]:
+    """Targets by light (未开始: not judged yet — before its window, or stopped)."""
+    found = {str(x): 0 for x in Light} | {"未开始": 0}
+    for t in tasks:
+        for g in t.targets:
+            found[str(g.light) if g.light else "未开始"] += 1
+    return found
