@@ -33,7 +33,8 @@ def build(render: Renderer, item: Item, serial: str, office_name: str, day: str)
     doc = Document()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run("督 办 函"), TITLE_FONT, 26, bold=True, red=True)
+    heading = "任 务 书" if item.is_task_notice else "督 办 函"
+    _font(title.add_run(heading), TITLE_FONT, 26, bold=True, red=True)
     number = doc.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(number.add_run(serial), BODY_FONT, 16)

@@ -140,6 +140,11 @@ class Item:
     def unit(self, unit_id: int | None) -> ItemUnit | None:
         return next((u for u in self.units if u.unit_id == unit_id), None)
 
+    @property
+    def is_task_notice(self) -> bool:
+        """A 指导性 target of the year's plan goes out as a lighter 任务书, not a 督办函."""
+        return self.target_id is not None and self.category is Category.GUIDANCE
+
 
 @dataclass(frozen=True)
 class Draft:

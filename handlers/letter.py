@@ -17,7 +17,7 @@ async def letter_cmd(update: Update, context: Context) -> None:
     item, _ = await queries.item_record(
         svc.office, await person_of(update, context), " ".join(context.args or [])
     )
-    if item.serial is None:
+    if item.serial is None and not item.is_task_notice:
         raise Refusal("letter_not_issued")
     serial = svc.office.serial_label(item)
     data = letter_docx.build(
@@ -28,7 +28,9 @@ async def letter_cmd(update: Update, context: Context) -> None:
         (item.approved_at or svc.office.now())[:10],
     )
     await context.bot.send_document(
-        update.effective_chat.id, data, filename=f"督办函_{serial}.docx"
+        update.effective_chat.id,
+        data,
+        filename=f"{serial}.docx" if item.is_task_notice else f"督办函_{serial}.docx",
     )
 
 

@@ -14,7 +14,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from domain import letters
-from domain.models import Category, Item, Person, Unit
+from domain.models import Item, Person, Unit
 from handlers import callbacks as cb
 from handlers.common import Buttons, Context, keyboard, services
 from storage.outbox import Push
@@ -51,9 +51,8 @@ def letter_text(context: Context, item: Item) -> str:
 
 def render_letter(svc, item: Item) -> str:
     """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead."""
-    notice = item.target_id is not None and item.category is Category.GUIDANCE
     return svc.render(
-        "task_notice" if notice else "letter",
+        "task_notice" if item.is_task_notice else "letter",
         item=item,
         serial=svc.office.serial_label(item),
         office_name=svc.settings.office_name,

@@ -8,6 +8,7 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from bot import leader_channel, ledger_xlsx, scheduler
@@ -130,6 +131,10 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
 
     await zj.press("签收")
     await zj.expect("已签收")
+    await zj.send("/letter T05-01")
+    notice = await zj.expect(lambda m: m.document is not None)
+    assert notice.document["file_name"] == "任务书T05-01.docx"
+    assert Document(BytesIO(notice.document_bytes)).paragraphs[0].text == "任 务 书"
 
     # the same sheet again changes nothing and duplicates nothing
     await sup.send_document(workbook(sample_rows()), "again.xlsx", caption="/import")
