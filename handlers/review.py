@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from domain import inputs
+from domain import inputs, plan_views
 from domain import review as rules
 from domain.errors import Refusal
 from domain.items import Status
@@ -83,6 +83,7 @@ async def _card(context: Context, person: Person | None, report_id: int, mask: i
         files=[f["file_name"] for f in files],
         history=[dict(h) for h in history[-8:]],
         verification=verification,
+        planned=await plan_views.for_item(svc.office, item),
     )
     return text, card_buttons(report_id, mask, awaiting), files
 

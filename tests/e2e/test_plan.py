@@ -307,6 +307,15 @@ async def test_quantities_over_three_periods(planned):
     await people["jt"].send("/item T01-02")
     await people["jt"].expect("不属于您所在单位")
 
+    await zj.send("/complete")  # the reviewer sees the numbers beside the five checks
+    await zj.expect("办结报告")
+    await zj.send("全年投资任务已超额完成。")
+    await zj.expect("佐证材料")
+    await zj.press("完成")
+    await zj.press("提交", message=await zj.expect("请核对办结报告"))
+    card = await sup.expect("办结审核")
+    assert "量化目标：累计完成 11.2/10亿元（112%）" in card.text
+
     await sup.send("/export")
     exported = await sup.expect(lambda m: m.document is not None)
     sheet = load_workbook(BytesIO(exported.document_bytes))["大事要事"]
