@@ -503,3 +503,29 @@ async def test_plan_views_and_the_quarterly_post(planned):
     assert "一季度末" in posts[0]["context"] and "重点任务" in posts[0]["context"]
     await scheduler.tick(office.app)
     assert await office.scalar("SELECT count(*) FROM outbox WHERE rule = 'quarterly'") == len(posts)
+
+
+async def test_an_oversized_or_wrong_file_changes_nothing(tmp_path, emu):
+    office = Office(
+        tmp_path,
+        emu,
+        FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=TZ)),
+        pace=FAST,
+        max_attachment_mb=1,
+    )
+    await office.start()
+    try:
+        await office.import_units()
+        sup = emu.user(101, "督查员王")
+        await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
+        await sup.send("/import")
+        await sup.expect("导入大事要事计划")
+        await sup.send_document(b"x" * (1024 * 1024 + 1), "big.xlsx")
+        await sup.expect("计划表文件太大（超过1MB）")
+        await sup.send_document(b"%PDF-1.4", "plan.pdf")
+        await sup.expect("请发送填好的计划表（.xlsx 文件）")
+        await sup.send_photo(b"\x89PNG")
+        await sup.expect("请发送填好的计划表（.xlsx 文件）")
+        assert await office.scalar("SELECT count(*) FROM plan_tasks") == 0
+    finally:
+        await office.stop()
