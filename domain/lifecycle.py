@@ -65,27 +65,7 @@ async def _told(conn: Conn, item: Item) -> tuple[list[Person], list[str]]:
 
 async def suspend(office: Office, person: Person | None, item_id: int, reason: str) -> Changed:
     """暂停: reminders stop and the item waits; where it was is kept for 恢复."""
-    supervisor = require(person, Role.SUPERVISOR)
-    reason = inputs.text(reason, "reason", "暂停理由")
-    now = office.now()
-    async with office.db.transaction() as conn:
-        item = await _load(conn, item_id)
-        target = transition(item.status, Action.SUSPEND, supervisor.role)
-        await items.set_status(
-            conn, item_id, target, now, suspended_from=item.status, status_reason=reason
-        )
-        await audit.record(
-            conn,
-            at=now,
-            person_id=supervisor.id,
-            action="暂停",
-            item_id=item_id,
-            status_from=item.status,
-            reason=reason,
-        )
-        changed = await _load(conn, item_id)
-        liaisons, unreached = await _told(conn, changed)
-    return Changed(changed, item.status, reason, liaisons, unreached)
+    return await _set_aside(office, person, item_id, reason, Action.SUSPEND, "暂停")
 
 
 async def resume(office: Office, person: Person | None, item_id: int) -> Changed:
@@ -113,20 +93,28 @@ async def resume(office: Office, person: Person | None, item_id: int) -> Changed
 
 async def cancel_item(office: Office, person: Person | None, item_id: int, reason: str) -> Changed:
     """撤销: the item is withdrawn for good (the status table has no way back from 已撤销)."""
+    return await _set_aside(office, person, item_id, reason, Action.CANCEL, "撤销")
+
+
+async def _set_aside(
+    office: Office, person: Person | None, item_id: int, reason: str, action: Action, label: str
+) -> Changed:
+    """暂停 or 撤销, with a reason: only a suspension remembers where the item was."""
     supervisor = require(person, Role.SUPERVISOR)
-    reason = inputs.text(reason, "reason", "撤销理由")
+    reason = inputs.text(reason, "reason", f"{label}理由")
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _load(conn, item_id)
-        target = transition(item.status, Action.CANCEL, supervisor.role)
+        target = transition(item.status, action, supervisor.role)
+        kept = item.status if action is Action.SUSPEND else None
         await items.set_status(
-            conn, item_id, target, now, suspended_from=None, status_reason=reason
+            conn, item_id, target, now, suspended_from=kept, status_reason=reason
         )
         await audit.record(
             conn,
             at=now,
             person_id=supervisor.id,
-            action="撤销",
+            action=label,
             item_id=item_id,
             status_from=item.status,
             reason=reason,
