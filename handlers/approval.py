@@ -29,7 +29,7 @@ from handlers.common import (
     say,
     services,
 )
-from handlers.notify import push_letter, tell
+from handlers.notify import push_letter, render_letter, tell
 from handlers.reasons import ReasonPrompt
 
 
@@ -88,6 +88,24 @@ async def return_with_reason(update: Update, context: Context, item_id: int, rea
 
 
 reasons.register(ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason))
+
+
+async def send_for_approval(context: Context, opened, drafter: str, resubmitted: bool) -> None:
+    svc = services(context)
+    item = opened.item
+    buttons = [
+        [("同意下发", cb.make(cb.APPROVE, item.id)), ("退回修改", cb.make(cb.RETURN, item.id))]
+    ]
+    await tell(
+        context,
+        opened.approvers,
+        "approval_card",
+        buttons=buttons,
+        item=item,
+        drafter=drafter,
+        resubmitted=resubmitted,
+        letter=render_letter(svc, item),
+    )
 
 
 def build() -> list:

@@ -88,3 +88,12 @@ def from_item(item: Item) -> dict:
 
 def is_complete(values: dict) -> bool:
     return all(values.get(f.name) not in (None, "") for f in FIELDS if f.name != "co")
+
+
+def display(values: dict, name: str, names: dict[int, str]) -> str:
+    value = values.get(name)
+    if name == "lead":
+        return names.get(value, "")
+    if name == "co":
+        return "、".join(names.get(u, "") for u in value or []) or "无"
+    return str(value or "")

@@ -26,6 +26,7 @@ from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Role
 from domain.office import require
+from handlers import approval
 from handlers import callbacks as cb
 from handlers.common import (
     END,
@@ -46,14 +47,14 @@ from handlers.item_form import (
     FIELDS,
     PICK_EDIT,
     PREVIEW,
+    display,
     from_item,
     is_complete,
     next_field,
     step_of,
     to_draft,
 )
-from handlers.notify import render_letter, tell
-from handlers.unit_picker import unit_rows
+from handlers.unit_picker import form_keyboard
 
 KEY = "new_item"
 
@@ -104,8 +105,12 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
         options = [(o, cb.make(cb.OPTION, name, i)) for i, o in enumerate(field.options)]
         buttons = in_rows(options, 3)
     elif field.kind in ("lead", "co"):
-        buttons, extra = await _unit_keyboard(context, form, name)
-    current = _display(values, name, await _unit_names(context)) if form.get("editing") else ""
+        buttons, extra = await form_keyboard(context, form, name)
+    current = (
+        display(values, name, await queries.unit_names(services(context).office))
+        if form.get("editing")
+        else ""
+    )
     show = redraw if in_place else say
     await show(
         update,
@@ -122,49 +127,6 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
         **extra,
     )
     return name
-
-
-async def _unit_keyboard(context: Context, form: dict, name: str) -> tuple[list, dict]:
-    query = form.get("q", "")
-    office = services(context).office
-    found = await queries.unit_list(office, query)
-    if name == "co":
-        found = [u for u in found if u.id != form["v"].get("lead")]
-    selected = frozenset(form["v"].get("co", []))
-    rows = unit_rows(
-        found,
-        name,
-        form.get("page", 0),
-        services(context).settings.page_size,
-        selected if name == "co" else frozenset(),
-    )
-    if name == "co":
-        rows.append(
-            [
-                (f"完成（已选{len(selected)}个）", cb.make(cb.DONE, "co")),
-                ("无配合单位", cb.make(cb.DONE, "co", "none")),
-            ]
-        )
-    names = await _unit_names(context)
-    extra = {
-        "query": query,
-        "matches": len(found),
-        "selected": [names.get(u, "") for u in selected],
-    }
-    return rows, extra
-
-
-async def _unit_names(context: Context) -> dict[int, str]:
-    return await queries.unit_names(services(context).office)
-
-
-def _display(values: dict, name: str, names: dict[int, str]) -> str:
-    value = values.get(name)
-    if name == "lead":
-        return names.get(value, "")
-    if name == "co":
-        return "、".join(names.get(u, "") for u in value or []) or "无"
-    return str(value or "")
 
 
 async def _advance(update: Update, context: Context, name: str) -> str:
@@ -224,7 +186,7 @@ async def got_unit(update: Update, context: Context) -> str:
     """Lead: pick one and go on. Co: toggle and redraw the keyboard."""
     data = _button(update, context, cb.UNIT)
     unit_id = data.int_arg(1)
-    names = await _unit_names(context)
+    names = await queries.unit_names(services(context).office)
     if unit_id not in names:
         raise Refusal("unknown_unit")
     form = _form(context)
@@ -265,7 +227,7 @@ async def preview(update: Update, context: Context) -> str:
     form = _form(context)
     form["at"] = PREVIEW
     values = form["v"]
-    names = await _unit_names(context)
+    names = await queries.unit_names(services(context).office)
     buttons = [
         [
             ("提交", cb.make(cb.FORM, "ok")),
@@ -339,26 +301,8 @@ async def submit(update: Update, context: Context) -> str | int:
         approvers=opened.approvers,
     )
     if opened.approvers:
-        await send_for_approval(context, opened, person.name, form["mode"] == "revise")
+        await approval.send_for_approval(context, opened, person.name, form["mode"] == "revise")
     return END
-
-
-async def send_for_approval(context: Context, opened, drafter: str, resubmitted: bool) -> None:
-    svc = services(context)
-    item = opened.item
-    buttons = [
-        [("同意下发", cb.make(cb.APPROVE, item.id)), ("退回修改", cb.make(cb.RETURN, item.id))]
-    ]
-    await tell(
-        context,
-        opened.approvers,
-        "approval_card",
-        buttons=buttons,
-        item=item,
-        drafter=drafter,
-        resubmitted=resubmitted,
-        letter=render_letter(svc, item),
-    )
 
 
 cancel = cancel_form(KEY)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain import queries
 from domain.models import Unit
 from handlers import callbacks as cb
+from handlers.common import services
 
 
 def unit_rows(
@@ -37,3 +39,34 @@ def unit_rows(
     if nav:
         rows.append(nav)
     return rows
+
+
+async def form_keyboard(context, form: dict, name: str) -> tuple[list, dict]:
+    """The /new form's unit question: the (searched) units, paged; co-units toggle."""
+    query = form.get("q", "")
+    office = services(context).office
+    found = await queries.unit_list(office, query)
+    if name == "co":
+        found = [u for u in found if u.id != form["v"].get("lead")]
+    selected = frozenset(form["v"].get("co", []))
+    rows = unit_rows(
+        found,
+        name,
+        form.get("page", 0),
+        services(context).settings.page_size,
+        selected if name == "co" else frozenset(),
+    )
+    if name == "co":
+        rows.append(
+            [
+                (f"完成（已选{len(selected)}个）", cb.make(cb.DONE, "co")),
+                ("无配合单位", cb.make(cb.DONE, "co", "none")),
+            ]
+        )
+    names = await queries.unit_names(office)
+    extra = {
+        "query": query,
+        "matches": len(found),
+        "selected": [names.get(u, "") for u in selected],
+    }
+    return rows, extra
