@@ -43,6 +43,7 @@ class Renderer:
         self.env.filters["dt"] = _short_time
         self.env.filters["cn_date"] = _cn_date
         self.env.filters["qty"] = show
+        self.env.filters["comrade"] = comrade
 
     def __call__(self, template: str, /, **context: Any) -> str:
         return self.env.get_template(f"{template}.j2").render(**context).strip()
@@ -71,6 +72,17 @@ def _short_time(value: str | None) -> str:
     day, _, clock = value.partition("T")
     _, month, dom = day.split("-")
     return f"{int(month)}月{int(dom)}日 {clock[:5]}".strip()
+
+
+TITLES = ("书记", "主任", "主席", "委员", "同志", "领导", "秘书长")
+TITLES += tuple(f"{level}长" for level in "省市县区镇乡厅局部处")
+
+
+def comrade(name: str) -> str:
+    """'赵刚' → '赵刚同志', but '赵书记' or '钱副市长' stay as they are: sheets and forms name
+    leaders either way, and '钱副市长同志' reads wrong in a letter."""
+    name = (name or "").strip()
+    return name if not name or name.endswith(TITLES) else f"{name}同志"
 
 
 def show(value: object) -> str:

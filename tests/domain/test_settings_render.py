@@ -178,6 +178,22 @@ def test_user_text_in_a_message_is_escaped_for_telegram_html():
     assert "&lt;b&gt;1&lt;/b&gt;&amp;" in text and "<b>" not in text
 
 
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("赵刚", "赵刚同志"),
+        ("赵书记", "赵书记"),
+        ("钱副市长", "钱副市长"),
+        ("市委秘书长", "市委秘书长"),
+        ("李文长", "李文长同志"),
+        (" 孙丽 ", "孙丽同志"),
+        ("", ""),
+    ],
+)
+def test_a_leader_is_called_comrade_unless_named_by_title(name, shown):
+    assert Renderer().env.filters["comrade"](name) == shown
+
+
 def test_an_unknown_refusal_still_gets_a_polite_answer():
     assert Renderer().refusal(Refusal("no_such_key")) == "抱歉，这个操作无法完成。"
 

@@ -122,7 +122,7 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
     zj_targets = sum(1 for r in sample_rows() if r[8] == "住建局")
     assert len(letters) + len(notices) == zj_targets
     assert any("工程建设项目审批时限压缩" in n and "任务书T05-01" in n for n in notices)
-    assert any("赵主任同志分管" in t and "完成改造投资" in t for t in letters)
+    assert any("赵主任分管" in t and "完成改造投资" in t for t in letters)
     # units nobody can receive yet are held, not lost
     held = await office.scalar(
         "SELECT count(*) FROM outbox WHERE rule = 'letter' AND state = 'held'"
@@ -430,8 +430,8 @@ async def test_key_raised_and_lowered_with_a_reason_and_audit(planned):
 
     svc = office.app.bot_data["services"]
     weekly = "\n".join(await leader_channel.render_weekly(svc, office.clock.now()))
-    assert "钱副市长同志分管" in weekly and "新增城镇就业" in weekly
-    assert weekly.index("赵主任同志分管") < weekly.index("钱副市长同志分管")  # first seen first
+    assert "钱副市长分管" in weekly and "新增城镇就业" in weekly
+    assert weekly.index("赵主任分管") < weekly.index("钱副市长分管")  # first seen first
 
     # a key target stays key when its task is lowered
     await sup.send("/unkey T01 年中调整")
