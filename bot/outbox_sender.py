@@ -104,13 +104,13 @@ class Sender:
 
     async def _run(self) -> None:
         while not self.stopping:
+            self.event.clear()  # before the batch: a wake during it is not lost
             try:
                 sent = await self.send_ready()
             except Exception:  # never let one bad row stop the pushes for good
                 log.exception("sender batch failed")
                 sent = 0
             if not sent and not self.stopping:
-                self.event.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.event.wait(), timeout=5)
 

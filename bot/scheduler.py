@@ -110,8 +110,8 @@ async def tick(app: Application) -> int:
                 queued += await outbox.add(conn, push, stamp)
         queued += await _calendar_warning(conn, office, supervisors, now, stamp)
     queued += await leader_channel.queue_posts(app)
-    if queued and svc.sender is not None:
-        svc.sender.wake()
+    if queued:
+        svc.wake_sender()
     return queued
 
 

@@ -1,4 +1,4 @@
-"""立项 to 签收: open an item, approve or return its letter, push it, sign, name the owner.
+"""立项 to 签收: open an item, approve or return its letter, queue it, sign, name the owner.
 
 Each function is one user action: it loads what it needs, asks the rules, and writes the
 state change with its audit row in one transaction, or refuses and changes nothing.
@@ -12,7 +12,7 @@ from domain.errors import Refusal
 from domain.items import Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
 from domain.office import Office, require
-from storage import audit, items, people, units
+from storage import audit, items, outbox, people, units
 from storage.db import Conn
 
 
@@ -131,18 +131,29 @@ async def approve(office: Office, person: Person | None, item_id: int) -> Approv
         await audit.record(
             conn, at=now, person_id=approver.id, action="审定同意", item_id=item_id, serial=serial
         )
-        recipients = await _recipients(conn, item)
-        creator = await people.get(conn, item.created_by)
         item = await items.get(conn, item_id)
+        recipients = await queue_letter(office, conn, item, [u.unit_id for u in item.units])
+        creator = await people.get(conn, item.created_by)
     return Approved(item, recipients, creator)
 
 
-async def _recipients(conn: Conn, item: Item) -> Recipients:
+async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[int]) -> Recipients:
+    """The letter to every reachable liaison of each unit, through the outbox in the caller's
+    transaction: a crash after the commit still sends it, and the handler does not wait on
+    dozens of sends. A unit nobody can receive gets one row addressed to the unit, held by
+    the sender until a liaison registers."""
+    now = office.now()
     found = []
-    for assigned in item.units:
-        unit = await units.get(conn, assigned.unit_id)
-        reachable = [p for p in await people.liaisons(conn, unit.id) if not p.unreachable]
+    for unit_id in unit_ids:
+        unit = await units.get(conn, unit_id)
+        reachable = [p for p in await people.liaisons(conn, unit_id) if not p.unreachable]
         found.append((unit, reachable))
+        if office.letter_push is None:
+            continue
+        for push in [office.letter_push(item, unit_id, p) for p in reachable] or [
+            office.letter_push(item, unit_id, None)
+        ]:
+            await outbox.add(conn, push, now)
     return Recipients(found)
 
 
@@ -163,29 +174,6 @@ async def return_letter(office: Office, person: Person | None, item_id: int, rea
         creator = await people.get(conn, item.created_by)
         item = await items.get(conn, item_id)
     return item, creator
-
-
-async def record_delivery(
-    office: Office,
-    item: Item,
-    unit: Unit,
-    person: Person,
-    message_id: int | None,
-    error: str | None,
-) -> None:
-    async with office.db.transaction() as conn:
-        await items.record_delivery(
-            conn,
-            item_id=item.id,
-            unit_id=unit.id,
-            person_id=person.id,
-            kind="letter",
-            now=office.now(),
-            message_id=message_id,
-            error=error,
-        )
-        if error:
-            await people.mark_unreachable(conn, person.id, office.now())
 
 
 async def sign(office: Office, person: Person | None, item_id: int) -> Signed:

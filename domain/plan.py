@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
+from domain import letters, plan_sheet
 from domain import plan_rules as rules
-from domain import plan_sheet
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Category, Item, Person, Role
@@ -315,8 +315,7 @@ async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
     if office.render_letter is not None:
         item = replace(item, letter_html=office.render_letter(item))
         await items.set_letter(conn, item.id, item.letter_html)
-    if office.letter_push is not None:
-        await outbox.add(conn, office.letter_push(item, now), now)
+    await letters.queue_letter(office, conn, item, [item.lead.unit_id])
     await audit.record(
         conn,
         at=now,

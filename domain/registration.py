@@ -16,6 +16,7 @@ from domain.items import Status
 from domain.models import Item, LiaisonKind, Person, Role, Unit
 from domain.office import Office
 from storage import audit, invites, items, outbox, people, units
+from storage.db import Conn
 
 CODE_BYTES = 18  # 24 url-safe characters: deep-link payloads allow [A-Za-z0-9_-]{1,64}
 
@@ -45,6 +46,7 @@ class Registered:
     replaced: Person | None = None
     supervisors: list[Person] = field(default_factory=list)
     pending_letters: list[Item] = field(default_factory=list)
+    queued: int = 0  # held pushes released and letters handed over: the sender has work
 
 
 async def create_invite(
@@ -166,13 +168,28 @@ async def register(
         supervisors = [
             p for p in await people.with_role(conn, Role.SUPERVISOR) if p.id != person_id
         ]
-        pending = []
+        pending, queued = [], 0
         if unit_id is not None:
-            await outbox.release_held(conn, unit_id)
+            queued = await outbox.release_held(conn, unit_id)
             waiting = await items.search(
                 conn, statuses=[Status.AWAITING_SIGN, Status.IN_PROGRESS], unit_id=unit_id
             )
             pending = [
                 i for i in waiting if any(u.unit_id == unit_id and not u.signed_at for u in i.units)
             ]
-    return Registered(person, invitation, replaced, supervisors, pending)
+            queued += await _hand_over(office, conn, pending, unit_id, person)
+    return Registered(person, invitation, replaced, supervisors, pending, queued)
+
+
+async def _hand_over(
+    office: Office, conn: Conn, pending: list[Item], unit_id: int, person: Person
+) -> int:
+    """A new liaison gets the letters the unit has not signed yet, unless the held one for
+    the whole unit (just released) is about to reach them anyway."""
+    if office.letter_push is None:
+        return 0
+    added = 0
+    for item in pending:
+        if not await outbox.queued_for_unit(conn, "letter", item.id, unit_id):
+            added += await outbox.add(conn, office.letter_push(item, unit_id, person), office.now())
+    return added

@@ -1,7 +1,7 @@
-"""审定: 同意下发 numbers the letter and pushes it; 退回修改 asks a reason and returns it.
+"""审定: 同意下发 numbers the letter and queues it; 退回修改 asks a reason and returns it.
 
 ```
-[同意下发] ─► approve ─► push to every liaison ─► report unreachable units
+[同意下发] ─► approve ─► outbox: every liaison ─► report units nobody can receive
 [退回修改] ─► REASON ─(text)─► return_letter ─► drafter gets [修改后重新提交]
 ```
 """
@@ -29,7 +29,7 @@ from handlers.common import (
     say,
     services,
 )
-from handlers.notify import push_letter, render_letter, tell
+from handlers.notify import render_letter, tell
 from handlers.reasons import ReasonPrompt
 
 
@@ -40,17 +40,12 @@ async def approve(update: Update, context: Context) -> None:
     done = await letters.approve(svc.office, person, button_id(update))
     await update.callback_query.answer("已审定同意")
     await clear_buttons(update)
-    sent = 0
-    unreachable = list(done.recipients.unreachable)
-    for unit, liaisons in done.recipients.by_unit:
-        delivered = [await push_letter(context, done.item, unit, p) for p in liaisons]
-        sent += sum(delivered)
-        if liaisons and not any(delivered):
-            unreachable.append(unit)
+    svc.wake_sender()
+    unreachable = done.recipients.unreachable
     report = dict(
         item=done.item,
         serial=svc.office.serial_label(done.item),
-        sent=sent,
+        sent=sum(len(liaisons) for _, liaisons in done.recipients.by_unit),
         units_count=len(done.recipients.by_unit) - len(unreachable),
         unreachable=unreachable,
     )

@@ -40,6 +40,11 @@ class Services:
     schedule: Schedule = field(default_factory=Schedule)
     sender: Any = None  # bot.sender.Sender, once the application runs
 
+    def wake_sender(self) -> None:
+        """New outbox rows should go now, not at the sender's next idle check."""
+        if self.sender is not None:
+            self.sender.wake()
+
 
 def services(context: Context) -> Services:
     return context.application.bot_data["services"]

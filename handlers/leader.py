@@ -75,8 +75,7 @@ async def post_now(update: Update, context: Context) -> None:
         return
     await update.callback_query.answer("已排队发布")
     await clear_buttons(update)
-    if svc.sender is not None:
-        svc.sender.wake()
+    svc.wake_sender()
     await say(update, context, "summary_posted", parts=queued)
 
 

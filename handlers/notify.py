@@ -1,7 +1,8 @@
-"""Pushing to people who did not write first: letters to liaisons, notices to supervisors.
+"""Pushing to people who did not write first: notices to supervisors, and the outbox rows
+of letters to liaisons.
 
-A push never breaks the action that caused it: a blocked or vanished chat is recorded (the
-person is marked unreachable) and reported, and the rest still go out.
+A notice never breaks the action that caused it: one unreachable person does not silence
+the others.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import TelegramError
 
-from domain import letters
-from domain.models import Item, Person, Unit
+from domain.models import Item, Person
 from handlers import callbacks as cb
 from handlers.common import Buttons, Context, keyboard, services
 from storage.outbox import Push
@@ -44,11 +44,6 @@ async def tell(
     return failed
 
 
-def letter_text(context: Context, item: Item) -> str:
-    svc = services(context)
-    return item.letter_html or render_letter(svc, item)
-
-
 def render_letter(svc, item: Item) -> str:
     """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead."""
     return svc.render(
@@ -60,36 +55,18 @@ def render_letter(svc, item: Item) -> str:
     )
 
 
-async def push_letter(context: Context, item: Item, unit: Unit, person: Person) -> bool:
-    """The letter with its 签收 button to one liaison; the delivery is recorded either way."""
-    office = services(context).office
-    try:
-        message = await context.bot.send_message(
-            person.chat_id,
-            letter_text(context, item),
-            parse_mode=ParseMode.HTML,
-            reply_markup=keyboard([[("签收", cb.make(cb.SIGN, item.id))]]),
-        )
-    except (Forbidden, BadRequest) as exc:
-        await letters.record_delivery(office, item, unit, person, None, str(exc)[:200])
-        return False
-    except TelegramError as exc:  # timeouts and the like: delivery unknown, not unreachable
-        log.warning("letter %s to person %s uncertain: %s", item.id, person.id, exc)
-        return False
-    await letters.record_delivery(office, item, unit, person, message.message_id, None)
-    return True
-
-
-def letter_push(item: Item, now: str) -> Push:
-    """A letter (or 任务书) the bot sends by itself, through the outbox, with its 签收 button;
-    addressed to the unit, so the sender picks whichever liaison can be reached."""
+def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
+    """A letter (or 任务书) with its 签收 button, for the outbox: to one liaison, or to the
+    unit (the sender picks whichever liaison can be reached, and holds it while none can)."""
     return Push(
-        f"letter:{item.id}:{item.lead.unit_id}",
+        f"letter:{item.id}:{unit_id}" + (f":p{person.id}" if person else ""),
         "letter",
         "post_html",
-        now,
+        item.sent_at or item.created_at,
         item_id=item.id,
-        unit_id=item.lead.unit_id,
+        unit_id=unit_id,
+        person_id=person.id if person else None,
+        chat_id=person.chat_id if person else None,
         context={"html": item.letter_html or ""},
         buttons=[[("签收", cb.make(cb.SIGN, item.id))]],
     )

@@ -118,8 +118,8 @@ async def got_file(update: Update, context: Context) -> str | int:
     except plan_sheet.PlanError as exc:
         await say(update, context, "plan_import_failed", problems=[str(p) for p in exc.problems])
         return FILE
-    if done.opened and svc.sender is not None:
-        svc.sender.wake()
+    if done.opened:
+        svc.wake_sender()
     await say(update, context, "plan_imported", r=done)
     return END
 

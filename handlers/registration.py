@@ -35,7 +35,7 @@ from handlers.common import (
     services,
 )
 from handlers.gate import REGISTRATION_KEY
-from handlers.notify import push_letter, tell
+from handlers.notify import tell
 
 NAME, TITLE, PHONE, CONFIRM = "reg_name", "reg_title", "reg_phone", "reg_confirm"
 
@@ -129,8 +129,8 @@ async def confirmed(update: Update, context: Context) -> str | int:
     )
     if done.pending_letters:
         await say(update, context, "handover_letter_note")
-    for item in done.pending_letters:
-        await push_letter(context, item, done.invitation.unit, done.person)
+    if done.queued:
+        services(context).wake_sender()
     return END
 
 

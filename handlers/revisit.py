@@ -65,8 +65,8 @@ async def ask_due_revisits(app: Application) -> int:
     label = svc.office.serial_label
     started = await revisits.start_due(svc.office, lambda due, now: _invitation(label, due, now))
     chased = await revisits.chase(svc.office, lambda *a: _reminder(label, *a))
-    if (started or chased) and svc.sender is not None:
-        svc.sender.wake()
+    if started or chased:
+        svc.wake_sender()
     return len(started)
 
 

@@ -1,4 +1,4 @@
-"""Items, the units they are assigned to, serial numbers and letter deliveries."""
+"""Items, the units they are assigned to, and serial numbers."""
 
 from __future__ import annotations
 
@@ -163,24 +163,6 @@ async def set_responsible(
         "UPDATE item_units SET responsible_name = ?, responsible_title = ?,"
         " responsible_phone = ?, responsible_at = ? WHERE item_id = ? AND unit_id = ?",
         (name, title, phone, now, item_id, unit_id),
-    )
-
-
-async def record_delivery(
-    conn: Conn,
-    *,
-    item_id: int,
-    unit_id: int,
-    person_id: int,
-    kind: str,
-    now: str,
-    message_id: int | None,
-    error: str | None,
-) -> None:
-    await conn.execute(
-        "INSERT INTO deliveries (item_id, unit_id, person_id, kind, sent_at, message_id, error)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (item_id, unit_id, person_id, kind, now, message_id, error),
     )
 
 

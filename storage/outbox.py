@@ -97,10 +97,24 @@ async def settle_interrupted(conn: Conn) -> int:
 
 
 async def release_held(conn: Conn, unit_id: int) -> int:
-    """A unit can be reached again (a new liaison): its held pushes go out."""
+    """A unit can be reached again (a new liaison): its held pushes go out, except those
+    addressed to a person known to be unreachable (the newcomer gets their own)."""
     return await conn.execute(
-        "UPDATE outbox SET state = 'pending', error = NULL WHERE state = 'held' AND unit_id = ?",
+        "UPDATE outbox SET state = 'pending', error = NULL WHERE state = 'held' AND unit_id = ?"
+        " AND (person_id IS NULL OR person_id NOT IN"
+        " (SELECT id FROM people WHERE unreachable_at IS NOT NULL))",
         (unit_id,),
+    )
+
+
+async def queued_for_unit(conn: Conn, rule: str, item_id: int, unit_id: int) -> bool:
+    """A push of this rule for this item still waits to go to the unit (any liaison)."""
+    return bool(
+        await conn.scalar(
+            "SELECT 1 FROM outbox WHERE rule = ? AND item_id = ? AND unit_id = ?"
+            " AND person_id IS NULL AND state = 'pending'",
+            (rule, item_id, unit_id),
+        )
     )
 
 

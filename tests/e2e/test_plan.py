@@ -143,6 +143,21 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
     assert await office.scalar("SELECT count(*) FROM items") == 30
 
 
+async def test_a_liaison_registering_after_the_import_gets_each_letter_once(planned):
+    office, people = planned
+    hj = office.emu.user(309, "环境新联络员")
+    await office.register(hj, await invite_liaison(office, people["sup"], "市生态环境局"), "新人")
+    targets = sum(1 for r in sample_rows() if r[8] == "环境局")
+    await office.emu.wait_until(
+        lambda: sum("签收" in m.button_texts for m in hj.inbox) >= targets, 10
+    )
+    await _drain(office)
+    await hj.settle()
+    letters = [m for m in hj.inbox if "督 办 函" in (m.text or "") or "任 务 书" in (m.text or "")]
+    assert len(letters) == targets
+    assert len({m.text for m in letters}) == targets
+
+
 async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     office, people = planned
     rows = sample_rows()

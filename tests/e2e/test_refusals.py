@@ -13,6 +13,8 @@ async def approved_item(office, staffed, co=("交通局",)) -> None:
     await staffed["leader"].expect("请审定督办函")
     await staffed["leader"].press("同意下发")
     await staffed["zj"].expect("督 办 函")
+    if "交通局" in co:
+        await staffed["jt"].expect("督 办 函")
 
 
 async def test_stranger_is_refused_politely_everywhere(office, emu):

@@ -72,7 +72,7 @@ async def test_items_filters_by_key_category_and_unit(office, staffed):
     await leader.expect("没有找到名称包含“不存在的单位”的单位")
 
 
-async def test_unreachable_units_are_reported_at_once(office, staffed):
+async def test_units_nobody_can_receive_are_reported_and_their_letter_waits(office, staffed):
     sup, leader, jt = staffed["sup"], staffed["leader"], staffed["jt"]
     jt.block()
     await fill_new_item(sup, co=("交通局", "环境局"))
@@ -80,13 +80,32 @@ async def test_unreachable_units_are_reported_at_once(office, staffed):
     await leader.expect("请审定督办函")
     await leader.press("同意下发")
     report = await sup.expect("已审定同意")
-    assert "以下单位无法送达" in report.text
-    assert "市交通运输局" in report.text and "市生态环境局" in report.text
-    assert "市住房和城乡建设局" not in report.text.split("以下单位无法送达")[1]
+    assert "发送给 2 个单位的 2 位联络员" in report.text
+    waiting = report.text.split("以下单位暂无可联系的联络员")[1]
+    assert "市生态环境局" in waiting and "市住房和城乡建设局" not in waiting
+    # the blocked liaison is found out by the sender, which tells the supervisor
+    blocked = await sup.expect("联络员无法接收消息")
+    assert "市交通运输局" in blocked.text
     unreachable = await office.scalar("SELECT unreachable_at FROM people WHERE tg_user_id = 302")
     assert unreachable is not None
     await sup.send("/units")
     assert "不可达" in (await sup.expect("注册情况")).text
+    held = await office.rows(
+        "SELECT u.name FROM outbox o JOIN units u ON u.id = o.unit_id"
+        " WHERE o.rule = 'letter' AND o.state = 'held' ORDER BY u.name"
+    )
+    assert sorted(r["name"] for r in held) == ["市交通运输局", "市生态环境局"]
+
+    # a liaison registers for each: the letter reaches them once, with its 签收 button
+    for uid, unit in ((311, "市交通运输局"), (312, "市生态环境局")):
+        newcomer = office.emu.user(uid, f"{unit}新联络员")
+        await office.register(newcomer, await invite_liaison(office, sup, unit), "新人")
+        letter = await newcomer.expect("督 办 函")
+        assert letter.button_texts == ["签收"]
+        await newcomer.settle()
+        assert sum("督 办 函" in (m.text or "") for m in newcomer.inbox) == 1
+        await newcomer.press("签收")
+        await newcomer.expect("已签收")
 
 
 @pytest.fixture

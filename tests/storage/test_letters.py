@@ -14,6 +14,7 @@ from domain import letters, queries, registration
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Category, LiaisonKind, Role
+from handlers.notify import letter_push
 from storage import audit, units
 
 
@@ -118,7 +119,18 @@ async def test_a_leader_approves_and_letters_are_numbered_in_order(office, staff
     assert labels == ["督办〔2026〕1号", "督办〔2026〕2号", "督办〔2026〕3号"]
 
 
+async def letter_rows(office, item_id: int) -> list[tuple]:
+    async with office.db.read() as conn:
+        rows = await conn.all(
+            "SELECT unit_id, person_id, state FROM outbox WHERE rule = 'letter' AND item_id = ?"
+            " ORDER BY id",
+            (item_id,),
+        )
+    return [tuple(r) for r in rows]
+
+
 async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, make_draft, enrol):
+    office.letter_push = letter_push
     deputy = await enrol.liaison(staff.housing.unit_id, LiaisonKind.DEPUTY)
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
     approved = await letters.approve(office, staff.leader, item.id)
@@ -128,9 +140,16 @@ async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, mak
         "市交通运输局": [staff.transport],
     }
     assert approved.recipients.unreachable == []
+    # queued in the approval's own transaction, one row per liaison
+    assert await letter_rows(office, item.id) == [
+        (staff.housing.unit_id, staff.housing.id, "pending"),
+        (staff.housing.unit_id, deputy.id, "pending"),
+        (staff.transport.unit_id, staff.transport.id, "pending"),
+    ]
 
 
 async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office, staff, make_draft):
+    office.letter_push = letter_push
     async with office.db.transaction() as conn:
         await units.upsert(conn, [("乙县委", "乙县", "下级党委政府", None)], office.now())
         county = await conn.scalar("SELECT id FROM units WHERE name = '乙县委'")
@@ -138,6 +157,8 @@ async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office,
     item = (await letters.open_item(office, staff.supervisor, draft)).item
     approved = await letters.approve(office, staff.leader, item.id)
     assert [u.name for u in approved.recipients.unreachable] == ["乙县委"]
+    async with office.db.transaction() as conn:  # as the sender does with nobody to send to
+        await conn.execute("UPDATE outbox SET state = 'held' WHERE unit_id = ?", (county,))
 
     code, _ = await registration.create_invite(
         office, staff.supervisor, Role.LIAISON, county, LiaisonKind.PRIMARY
@@ -152,7 +173,39 @@ async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office,
         title="",
         phone="13800138000",
     )
-    assert [i.id for i in joined.pending_letters] == [item.id]  # shown the letter at once
+    assert [i.id for i in joined.pending_letters] == [item.id]
+    # the held letter for the whole unit is released; no second copy for the newcomer
+    assert joined.queued == 1
+    assert await letter_rows(office, item.id) == [
+        (county, None, "pending"),
+        (staff.transport.unit_id, staff.transport.id, "pending"),
+    ]
+
+
+async def test_a_new_liaison_is_handed_the_letters_the_unit_has_not_signed(
+    office, staff, make_draft
+):
+    office.letter_push = letter_push
+    item = await approved_item(office, staff, make_draft)
+    async with office.db.transaction() as conn:  # delivered to the old liaison
+        await conn.execute("UPDATE outbox SET state = 'sent' WHERE item_id = ?", (item.id,))
+    code, _ = await registration.create_invite(
+        office, staff.supervisor, Role.LIAISON, staff.housing.unit_id, LiaisonKind.PRIMARY
+    )
+    joined = await registration.register(
+        office,
+        code,
+        tg_user_id=4343,
+        chat_id=4343,
+        username="",
+        name="接任者",
+        title="",
+        phone="13800138001",
+    )
+    assert joined.replaced == staff.housing and joined.queued == 1
+    assert (staff.housing.unit_id, joined.person.id, "pending") in await letter_rows(
+        office, item.id
+    )
 
 
 async def test_the_letter_is_rendered_with_its_serial_when_approved(office, staff, make_draft):
