@@ -150,6 +150,10 @@ class Demo:
         """Run the due tick and send what it queued (the scheduler's job, on demand)."""
         await scheduler.tick(self.app)
         await ask_due_revisits(self.app)
+        await self.flush()
+
+    async def flush(self) -> None:
+        """Let the sender finish what it has queued, so the transcript reads in order."""
         sender = self.app.bot_data["services"].sender
         if sender is not None:
             await sender.drain()

@@ -63,6 +63,7 @@ async def month(demo) -> None:
         "是",
     )
     await demo.act("leader", "同意下发", "已审定同意", press=True)
+    await demo.flush()
     await new_item(
         demo,
         "关于校园周边交通安全整治的批示",
@@ -73,6 +74,7 @@ async def month(demo) -> None:
         "否",
     )
     await demo.act("leader", "同意下发", "已审定同意", press=True)
+    await demo.flush()
     await demo.act("zj", "签收", "已签收", press=True)
     await demo.act("zj", "现在填写承办责任人", "姓名", press=True)
     await demo.act("zj", "周建国", "职务")

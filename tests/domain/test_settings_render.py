@@ -194,6 +194,53 @@ def test_a_leader_is_called_comrade_unless_named_by_title(name, shown):
     assert Renderer().env.filters["comrade"](name) == shown
 
 
+def test_a_form_question_puts_each_part_on_its_own_line():
+    """trim_blocks eats the newline after a block tag; these lines once ran together."""
+    text = Renderer()(
+        "new_ask",
+        step=7,
+        total=10,
+        editing=True,
+        kind="co",
+        label="配合单位",
+        example="可多选",
+        selected=[],
+        query="交通",
+        matches=2,
+        current="无",
+    )
+    assert text.splitlines() == [
+        "第7步/共10步：请输入<b>配合单位</b>",
+        "例如：可多选",
+        "已选：无",
+        "当前搜索：“交通”（共2个单位）",
+        "当前值：无",
+    ]
+
+
+def test_a_reminder_and_a_sign_notice_break_after_the_item():
+    render = Renderer()
+    push = render(
+        "push_sign",
+        is_key=False,
+        serial="督办〔2026〕1号",
+        title="路灯",
+        since="2026-11-02",
+        unit="市交通运输局",
+        workdays=2,
+    )
+    assert push.splitlines()[0] == "<b>催签收</b>：<b>督办〔2026〕1号</b>「路灯」"
+    notice = render(
+        "sign_notice",
+        unit={"name": "市交通运输局"},
+        serial="督办〔2026〕1号",
+        item={"title": "路灯"},
+        person={"name": "张强"},
+        waiting=[],
+    )
+    assert notice.splitlines()[1] == "所有单位均已签收。"
+
+
 def test_an_unknown_refusal_still_gets_a_polite_answer():
     assert Renderer().refusal(Refusal("no_such_key")) == "抱歉，这个操作无法完成。"
 
