@@ -129,6 +129,23 @@ async def letter_rows(office, item_id: int) -> list[tuple]:
     return [tuple(r) for r in rows]
 
 
+async def new_primary(office, staff, unit_id: int, tg_id: int) -> registration.Registered:
+    """A primary liaison for the unit, invited and registered as through the link."""
+    code, _ = await registration.create_invite(
+        office, staff.supervisor, Role.LIAISON, unit_id, LiaisonKind.PRIMARY
+    )
+    return await registration.register(
+        office,
+        code,
+        tg_user_id=tg_id,
+        chat_id=tg_id,
+        username="",
+        name=f"新联络员{tg_id}",
+        title="",
+        phone="13800138000",
+    )
+
+
 async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, make_draft, enrol):
     office.letter_push = letter_push
     deputy = await enrol.liaison(staff.housing.unit_id, LiaisonKind.DEPUTY)
@@ -160,19 +177,7 @@ async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office,
     async with office.db.transaction() as conn:  # as the sender does with nobody to send to
         await conn.execute("UPDATE outbox SET state = 'held' WHERE unit_id = ?", (county,))
 
-    code, _ = await registration.create_invite(
-        office, staff.supervisor, Role.LIAISON, county, LiaisonKind.PRIMARY
-    )
-    joined = await registration.register(
-        office,
-        code,
-        tg_user_id=4242,
-        chat_id=4242,
-        username="",
-        name="新联络员",
-        title="",
-        phone="13800138000",
-    )
+    joined = await new_primary(office, staff, county, 4242)
     assert [i.id for i in joined.pending_letters] == [item.id]
     # the held letter for the whole unit is released; no second copy for the newcomer
     assert joined.queued == 1
@@ -189,19 +194,7 @@ async def test_a_new_liaison_is_handed_the_letters_the_unit_has_not_signed(
     item = await approved_item(office, staff, make_draft)
     async with office.db.transaction() as conn:  # delivered to the old liaison
         await conn.execute("UPDATE outbox SET state = 'sent' WHERE item_id = ?", (item.id,))
-    code, _ = await registration.create_invite(
-        office, staff.supervisor, Role.LIAISON, staff.housing.unit_id, LiaisonKind.PRIMARY
-    )
-    joined = await registration.register(
-        office,
-        code,
-        tg_user_id=4343,
-        chat_id=4343,
-        username="",
-        name="接任者",
-        title="",
-        phone="13800138001",
-    )
+    joined = await new_primary(office, staff, staff.housing.unit_id, 4343)
     assert joined.replaced == staff.housing and joined.queued == 1
     assert (staff.housing.unit_id, joined.person.id, "pending") in await letter_rows(
         office, item.id
