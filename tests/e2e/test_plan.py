@@ -516,6 +516,7 @@ async def test_plan_views_and_the_quarterly_post(planned):
     posts = await office.rows("SELECT dedupe_key, context FROM outbox WHERE rule = 'quarterly'")
     assert posts and posts[0]["dedupe_key"] == "quarterly:2026-Q1:1"
     assert "一季度末" in posts[0]["context"] and "重点任务" in posts[0]["context"]
+    assert "任务8项、目标30个" in posts[0]["context"]  # the lights count targets, not tasks
     await scheduler.tick(office.app)
     assert await office.scalar("SELECT count(*) FROM outbox WHERE rule = 'quarterly'") == len(posts)
 
