@@ -29,6 +29,10 @@ class ItemLine:
     days_overdue: int = 0
 
 
+# what a summary counts as 在办: sent to the units and not finished
+COUNTED = OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION}
+
+
 @dataclass
 class Weekly:
     today: date
@@ -39,6 +43,7 @@ class Weekly:
     silent_units: list[str] = field(default_factory=list)
     difficulties: list[dict] = field(default_factory=list)
     key_groups: list[tuple[str, list[ItemLine]]] = field(default_factory=list)
+    closed_total: int = 0  # all time: the open counts above must add up to 在办事项
 
     @property
     def open_total(self) -> int:
@@ -61,11 +66,7 @@ async def weekly(office: Office, since: str) -> Weekly:
     cal = office.calendar
     async with office.db.read() as conn:
         counts = await summaries.status_counts(conn)
-        found = await ledger_state.assignments(
-            conn,
-            OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION},
-            labeller(office.serial_format),
-        )
+        found = await ledger_state.assignments(conn, COUNTED, labeller(office.serial_format))
         latest = await summaries.latest_progress(conn, {a.item_id for a in found})
         troubles = await summaries.difficulties_since(conn, since)
         in_charge = await plan.leaders_by_item(conn, {a.item_id for a in found if a.is_key})
@@ -92,7 +93,8 @@ async def weekly(office: Office, since: str) -> Weekly:
     for value in lights.values():
         by_light[str(value)] += 1
     chased = [a for a in leads if a.status in CHASED]
-    summary = Weekly(today, counts, by_light)
+    in_work = {str(st): n for st, n in counts.items() if st in COUNTED and n}
+    summary = Weekly(today, in_work, by_light, closed_total=counts.get(Status.CLOSED, 0))
     summary.key_items = [line(a) for a in leads if a.is_key]
     summary.key_groups = by_leader(
         [(in_charge.get(a.item_id, ""), line(a)) for a in leads if a.is_key]

@@ -37,6 +37,17 @@ async def test_weekly_summary_leads_with_key_items_and_names_the_late(office, st
     parts = await leader_channel.render_weekly(svc, office.clock.now())
     text = "\n".join(parts)
     assert "在办事项 1 项：🔴 逾期 1" in text
+    # the status line adds up to 在办: a draft waiting for 审定 or a closed item is not in it
+    async with office.db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO items (title, instruction, instructing_leader, source, category,"
+            " deadline, period, is_key, status, created_by, created_at, updated_at)"
+            " SELECT title, instruction, instructing_leader, source, category, deadline,"
+            " period, is_key, s.value, created_by, created_at, updated_at FROM items,"
+            " (SELECT '待审定' AS value UNION ALL SELECT '已办结') AS s WHERE items.id = 1"
+        )
+    text = "\n".join(await leader_channel.render_weekly(svc, office.clock.now()))
+    assert text.splitlines()[2] == "办理中 1；累计已办结 1 项"
     assert text.index("一、重点事项") < text.index("二、逾期事项") < text.index("三、本期未报送")
     assert "最新进展（40%）：已完成外墙改造" in text
     assert "逾期" in text.split("二、逾期事项")[1].split("三、")[0]
