@@ -1,0 +1,60 @@
+"""The paths a busy office takes that a one-item test never does: a liaison with several items
+picks which one a command is about, a supervisor picks the unit to invite, and a failure
+inside a handler still gets the user a polite answer."""
+
+from __future__ import annotations
+
+from tests.e2e.test_refusals import approved_item
+
+
+async def two_signed_items(office, staffed) -> None:
+    zj = staffed["zj"]
+    for _ in range(2):
+        for user in (staffed["leader"], zj):  # wait for new messages, not the first's edits
+            user.mark()
+        await approved_item(office, staffed, co=())
+        await zj.press("签收")
+        await zj.expect("已签收")
+
+
+async def test_a_liaison_with_two_items_picks_one_for_each_form(office, staffed):
+    zj = staffed["zj"]
+    await two_signed_items(office, staffed)
+    for command, prompt, then in (
+        ("/report", "请选择要报送进展的事项", "第1步/共5步"),
+        ("/responsible", "请选择要报送承办责任人的事项", "姓名"),
+        ("/extend", "请选择要申请延期的事项", "新的办理时限"),
+    ):
+        await zj.send(command)
+        picker = await zj.expect(prompt)
+        assert [b.split()[0] for b in picker.button_texts] == ["督办〔2026〕1号", "督办〔2026〕2号"]
+        await zj.press(picker.button_texts[1], message=picker)
+        await zj.expect(then)
+        assert any("督办〔2026〕2号" in m.text for m in zj.inbox[-2:])  # the one picked
+        await zj.send("/cancel")
+        await zj.expect("已取消")
+
+
+async def test_invite_without_a_unit_offers_the_units(office, staffed):
+    sup = staffed["sup"]
+    await sup.send("/invite")
+    picker = await sup.expect("请选择要邀请联络员的单位")
+    assert picker.button_texts[:2] == ["住建局", "交通局"]  # short names fit a phone
+    await sup.press("环境局", message=picker)
+    await sup.expect("请选择邀请的身份")
+    await sup.send("/invite 局")
+    narrowed = await sup.expect("请选择要邀请联络员的单位（含“局”）")
+    assert all("局" in b for b in narrowed.button_texts if "页" not in b)
+
+
+async def test_a_failure_inside_a_handler_gets_a_polite_answer_and_the_bot_goes_on(office, staffed):
+    sup = staffed["sup"]
+    async with office.db.transaction() as conn:  # as if the database file were damaged
+        await conn.execute("ALTER TABLE units RENAME TO units_lost")
+    await sup.send("/units")
+    answer = await sup.expect("抱歉，处理时出现问题")
+    assert "units_lost" not in answer.text and "sqlite" not in answer.text.lower()
+    async with office.db.transaction() as conn:
+        await conn.execute("ALTER TABLE units_lost RENAME TO units")
+    await sup.send("/units")
+    await sup.expect("注册情况")
