@@ -179,7 +179,7 @@ class Sender:
                     message = await self._deliver(row, chat_id, text, markup)
                 except RetryAfter as exc:  # wait as told, then the same row again
                     self.pacer.pause(_seconds(exc.retry_after))
-                    await self._mark(row["id"], "pending", error="429: waited")
+                    await self._mark(row["id"], "pending", error="Telegram 限速，等待后重发")
                     continue
                 except (Forbidden, BadRequest) as exc:
                     if person is None or not any(g in str(exc).lower() for g in GONE):
@@ -198,7 +198,7 @@ class Sender:
                     sent_at=self.office.now(),
                 )
                 return
-        await self._mark(row["id"], "held", error="no reachable recipient")
+        await self._mark(row["id"], "held", error="该单位暂无可接收的联络员")
 
     async def _deliver(self, row: Row, chat_id: int, text: str, markup) -> Message:
         if row["photo"]:

@@ -91,7 +91,7 @@ async def mark(conn: Conn, push_id: int, state: str, **columns: Any) -> None:
 async def settle_interrupted(conn: Conn) -> int:
     """After a crash, a push caught mid-send may or may not have arrived: say so, don't resend."""
     return await conn.execute(
-        "UPDATE outbox SET state = 'uncertain', error = 'interrupted while sending'"
+        "UPDATE outbox SET state = 'uncertain', error = '发送时程序中断，无法确定是否送达'"
         " WHERE state = 'sending'"
     )
 

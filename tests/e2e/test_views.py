@@ -98,7 +98,8 @@ async def test_units_nobody_can_receive_are_reported_and_their_letter_waits(offi
     await sup.send("/reminders")
     overview = (await sup.expect("自动提醒情况")).text
     assert "暂无人接收：2" in overview
-    assert "市生态环境局 督办函：暂无人接收" in overview and "letter" not in overview
+    assert "市生态环境局 督办函：暂无人接收（该单位暂无可接收的联络员）" in overview
+    assert "letter" not in overview
 
     # a liaison registers for each: the letter reaches them once, with its 签收 button
     for uid, unit in ((311, "市交通运输局"), (312, "市生态环境局")):
