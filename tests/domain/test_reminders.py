@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from domain.models import Period
+from domain.periods import window
 from domain.reminders import Assignment, Rules, behind_on_reports, decide
 from domain.traffic import Light, light
 from domain.workdays import WorkdayCalendar
@@ -170,3 +171,24 @@ def test_signed_before_the_window_reports_are_due_from_the_window():
     assert before == []
     late = [d.rule for d in decide(a, date(2026, 10, 13), CAL, Rules())]
     assert "report_late" not in late  # no period before the window is counted as missed
+
+
+def test_fortnightly_periods_start_on_the_monday_of_the_sending_week():
+    # sent Tuesday 09-22: periods run Monday 09-21 to Sunday 10-04, 10-05 to 10-18, ...
+    windows = [window(Period.FORTNIGHTLY, date(2026, 9, d), SENT, DEADLINE) for d in (22, 30)]
+    assert {(w.key, w.start, w.end) for w in windows} == {
+        ("2026-09-21+14", date(2026, 9, 21), date(2026, 10, 4))
+    }
+    second = window(Period.FORTNIGHTLY, date(2026, 10, 5), SENT, DEADLINE)
+    assert (second.start, second.end) == (date(2026, 10, 5), date(2026, 10, 18))
+    # due on the last working day: 10-01..10-04 are National Day holidays
+    assert windows[0].due_day(CAL) == date(2026, 9, 30)
+    assert second.due_day(CAL) == date(2026, 10, 16)
+
+
+def test_fortnightly_reports_are_asked_once_a_fortnight():
+    fired = walk(assignment(signed_on=SENT, period=Period.FORTNIGHTLY))
+    asked = sorted(d for d, rules in fired.items() if d[:4] == "2026" and "report_due" in rules)
+    assert asked == days("09-29", "09-30", "10-15", "10-16")
+    late = sorted(d for d, rules in fired.items() if d[:4] == "2026" and "report_late" in rules)
+    assert late[0] == "2026-10-08"  # the first working day after the 09-30 due day
