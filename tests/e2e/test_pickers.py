@@ -35,6 +35,31 @@ async def test_a_liaison_with_two_items_picks_one_for_each_form(office, staffed)
         await zj.expect("已取消")
 
 
+async def test_a_completion_picked_among_two_carries_its_evidence_file(office, staffed):
+    zj, sup = staffed["zj"], staffed["sup"]
+    await two_signed_items(office, staffed)
+    await zj.send("/complete")
+    picker = await zj.expect("请选择要申请办结的事项")
+    await zj.press(picker.button_texts[0], message=picker)
+    await zj.expect("第1步/共2步")
+    await zj.send("改造全部完工，验收合格。")
+    await zj.expect("第2步/共2步")
+    await zj.send_document(b"%PDF-1.4 acceptance", "验收报告.pdf")
+    await zj.expect("验收报告.pdf")
+    await zj.press("完成")
+    preview = await zj.expect("请核对办结报告")
+    assert "附件：验收报告.pdf" in preview.text
+    await zj.press("提交")
+    await zj.expect("已提交办结报告（第1次）")
+    card = await sup.expect("办结审核")
+    assert "督办〔2026〕1号" in card.text
+    stored = await office.scalar(
+        "SELECT count(*) FROM attachments a JOIN reports r ON r.id = a.report_id"
+        " WHERE r.kind = 'completion' AND r.item_id = 1"
+    )
+    assert stored == 1
+
+
 async def test_invite_without_a_unit_offers_the_units(office, staffed):
     sup = staffed["sup"]
     await sup.send("/invite")
