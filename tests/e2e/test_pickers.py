@@ -1,9 +1,10 @@
 """The paths a busy office takes that a one-item test never does: a liaison with several items
-picks which one a command is about, a supervisor picks the unit to invite, and a failure
-inside a handler still gets the user a polite answer."""
+picks which one a command is about, a supervisor picks the unit to invite, a reason prompt is
+cancelled or overtaken, and a failure inside a handler still gets the user a polite answer."""
 
 from __future__ import annotations
 
+from tests.e2e.test_journey import fill_new_item
 from tests.e2e.test_refusals import approved_item
 
 
@@ -83,3 +84,26 @@ async def test_a_failure_inside_a_handler_gets_a_polite_answer_and_the_bot_goes_
         await conn.execute("ALTER TABLE units_lost RENAME TO units")
     await sup.send("/units")
     await sup.expect("注册情况")
+
+
+async def test_a_reason_prompt_can_be_cancelled_or_overtaken(office, staffed):
+    sup, leader = staffed["sup"], staffed["leader"]
+    await fill_new_item(sup, co=())
+    await sup.press("提交")
+    card = await leader.expect("请审定督办函")
+    await leader.press("退回修改", message=card)
+    await leader.expect("请输入退回修改的理由")
+    await leader.send("/cancel")
+    await leader.expect("已取消")
+    assert await office.scalar("SELECT status FROM items") == "待审定"
+
+    # asked for a reason, the leader approves on the same card instead, then types it
+    await leader.press("退回修改", message=card)
+    await leader.expect("请输入退回修改的理由")
+    await leader.press("同意下发", message=card)
+    await leader.expect("已审定同意")
+    await leader.send("标题有误")
+    await leader.expect("不能执行“退回修改”")
+    assert await office.scalar("SELECT status FROM items") == "待签收"
+    returned = await office.scalar("SELECT count(*) FROM audit WHERE action = '退回修改'")
+    assert returned == 0
