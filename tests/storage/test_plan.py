@@ -116,6 +116,28 @@ async def test_reimport_keeps_opened_milestones_and_drops_only_unopened_ones(off
     assert [(m.due.year, m.item_id) for m in found] == [(2026, done.opened[0].id), (2027, None)]
 
 
+async def test_reimport_with_a_new_leader_and_key_updates_the_task_and_its_items(
+    office, unit_ids, sup
+):
+    targets = (target("P1-1", unit_ids.housing), target("P1-2", unit_ids.district))
+    done = await plan.import_plan(office, sup, Plan((task(lead=unit_ids.housing),), targets))
+    ids = [i.id for i in done.opened]
+    changed = Plan((task(lead=unit_ids.housing, leader="钱副市长", key=True),), targets)
+    again = await plan.import_plan(office, sup, changed)
+    assert (again.tasks_updated, again.targets_updated, again.unchanged) == (1, 0, 2)
+    async with office.db.read() as conn:
+        leaders = await store.leaders_by_item(conn, ids)
+        keys = [r[0] for r in await conn.all("SELECT is_key FROM items ORDER BY id")]
+        audit = await conn.one(
+            "SELECT detail FROM audit WHERE action = '更新大事要事任务' AND item_id IS NULL"
+        )
+    assert leaders == {ids[0]: "钱副市长", ids[1]: "钱副市长"}
+    assert keys == [1, 1]  # the task's 重点 reaches every item under it
+    assert "钱副市长" in audit["detail"]
+    unchanged = await plan.import_plan(office, sup, changed)
+    assert unchanged.tasks_updated == 0
+
+
 async def test_only_a_supervisor_imports_and_keys(office, unit_ids, enrol, sup):
     liaison = await enrol.liaison(unit_ids.housing)
     plan_ = Plan((task(lead=unit_ids.housing),), (target("P1-1", unit_ids.housing),))
