@@ -6,7 +6,7 @@ state change with its audit row in one transaction, or refuses and changes nothi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from domain.errors import Refusal
 from domain.items import Action, Status, may_approve, transition
@@ -127,11 +127,11 @@ async def approve(office: Office, person: Person | None, item_id: int) -> Approv
         )
         item = await items.get(conn, item_id)
         if office.render_letter is not None:
-            await items.set_letter(conn, item_id, office.render_letter(item))
+            item = replace(item, letter_html=office.render_letter(item))
+            await items.set_letter(conn, item_id, item.letter_html)
         await audit.record(
             conn, at=now, person_id=approver.id, action="审定同意", item_id=item_id, serial=serial
         )
-        item = await items.get(conn, item_id)
         recipients = await queue_letter(office, conn, item, [u.unit_id for u in item.units])
         creator = await people.get(conn, item.created_by)
     return Approved(item, recipients, creator)
