@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import make_office
 from bot.emulator import Emulator
+from bot.render import Renderer
+from domain import letters
 from domain.models import Role
 from storage import outbox
+from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import Office, invite_liaison
+from tests.e2e.test_journey import fill_new_item
 
 
 async def queue(office: Office, *pushes: Push) -> None:
@@ -152,3 +157,23 @@ async def test_pacing_never_trips_telegrams_limits(limited):
     for u in users:
         mine = [m.text for m in u.inbox if str(u.id) in m.text]
         assert len(mine) == 3 and mine == sorted(mine), [m.text for m in u.inbox]
+
+
+async def test_a_letter_approved_just_before_a_crash_is_sent_after_the_restart(office, staffed):
+    """The approval commits the letter's outbox rows with the status: nothing lives only in
+    the handler. Here the process stops right after the commit, before any send."""
+    sup, leader, zj = staffed["sup"], staffed["leader"], staffed["zj"]
+    await fill_new_item(sup, co=())
+    await sup.press("提交")
+    await leader.expect("请审定督办函")
+    await office.stop()
+    db = await Database(office.settings.db).open()
+    services = make_office(office.settings, db, office.clock, Renderer())
+    leader_person = await services.office.person(leader.id)
+    await letters.approve(services.office, leader_person, 1)  # …and the process dies here
+    await db.close()
+    assert not any("督 办 函" in (m.text or "") for m in zj.inbox)
+
+    await office.start()
+    letter = await zj.expect("督 办 函")
+    assert "督办〔2026〕1号" in letter.text and letter.button_texts == ["签收"]
