@@ -216,14 +216,25 @@ async def for_item(office: Office, item: Item) -> tuple[TaskView, TargetView] | 
     return found[0], view
 
 
+def called(person: Person) -> set[str]:
+    """What a plan sheet may call a leader: the name, or surname and title as offices write
+    it (钱伟, 副市长 → 钱副市长)."""
+    names = {person.name.strip()}
+    if person.name.strip() and person.title.strip():
+        names.add(person.name.strip()[0] + person.title.strip())
+    return names
+
+
 async def leaders(office: Office, conn: Conn, item_ids) -> dict[int, list[Person]]:
-    """The registered 分管领导 of each plan item (matched by name among active leaders)."""
+    """The registered 分管领导 of each plan item, among active leaders, by name or by
+    surname and title."""
     names = await store.leaders_by_item(conn, item_ids)
     if not names:
         return {}
     by_name: dict[str, list[Person]] = {}
     for p in await people.with_role(conn, Role.LEADER):
-        by_name.setdefault(p.name, []).append(p)
+        for name in called(p):
+            by_name.setdefault(name, []).append(p)
     return {item_id: by_name[name] for item_id, name in names.items() if name in by_name}
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import Refusal
+from domain.models import Person, Role
 from domain.plan_rules import (
     Milestone,
     Shape,
@@ -23,6 +24,7 @@ from domain.plan_rules import (
     task_percent,
     time_percent,
 )
+from domain.plan_views import called
 from domain.traffic import Light
 
 D = Decimal
@@ -169,3 +171,12 @@ def test_show_and_normal_spell_each_value_once():
     assert show(D("1E+3")) == "1000"
     assert show(None) == ""
     assert normal(D("2.500")) == D("2.5")
+
+
+def test_a_leader_is_known_by_name_or_by_surname_and_title():
+    def leader(name, title=""):
+        return Person(1, 1, 1, Role.LEADER, name, title)
+
+    assert called(leader("钱伟", "副市长")) == {"钱伟", "钱副市长"}
+    assert called(leader("赵刚", "市委副书记")) == {"赵刚", "赵市委副书记"}
+    assert called(leader("孙丽")) == {"孙丽"}

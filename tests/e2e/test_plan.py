@@ -477,17 +477,22 @@ async def test_key_raised_and_lowered_with_a_reason_and_audit(planned):
 async def test_an_overdue_target_is_escalated_to_its_leader(planned, emu):
     office, people = planned
     late = await _item_of(office, "T01-04")  # 环境局, 2026-09-30, 分管: 赵主任 (registered)
-    unled = await _item_of(office, "T07-04")  # 交通局, 2026-04-30, 分管: 孙副市长 (not registered)
+    sun_led = await _item_of(office, "T07-04")  # 交通局, 2026-04-30, 分管: 孙副市长
+    # the sheet says 孙副市长; he registers as 孙伟, 副市长: surname and title match
+    sun = emu.user(202, "孙伟")
+    await office.register(sun, await office.cli_invite(Role.LEADER), "孙伟", title="副市长")
     for day in (date(2026, 10, 8), date(2026, 10, 9), date(2026, 10, 12)):
         await _tick_on(office, day)
-    leader = await office.office.person(people["leader"].id)
+    zhao = await office.office.person(people["leader"].id)
     rows = await office.rows(
         "SELECT item_id, person_id, dedupe_key FROM outbox WHERE rule = 'esc_overdue'"
     )
-    to_leader = [r for r in rows if r["person_id"] == leader.id]
-    assert [r["item_id"] for r in to_leader if r["item_id"] == late["id"]] == [late["id"]]
-    assert all(r["item_id"] != unled["id"] for r in to_leader)
-    assert any(r["item_id"] == unled["id"] for r in rows)  # supervisors still told
+    to_zhao = [r["item_id"] for r in rows if r["person_id"] == zhao.id]
+    sun_id = (await office.office.person(sun.id)).id
+    to_sun = [r["item_id"] for r in rows if r["person_id"] == sun_id]
+    assert late["id"] in to_zhao and sun_led["id"] not in to_zhao
+    assert sun_led["id"] in to_sun and late["id"] not in to_sun
+    assert any(r["item_id"] == sun_led["id"] and r["person_id"] != sun_id for r in rows)
     await _drain(office)
     message = await people["leader"].expect(lambda m: "改造雨污管网" in (m.text or ""))
     assert "分管目标逾期" in message.text and "您分管的大事要事任务" in message.text
