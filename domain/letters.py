@@ -32,6 +32,11 @@ class Recipients:
     def unreachable(self) -> list[Unit]:
         return [unit for unit, persons in self.by_unit if not persons]
 
+    @property
+    def reached(self) -> tuple[int, int]:
+        """(units, liaisons) the letter is queued for."""
+        return len(self.by_unit) - len(self.unreachable), sum(len(p) for _, p in self.by_unit)
+
 
 @dataclass
 class Approved:

@@ -41,13 +41,13 @@ async def approve(update: Update, context: Context) -> None:
     await update.callback_query.answer("已审定同意")
     await clear_buttons(update)
     svc.wake_sender()
-    unreachable = done.recipients.unreachable
+    units_count, sent = done.recipients.reached
     report = dict(
         item=done.item,
         serial=svc.office.serial_label(done.item),
-        sent=sum(len(liaisons) for _, liaisons in done.recipients.by_unit),
-        units_count=len(done.recipients.by_unit) - len(unreachable),
-        unreachable=unreachable,
+        sent=sent,
+        units_count=units_count,
+        unreachable=done.recipients.unreachable,
     )
     await say(update, context, "approval_done", **report)
     if done.creator is not None and done.creator.id != person.id:
