@@ -20,8 +20,6 @@ from handlers.common import (
     services,
 )
 
-WHAT = {"weekly": "本周调度", "digest": "预警摘要"}
-
 
 async def _preview(update: Update, context: Context, kind: str) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
@@ -33,16 +31,7 @@ async def _preview(update: Update, context: Context, kind: str) -> None:
         parts, _ = await leader_channel.render_digest(svc, now)
     channel = svc.settings.leader_chat is not None
     buttons = [[("立即发布", cb.make(cb.POST, kind))]] if channel and parts else None
-    posted = "" if parts else "目前没有待发布的预警。"
-    await say(
-        update,
-        context,
-        "summary_preview",
-        what=WHAT[kind],
-        parts=len(parts),
-        channel=channel,
-        posted=posted,
-    )
+    await say(update, context, "summary_preview", kind=kind, parts=len(parts), channel=channel)
     for i, part in enumerate(parts, start=1):
         markup = keyboard(buttons) if i == len(parts) else None
         await context.bot.send_message(

@@ -97,7 +97,8 @@ async def test_supervisor_previews_and_posts_the_summary(office, staffed):
     await result.answered()
     assert "已经发布过" in result.answer
     await sup.send("/digest")
-    await sup.expect("目前没有待发布的预警")
+    empty = await sup.expect("目前没有待发布的预警")
+    assert "预览" not in empty.text and not empty.button_texts
     await staffed["zj"].send("/summary")
     await staffed["zj"].expect("仅限督查员使用")
 
