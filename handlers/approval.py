@@ -28,6 +28,7 @@ from handlers.common import (
     person_of,
     say,
     services,
+    toast,
 )
 from handlers.notify import render_letter, tell
 from handlers.reasons import ReasonPrompt
@@ -38,7 +39,7 @@ async def approve(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
     done = await letters.approve(svc.office, person, button_id(update))
-    await update.callback_query.answer("已审定同意")
+    await toast(update, context, "approved")
     await clear_buttons(update)
     svc.wake_sender()
     units_count, sent = done.recipients.reached

@@ -150,6 +150,11 @@ def answers_refusals(func: Handler) -> Handler:
     return wrapper
 
 
+async def toast(update: Update, context: Context, what: str) -> None:
+    """Answer the pressed button with its short notice (toast.j2)."""
+    await update.callback_query.answer(services(context).render("toast", what=what))
+
+
 async def clear_buttons(update: Update) -> None:
     """Take the buttons off the pressed message so it cannot be pressed twice."""
     query = update.callback_query

@@ -18,6 +18,7 @@ from handlers.common import (
     person_of,
     say,
     services,
+    toast,
 )
 
 
@@ -62,7 +63,7 @@ async def post_now(update: Update, context: Context) -> None:
         queued = await leader_channel.queue_digest(svc, now, manual=True)
     else:
         return
-    await update.callback_query.answer("已排队发布")
+    await toast(update, context, "queued")
     await clear_buttons(update)
     svc.wake_sender()
     await say(update, context, "summary_posted", parts=queued)

@@ -39,6 +39,7 @@ from handlers.common import (
     press_buttons,
     say,
     services,
+    toast,
 )
 from handlers.notify import tell
 
@@ -303,7 +304,7 @@ async def mark_read(update: Update, context: Context) -> None:
     if report_id is None:
         raise Refusal("stale_button")
     await progress.mark_read(services(context).office, await person_of(update, context), report_id)
-    await update.callback_query.answer("已阅")
+    await toast(update, context, "read")
     await clear_buttons(update)
 
 

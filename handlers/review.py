@@ -41,6 +41,7 @@ from handlers.common import (
     person_of,
     say,
     services,
+    toast,
 )
 from handlers.notify import tell
 from handlers.reasons import ReasonPrompt
@@ -130,7 +131,7 @@ async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
     svc = services(context)
     done = await rules.pass_report(svc.office, await person_of(update, context), report_id, mask)
-    await update.callback_query.answer("已通过办结")
+    await toast(update, context, "passed")
     await clear_buttons(update)
     serial = svc.office.serial_label(done.item)
     await say(

@@ -33,6 +33,7 @@ from handlers.common import (
     press_buttons,
     say,
     services,
+    toast,
 )
 from handlers.notify import tell
 
@@ -45,7 +46,7 @@ async def sign(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
     done = await letters.sign(svc.office, person, button_id(update))
-    await update.callback_query.answer("已签收")
+    await toast(update, context, "signed")
     await clear_buttons(update)
     serial = svc.office.serial_label(done.item)
     await say(
