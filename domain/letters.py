@@ -122,10 +122,7 @@ async def approve(office: Office, person: Person | None, item_id: int) -> Approv
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _load(conn, item_id)
-        target = transition(item.status, Action.APPROVE, approver.role)
-        leaders = await people.count_role(conn, Role.LEADER)
-        if not may_approve(approver.role, leaders, office.supervisor_may_approve):
-            raise Refusal("leader_must_approve")
+        target = await _approver_may(office, conn, approver, item, Action.APPROVE)
         serial = await items.assign_serial(conn, item_id, now_dt.year)
         await items.set_status(
             conn, item_id, target, now, approved_by=approver.id, approved_at=now, sent_at=now
@@ -162,16 +159,34 @@ async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[in
     return Recipients(found)
 
 
+async def _approver_may(
+    office: Office, conn: Conn, approver: Person, item: Item, action: Action
+) -> Status:
+    """审定 and 退回修改: the letter must be waiting for 审定, and a supervisor stands in for a
+    leader only where the office allows it and has none. Returns the status to move to."""
+    target = transition(item.status, action, approver.role)
+    leaders = await people.count_role(conn, Role.LEADER)
+    if not may_approve(approver.role, leaders, office.supervisor_may_approve):
+        raise Refusal("leader_must_approve")
+    return target
+
+
+async def may_return(office: Office, person: Person | None, item_id: int) -> None:
+    """Asked before the 退回修改 reason is typed: refused now rather than after the typing."""
+    approver = require(person, Role.LEADER, Role.SUPERVISOR)
+    async with office.db.read() as conn:
+        await _approver_may(
+            office, conn, approver, await _load(conn, item_id), Action.RETURN_LETTER
+        )
+
+
 async def return_letter(office: Office, person: Person | None, item_id: int, reason: str):
     """退回修改: the letter goes back to its drafter with the approver's reason."""
     approver = require(person, Role.LEADER, Role.SUPERVISOR)
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _load(conn, item_id)
-        target = transition(item.status, Action.RETURN_LETTER, approver.role)
-        leaders = await people.count_role(conn, Role.LEADER)
-        if not may_approve(approver.role, leaders, office.supervisor_may_approve):
-            raise Refusal("leader_must_approve")
+        target = await _approver_may(office, conn, approver, item, Action.RETURN_LETTER)
         await items.set_status(conn, item_id, target, now, return_reason=reason)
         await audit.record(
             conn, at=now, person_id=approver.id, action="退回修改", item_id=item_id, reason=reason

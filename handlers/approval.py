@@ -13,11 +13,7 @@ from telegram.ext import (
     CallbackQueryHandler,
 )
 
-from domain import letters, queries
-from domain.errors import Refusal
-from domain.items import Status
-from domain.models import Role
-from domain.office import require
+from domain import letters
 from handlers import callbacks as cb
 from handlers import reasons
 from handlers.common import (
@@ -56,13 +52,7 @@ async def approve(update: Update, context: Context) -> None:
 
 
 async def check_return(update: Update, context: Context, item_id: int) -> None:
-    """退回修改 is refused before the reason is typed if this person may not return it now."""
-    person = require(await person_of(update, context), Role.LEADER, Role.SUPERVISOR)
-    item = await queries.get_item(services(context).office, item_id)
-    if item.status != Status.PENDING_APPROVAL:
-        raise Refusal("not_allowed_now", status=item.status, action="退回修改")
-    if person.role is not Role.LEADER and not services(context).office.supervisor_may_approve:
-        raise Refusal("leader_must_approve")
+    await letters.may_return(services(context).office, await person_of(update, context), item_id)
 
 
 async def return_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:

@@ -230,6 +230,18 @@ async def test_a_supervisor_may_not_approve_once_a_leader_is_registered(office, 
     assert (await stored_item(office, item.id))["status"] == Status.PENDING_APPROVAL
 
 
+async def test_whether_a_letter_may_be_returned_is_known_before_the_reason_is_typed(
+    office, staff, make_draft
+):
+    item = (await letters.open_item(office, staff.supervisor, make_draft())).item
+    await letters.may_return(office, staff.leader, item.id)  # asked: may go on
+    refusal = await refused(letters.may_return(office, staff.supervisor, item.id))
+    assert refusal.key == "leader_must_approve"  # a leader is registered
+    await letters.approve(office, staff.leader, item.id)
+    refusal = await refused(letters.may_return(office, staff.leader, item.id))
+    assert refusal.key == "not_allowed_now"  # already approved
+
+
 async def test_a_liaison_never_approves(office, staff, make_draft):
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
     assert (await refused(letters.approve(office, staff.housing, item.id))).key == "wrong_role_for"
