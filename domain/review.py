@@ -210,6 +210,20 @@ async def order_verification(
     return Decided(item)
 
 
+def _awaits_finding(item: Item) -> None:
+    if item.status != Status.AWAITING_VERIFICATION:
+        raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
+
+
+async def may_answer(office: Office, person: Person | None, report_id: int, finding: bool) -> None:
+    """Asked before a 退回补充 reason or a 核查 finding is typed: refused now, not after."""
+    require(person, Role.SUPERVISOR)
+    async with office.db.read() as conn:
+        _, item = await under_review(conn, report_id)
+    if finding:
+        _awaits_finding(item)
+
+
 async def record_finding(
     office: Office, person: Person | None, report_id: int, finding: str
 ) -> Item:
@@ -218,8 +232,7 @@ async def record_finding(
     now = office.now()
     async with office.db.transaction() as conn:
         _, item = await under_review(conn, report_id)
-        if item.status != Status.AWAITING_VERIFICATION:
-            raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
+        _awaits_finding(item)
         verification = await reviews.latest_verification(conn, report_id)
         if verification is None:
             raise Refusal("stale_button")

@@ -144,8 +144,8 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
     _, mask = _args(update, cb.RETURN_REPORT)
     if not rules.failed(mask):
         raise Refusal("return_needs_failed_check")
-    async with services(context).office.db.read() as conn:
-        await rules.under_review(conn, report_id)
+    office = services(context).office
+    await rules.may_answer(office, await person_of(update, context), report_id, finding=False)
     context.user_data["review_mask"] = mask
 
 
@@ -170,10 +170,8 @@ async def return_with_reason(update: Update, context: Context, report_id: int, r
 
 
 async def check_finding(update: Update, context: Context, report_id: int) -> None:
-    async with services(context).office.db.read() as conn:
-        _, item = await rules.under_review(conn, report_id)
-    if item.status != Status.AWAITING_VERIFICATION:
-        raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
+    office = services(context).office
+    await rules.may_answer(office, await person_of(update, context), report_id, finding=True)
 
 
 async def finding(update: Update, context: Context, report_id: int, text: str) -> None:

@@ -150,6 +150,10 @@ async def test_completion_returned_verified_and_passed(office, staffed):
     await sup.press("需实地核查", message=second)
     await answer(sup, ("send", "李科长", "核查时间"), ("send", "12月5日", "已安排实地核查"))
     assert await office.scalar("SELECT status FROM items") == "待核查"
+    report_id = await office.scalar("SELECT max(id) FROM reports WHERE kind = 'completion'")
+    forged = await zj.press_data(f"v1:fd:{report_id}")  # a liaison may not record the finding
+    await forged.answered()
+    assert "仅限督查员" in forged.answer
     await sup.press("录入核查结果")
     await sup.expect("实地核查结果")
     await sup.send("现场查看，改造属实")
