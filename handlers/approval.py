@@ -52,6 +52,7 @@ async def approve(update: Update, context: Context) -> None:
 
 
 async def check_return(update: Update, context: Context, item_id: int) -> None:
+    """退回修改 is refused before the reason is typed if this person may not return it now."""
     await letters.may_return(services(context).office, await person_of(update, context), item_id)
 
 

@@ -141,6 +141,7 @@ async def approve(update: Update, context: Context) -> None:
 
 
 async def check_return(update: Update, context: Context, report_id: int) -> None:
+    """退回补充 needs a failed check, and the report must still be the one under review."""
     _, mask = _args(update, cb.RETURN_REPORT)
     if not rules.failed(mask):
         raise Refusal("return_needs_failed_check")
@@ -170,6 +171,7 @@ async def return_with_reason(update: Update, context: Context, report_id: int, r
 
 
 async def check_finding(update: Update, context: Context, report_id: int) -> None:
+    """录入核查结果 is refused before the finding is typed if no 核查 is waiting for one."""
     office = services(context).office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=True)
 
