@@ -7,20 +7,20 @@ a task's first row and may be left blank on its later rows; if repeated they mus
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from domain import plan_cells as cell
 from domain.models import Category, Period
-from domain.plan_rules import MAX_QUANTITY, Milestone, Shape, normal
+from domain.plan_rules import Milestone, Shape
 
 MAX_ROWS = 2000
 REQUIRED = ("任务编号", "目标编号", "目标内容", "责任单位")
@@ -46,10 +46,6 @@ ALL_COLUMNS = (
 )
 LIMITS = {"任务名称": 100, "目标内容": 200, "分管领导": 30, "计量单位": 10}
 _CODE = re.compile(r"^[A-Za-z0-9._-]{1,20}$")
-_DATE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$")
-_MILESTONE = re.compile(r"^(\S+?日?)(?:\s+(.*))?$")
-YES = {"是", "y", "yes", "1", "√", "✓", "重点"}
-NO = {"", "否", "n", "no", "0", "×"}
 Table = list[tuple[int, dict[str, tuple[str, object]]]]
 
 
@@ -109,10 +105,6 @@ class Plan:
     targets: tuple[TargetRow, ...]
 
 
-class _Bad(Exception):
-    """One cell's problem, raised by a cell reader and collected by the row reader."""
-
-
 # ---- reading the file ------------------------------------------------------------------------
 
 
@@ -146,7 +138,7 @@ def read_table(source: Path | bytes) -> Table:
         )
     table: Table = []
     for line, values in enumerate(rows, start=2):
-        if not any(_text(v) for v in values):
+        if not any(cell.text(v) for v in values):
             continue
         cells = {
             name: (get_column_letter(i + 1), values[i] if i < len(values) else None)
@@ -157,106 +149,6 @@ def read_table(source: Path | bytes) -> Table:
             raise PlanError([Problem(line, "", "", f"计划表最多{MAX_ROWS}行目标，请分批导入")])
     book.close()
     return table
-
-
-# ---- cells -----------------------------------------------------------------------------------
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _short(value: object) -> str:
-    text = _text(value)
-    return text if len(text) <= 30 else text[:30] + "…"
-
-
-def _date(value: object) -> date | None:
-    if value is None or _text(value) == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    match = _DATE.match(_text(value))
-    if match:
-        try:
-            return date(*(int(g) for g in match.groups()))
-        except ValueError:
-            pass
-    raise _Bad(f"日期格式不对：“{_short(value)}”（请写成 2026-06-30）")
-
-
-def _quantity(value: object) -> Decimal | None:
-    text = _text(value).replace(",", "").replace("，", "")
-    if text == "":
-        return None
-    try:
-        number = Decimal(str(value)) if isinstance(value, (int, float)) else Decimal(text)
-    except InvalidOperation:
-        raise _Bad(f"“{_short(value)}”不是数字") from None
-    if not number.is_finite():
-        raise _Bad(f"“{_short(value)}”不是数字")
-    if number < 0:
-        raise _Bad(f"目标数量不能为负数（填的是 {_short(value)}）")
-    if number == 0:
-        raise _Bad("目标数量须大于0；没有量化指标请留空")
-    if number > MAX_QUANTITY or -normal(number).as_tuple().exponent > 4:
-        raise _Bad(f"“{_short(value)}”超出范围（最多4位小数，不超过1万亿）")
-    return normal(number)
-
-
-def _flag(value: object) -> bool:
-    text = _text(value).lower()
-    if text in YES:
-        return True
-    if text in NO:
-        return False
-    raise _Bad(f"“{_short(value)}”应填“是”或“否”")
-
-
-def _choice(value: object, kind, default):
-    text = _text(value)
-    if not text:
-        return default
-    try:
-        return kind(text)
-    except ValueError:
-        allowed = "、".join(m.value for m in kind)
-        raise _Bad(f"“{_short(value)}”不是可选值（可选：{allowed}）") from None
-
-
-def _category(value: object) -> Category:
-    found = _choice(value, Category, Category.ORDER)
-    if found is Category.REFERENCE:
-        raise _Bad("参阅性事项不下发，大事要事请选“批办性”或“指导性”")
-    return found
-
-
-def _period(value: object) -> Period:
-    return _choice(value, Period, Period.MONTHLY)
-
-
-def _milestones(value: object) -> tuple[Milestone, ...]:
-    found = []
-    for part in re.split(r"[；;\n]+", _text(value)):
-        if not part.strip():
-            continue
-        match = _MILESTONE.match(part.strip())
-        try:
-            due = _date(match.group(1)) if match else None
-        except _Bad:
-            due = None
-        if due is None:
-            raise _Bad(f"节点“{_short(part)}”应写成“日期 说明”，例如 2026-06-30 完成选址")
-        found.append(Milestone(due, (match.group(2) or "").strip()[:60]))
-    if any(b.due <= a.due for a, b in itertools.pairwise(found)):
-        raise _Bad("节点日期须从早到晚排列，且不能重复")
-    return tuple(found)
 
 
 # ---- rows ------------------------------------------------------------------------------------
@@ -275,10 +167,10 @@ class _Row:
         column = self.cells.get(header, ("", None))[0]
         self.problems.append(Problem(self.line, column, header, message))
 
-    def get(self, header: str, reader=_text, default=None):
+    def get(self, header: str, reader=cell.text, default=None):
         try:
             value = reader(self.raw(header))
-        except _Bad as exc:
+        except cell.Bad as exc:
             self.bad(header, str(exc))
             return default
         limit = LIMITS.get(header)
@@ -293,7 +185,7 @@ class _Row:
             self.bad(header, "必填")
             return None
         if not _CODE.match(value):
-            self.bad(header, f"“{_short(value)}”只能由字母、数字和 - _ . 组成，最长20位")
+            self.bad(header, f"“{cell.short(value)}”只能由字母、数字和 - _ . 组成，最长20位")
             return None
         return value
 
@@ -303,7 +195,9 @@ class _Row:
             self.bad(header, "必填")
             return None
         if name not in units:
-            self.bad(header, f"找不到单位“{_short(name)}”（请先用 duban units import 导入单位）")
+            self.bad(
+                header, f"找不到单位“{cell.short(name)}”（请先用 duban units import 导入单位）"
+            )
             return None
         return units[name]
 
@@ -333,17 +227,17 @@ def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | N
     first = tasks.get(code)
     if first is None:
         title = row.get("任务名称")
-        if not _text(row.raw("任务名称")):
+        if not cell.text(row.raw("任务名称")):
             row.bad("任务名称", f"任务“{code}”第一次出现时必须填写任务名称")
         lead = row.unit("牵头单位", units)
         found = TaskRow(
             row.line,
             code,
             title or "",
-            row.get("类别", _category, Category.ORDER),
+            row.get("类别", cell.category, Category.ORDER),
             row.get("分管领导") or "",
             lead or 0,
-            row.get("任务重点", _flag, False),
+            row.get("任务重点", cell.flag, False),
         )
         return found
     for header, mine in (
@@ -353,13 +247,16 @@ def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | N
         ("任务重点", first.is_key),
     ):
         raw = row.raw(header)
-        if _text(raw) == "":
+        if cell.text(raw) == "":
             continue
-        reader = {"类别": _category, "任务重点": _flag}.get(header, _text)
+        reader = {"类别": cell.category, "任务重点": cell.flag}.get(header, cell.text)
         value = row.get(header, reader, mine)
         if value != mine:
             row.bad(header, f"与第{first.line}行（任务“{code}”）不一致；同一任务的后续行可留空")
-    if _text(row.raw("牵头单位")) and row.unit("牵头单位", units) not in (None, first.lead_unit_id):
+    if cell.text(row.raw("牵头单位")) and row.unit("牵头单位", units) not in (
+        None,
+        first.lead_unit_id,
+    ):
         row.bad("牵头单位", f"与第{first.line}行（任务“{code}”）不一致；同一任务的后续行可留空")
     return first
 
@@ -371,18 +268,18 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
     elif code:
         seen[code] = row.line
     title = row.get("目标内容")
-    if not _text(row.raw("目标内容")):
+    if not cell.text(row.raw("目标内容")):
         row.bad("目标内容", "必填")
     unit_id = row.unit("责任单位", units)
-    quantity = row.get("目标数量", _quantity)
+    quantity = row.get("目标数量", cell.quantity)
     measure = row.get("计量单位") or ""
     if quantity is not None and not measure:
         row.bad("计量单位", "填写了目标数量，请同时填写计量单位（如 亿元、人、公里）")
     before = len(row.problems)
-    shape = row.get("期限类型", lambda v: _choice(v, Shape, Shape.YEARLY), Shape.YEARLY)
-    start = row.get("开始日期", _date)
-    deadline = row.get("完成期限", _date)
-    milestones = row.get("节点", _milestones, ())
+    shape = row.get("期限类型", lambda v: cell.choice(v, Shape, Shape.YEARLY), Shape.YEARLY)
+    start = row.get("开始日期", cell.day)
+    deadline = row.get("完成期限", cell.day)
+    milestones = row.get("节点", cell.milestones, ())
     if len(row.problems) == before:  # a bad cell is reported once, not again as a bad shape
         deadline = _check_dates(row, shape, start, deadline, milestones, year)
     else:
@@ -401,8 +298,8 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
         start if shape is Shape.WITHIN_YEAR else None,
         deadline,
         milestones,
-        row.get("报送周期", _period, Period.MONTHLY),
-        row.get("目标重点", _flag, False),
+        row.get("报送周期", cell.period, Period.MONTHLY),
+        row.get("目标重点", cell.flag, False),
     )
 
 
