@@ -1,0 +1,196 @@
+"""A plan target as an item of its unit: the instruction its letter quotes, opening and sending
+the item (督办函 or 任务书, through the outbox), keeping an open item in step with its edited
+target, and telling the unit what changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from domain import letters
+from domain import plan_rules as rules
+from domain.items import Status
+from domain.models import Category, Item, Person
+from domain.office import Office
+from domain.plan_rules import Milestone, Shape
+from domain.plan_sheet import TargetRow
+from storage import audit, items, outbox
+from storage import plan as store
+from storage.db import Conn, Row
+from storage.outbox import Push
+
+
+def target_values(t: TargetRow) -> dict:
+    return {
+        "title": t.title,
+        "unit_id": t.unit_id,
+        "quantity": rules.show(t.quantity) or None,
+        "measure": t.measure,
+        "shape": t.shape.value,
+        "start_on": t.start.isoformat() if t.start else None,
+        "deadline": t.deadline.isoformat(),
+        "period": t.period.value,
+        "is_key": int(t.is_key),
+    }
+
+
+LABELS = {
+    "title": "目标内容",
+    "quantity": "目标数量",
+    "measure": "计量单位",
+    "shape": "期限类型",
+    "start_on": "开始日期",
+    "deadline": "完成期限",
+    "period": "报送周期",
+    "is_key": "重点",
+    "milestones": "节点",
+}
+
+
+def _shown(name: str, value) -> str:
+    if value in (None, ""):
+        return "无"
+    if name in ("start_on", "deadline"):
+        return _day(date.fromisoformat(value))
+    if name == "is_key":
+        return "是" if value else "否"
+    return str(value)
+
+
+def listed(milestones) -> str:
+    return "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones)
+
+
+async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, changed: dict):
+    """The unit hears what the office changed in its target (through the outbox, once)."""
+    lines = [
+        f"{LABELS[k]}：{_shown(k, before[k])} → {_shown(k, v)}"
+        for k, v in changed.items()
+        if k in LABELS
+    ]
+    item = await items.get(conn, item_id)
+    now = office.now()
+    push = Push(
+        f"plan_changed:{item_id}:{now}",
+        "plan_changed",
+        "plan_changed",
+        now,
+        item_id=item_id,
+        unit_id=item.lead.unit_id,
+        context={"serial": office.serial_label(item), "title": item.title, "lines": lines},
+    )
+    await outbox.add(conn, push, now)
+
+
+def _day(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> str:
+    """What the letter or 任务书 quotes: the target, its quantity, its checkpoints."""
+    parts = [f"{task['title']}：{t['title']}"]
+    if t["quantity"]:
+        parts.append(f"目标：{t['quantity']}{t['measure']}。")
+    if current is not None:  # 跨年度: this year's milestone
+        parts.append(f"本年度节点：{_day(current.due)} {current.title}".rstrip())
+    elif milestones:
+        parts.append("节点：" + "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones))
+    if t["shape"] == Shape.YEARLY.value:
+        year = date.fromisoformat(t["deadline"]).year
+        checks = "、".join(f"{d.month}月{d.day}日" for d in rules.quarter_checkpoints(year))
+        parts.append(f"按季度检查进度（{checks}）。")
+    return "\n".join(parts)
+
+
+async def open_item(
+    office: Office,
+    conn: Conn,
+    task: dict,
+    t: dict,
+    target_id: int,
+    milestone: Milestone | None,
+    actor: Person,
+    milestones=(),
+) -> Item:
+    """The item that carries the target (or a 跨年度 target's milestone), sent to its unit.
+
+    A milestone of a later year waits for its year: its item is not chased before 1 January.
+    """
+    now, today = office.now(), office.clock.today()
+    deadline = milestone.due if milestone is not None else date.fromisoformat(t["deadline"])
+    start = date.fromisoformat(t["start_on"]) if t["start_on"] else None
+    window = rules.chase_from(Shape(t["shape"]), start)
+    if milestone is not None and milestone.due.year > today.year:
+        window = date(milestone.due.year, 1, 1)
+    category = Category(task["category"])
+    item_id = await store.insert_item(
+        conn,
+        {
+            "title": t["title"],
+            "instruction": _instruction(task, t, milestones, milestone),
+            "instructing_leader": task["leader"] or "年度大事要事",
+            "source": "大事要事",
+            "category": category.value,
+            "deadline": deadline.isoformat(),
+            "period": t["period"],
+            "is_key": int(bool(t["is_key"]) or bool(task["is_key"])),
+            "status": Status.AWAITING_SIGN.value,
+            "year": deadline.year,
+            "created_by": actor.id,
+            "created_at": now,
+            "sent_at": now,
+            "updated_at": now,
+            "target_id": target_id,
+            "plan_code": t["code"],
+            "chase_from": window.isoformat() if window else None,
+        },
+        t["unit_id"],
+    )
+    if milestone is not None:
+        await store.open_milestone(conn, target_id, milestone.due, item_id)
+    if category is Category.ORDER:
+        await items.assign_serial(conn, item_id, office.clock.now().year)
+    return await _send(office, conn, await items.get(conn, item_id), actor)
+
+
+async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
+    """Render the letter (or 任务书) onto the item and queue it for the unit."""
+    now = office.now()
+    if office.render_letter is not None:
+        item = replace(item, letter_html=office.render_letter(item))
+        await items.set_letter(conn, item.id, item.letter_html)
+    await letters.queue_letter(office, conn, item, [item.lead.unit_id])
+    await audit.record(
+        conn,
+        at=now,
+        person_id=actor.id,
+        action="下发大事要事目标",
+        item_id=item.id,
+        unit_id=item.lead.unit_id if item.lead else None,
+        code=item.plan_code,
+    )
+    return item
+
+
+async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: str) -> None:
+    """An open item follows its edited target: title, deadline, rhythm, window."""
+    values = {**target_values(t), "code": t.code}
+    milestone = None
+    deadline = t.deadline
+    if t.shape is Shape.MULTI_YEAR:
+        year = date.fromisoformat(current["deadline"]).year
+        milestone = next((m for m in t.milestones if m.due.year == year), None)
+        deadline = milestone.due if milestone else deadline
+    window = rules.chase_from(t.shape, t.start)
+    await store.update_item(
+        conn,
+        current["id"],
+        {
+            "title": t.title,
+            "instruction": _instruction(task, values, t.milestones, milestone),
+            "deadline": deadline.isoformat(),
+            "period": t.period.value,
+            "chase_from": window.isoformat() if window else current["chase_from"],
+            "updated_at": now,
+        },
+    )
