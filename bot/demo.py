@@ -24,7 +24,7 @@ from bot.emulator import Emulator, EmuUser
 from bot.settings import Settings
 from domain import queries, registration, unit_import
 from domain.models import Role
-from handlers.revisit import ask_due_revisits
+from handlers.revisit_due import ask_due_revisits
 from storage.db import Database
 
 TZ = ZoneInfo("Asia/Shanghai")

@@ -19,7 +19,7 @@ from domain.office import labeller
 from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
 from handlers import callbacks as cb
-from handlers.revisit import ask_due_revisits
+from handlers.revisit_due import ask_due_revisits
 from storage import alerts, ledger_state, outbox, people
 from storage.outbox import Push
 

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from domain import letters, revisits
 from domain.items import Status
 from domain.models import Category, Draft, Period, Source
-from handlers.revisit import ask_due_revisits
+from handlers.revisit_due import ask_due_revisits
 from storage import items
 from tests.e2e.conftest import TZ, Office, invite_liaison
 

@@ -1,0 +1,102 @@
+"""回访 on the tick: start the revisits that are due, chase the unanswered ones, and the
+outbox pushes both make (the form button to the lead unit, word to the supervisors)."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from domain import revisits
+from domain.workdays import working_moment
+from handlers import callbacks as cb
+from storage.outbox import Push
+
+
+async def ask_due_revisits(app: Application) -> int:
+    """Start today's due revisits and chase unanswered ones; returns how many started.
+
+    Called by the scheduler on each tick (and by tests after moving the clock); like every
+    push, only in office hours on working days. The invitations go through the outbox in the
+    transaction that starts the revisit: sent once, paced, kept for a liaison yet to come.
+    """
+    svc = app.bot_data["services"]
+    if not working_moment(svc.office.clock.now(), svc.office.calendar, svc.hours):
+        return 0
+    label = svc.office.serial_label
+    started = await revisits.start_due(svc.office, lambda due, now: _invitation(label, due, now))
+    chased = await revisits.chase(svc.office, lambda *a: _reminder(label, *a))
+    if started or chased:
+        svc.wake_sender()
+    return len(started)
+
+
+def _facts(label, item) -> dict:
+    closed = item.closed_at
+    return dict(serial=label(item), is_key=item.is_key, title=item.title, closed_at=closed)
+
+
+def _invitation(label, due: revisits.Due, now: str) -> list[Push]:
+    """The form button to the lead unit (whichever liaison can be reached); if nobody in the
+    unit can be reached now, the supervisors hear it at once."""
+    item, facts = due.item, _facts(label, due.item)
+    lead = item.lead.unit_id if item.lead else None
+    pushes = [
+        Push(
+            f"revisit:{due.revisit_id}",
+            "revisit",
+            "revisit_invite",
+            now,
+            item_id=item.id,
+            unit_id=lead,
+            context=facts,
+            buttons=[[("填写回访情况", cb.make(cb.REVISIT_FORM, due.revisit_id))]],
+        )
+    ]
+    if not any(not p.unreachable for p in due.liaisons):
+        unit = item.lead.unit_name if item.lead else ""
+        pushes += [
+            Push(
+                f"revisit_unreached:{due.revisit_id}:sup{s.id}",
+                "revisit_unreached",
+                "revisit_unreached",
+                now,
+                item_id=item.id,
+                person_id=s.id,
+                chat_id=s.chat_id,
+                context={**facts, "unit": unit, "nobody": not due.liaisons},
+            )
+            for s in due.supervisors
+        ]
+    return pushes
+
+
+def _reminder(label, rule, revisit_id, item, supervisors, waited, now) -> list[Push]:
+    """An unanswered revisit: the unit again (once a day), or the supervisors (once)."""
+    facts = {**_facts(label, item), "workdays": waited, "rule": rule}
+    unit = item.lead.unit_name if item.lead else ""
+    if rule == "revisit_remind":
+        button = [[("填写回访情况", cb.make(cb.REVISIT_FORM, revisit_id))]]
+        return [
+            Push(
+                f"revisit_remind:{revisit_id}:{now[:10]}",
+                rule,
+                "revisit_remind",
+                now,
+                item_id=item.id,
+                unit_id=item.lead.unit_id if item.lead else None,
+                context=facts,
+                buttons=button,
+            )
+        ]
+    return [
+        Push(
+            f"esc_revisit:{revisit_id}:sup{s.id}",
+            rule,
+            "revisit_escalation",
+            now,
+            item_id=item.id,
+            person_id=s.id,
+            chat_id=s.chat_id,
+            context={**facts, "unit": unit},
+        )
+        for s in supervisors
+    ]
