@@ -13,8 +13,6 @@ the database, so an old button, a second liaison or another unit's liaison chang
 
 from __future__ import annotations
 
-import logging
-
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -45,7 +43,6 @@ from handlers.common import (
 from handlers.notify import tell
 from handlers.reasons import ReasonPrompt
 
-log = logging.getLogger(__name__)
 KEY = "revisit"
 SUSTAINED, CURRENT, PROBLEMS, CONFIRM = "sustained", "current", "problems", "confirm"
 
