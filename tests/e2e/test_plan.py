@@ -502,6 +502,14 @@ async def test_an_overdue_target_is_escalated_to_its_leader(planned, emu):
 # ---- views and the leader channel ---------------------------------------------------------------
 
 
+async def test_plan_before_any_import_says_how_to_start(january):
+    office, people = january
+    await people["leader"].send("/plan")
+    empty = await people["leader"].expect("2026年大事要事")
+    assert "还没有导入大事要事计划" in empty.text and "/import" in empty.text
+    assert "🔴" not in empty.text and "查看明细" not in empty.text
+
+
 async def test_plan_views_and_the_quarterly_post(planned):
     office, people = planned
     leader = people["leader"]
