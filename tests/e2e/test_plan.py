@@ -503,7 +503,7 @@ async def test_an_overdue_target_is_escalated_to_its_leader(planned, emu):
 
 
 async def test_plan_before_any_import_says_how_to_start(january):
-    office, people = january
+    _, people = january
     await people["leader"].send("/plan")
     empty = await people["leader"].expect("2026年大事要事")
     assert "还没有导入大事要事计划" in empty.text and "/import" in empty.text
