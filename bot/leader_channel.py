@@ -22,10 +22,21 @@ from storage.outbox import Push
 log = logging.getLogger(__name__)
 
 
-def _posts(svc, rule: str, key: str, parts: list[str], stamp: str) -> list[Push]:
+def _posts(
+    svc, rule: str, key: str, parts: list[str], stamp: str, manual: bool = False
+) -> list[Push]:
+    """A post a supervisor asked for goes at once; the scheduled ones wait for working hours."""
     chat = svc.settings.leader_chat
     return [
-        Push(f"{key}:{i}", rule, "post_html", stamp, chat_id=chat, context={"html": part})
+        Push(
+            f"{key}:{i}",
+            rule,
+            "post_html",
+            stamp,
+            chat_id=chat,
+            context={"html": part},
+            automatic=not manual,
+        )
         for i, part in enumerate(parts, start=1)
     ]
 
@@ -62,7 +73,7 @@ async def queue_weekly(svc, now: datetime, manual: bool = False) -> int:
     parts = await render_weekly(svc, now)
     stamp = svc.office.now()
     async with svc.office.db.transaction() as conn:
-        return await outbox.add_many(conn, _posts(svc, "weekly", key, parts, stamp), stamp)
+        return await outbox.add_many(conn, _posts(svc, "weekly", key, parts, stamp, manual), stamp)
 
 
 async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
@@ -74,7 +85,7 @@ async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
     stamp = svc.office.now()
     key = f"digest:{stamp}"
     async with svc.office.db.transaction() as conn:
-        queued = await outbox.add_many(conn, _posts(svc, "digest", key, parts, stamp), stamp)
+        queued = await outbox.add_many(conn, _posts(svc, "digest", key, parts, stamp, manual), stamp)
         await alerts.mark_posted(conn, ids, stamp)
     return queued
 

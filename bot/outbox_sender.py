@@ -3,6 +3,13 @@
 A row is marked 'sending' in its own transaction before the HTTP call and 'sent' (with the
 message id) after it. A crash in between leaves 'sending', which the next start turns into
 'uncertain': it may have arrived, so it is shown to the office, not blindly sent again.
+Failures are sorted by what is known (bot/send_fate.py): what certainly did not reach
+Telegram is retried with backoff for up to a day; only a request that went out unanswered
+is 'uncertain'.
+
+Automatic rows (reminders, escalations, posts) go only at working moments, whatever sat in
+the queue; a reminder overtaken while it waited (the unit signed, the item closed) is
+dropped, not sent late.
 
 Pacing is the sender's own (≤ 25 messages/s overall, 1/s per private chat, 18/min per group),
 below PTB's rate limiter, so interactive replies never queue behind a large fan-out. Rows for
@@ -13,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 from collections import defaultdict
@@ -21,23 +27,20 @@ from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import RetryAfter
 
 from bot.render import Renderer
+from bot.send_fate import Fate, fate, reason
+from domain import pushes
 from domain.models import Person, Role
 from domain.office import Office
+from domain.workdays import Hours, working_moment
 from storage import alerts, outbox, people, units
-from storage.db import Row
-from storage.outbox import Push
+from storage.outbox import Push, Queued
 
 log = logging.getLogger(__name__)
-GONE = (
-    "chat not found",
-    "bot was blocked",
-    "user is deactivated",
-    "bot is not a member",
-    "bot was kicked",
-)
+RETRY_FOR = 24 * 3600  # a row that cannot be sent for a day is failed, for a person to see
+BACKOFF_MAX = 600
 
 
 class Pacer:
@@ -65,6 +68,11 @@ class Pacer:
         self.paused_until = max(self.paused_until, time.monotonic() + seconds)
 
 
+def backoff(attempts: int) -> int:
+    """Seconds before the next try: 2, 4, 8 … up to ten minutes."""
+    return min(BACKOFF_MAX, 2 ** max(1, attempts))
+
+
 class Sender:
     def __init__(
         self,
@@ -72,18 +80,24 @@ class Sender:
         office: Office,
         render: Renderer,
         *,
+        hours: Hours | None = None,
+        rules=None,
         overall_per_sec: float = 25,
         per_chat_per_sec: float = 1,
         group_per_min: int = 18,
         in_flight: int = 8,
+        idle_check: float = 5,
     ):
         self.bot, self.office, self.render = bot, office, render
+        self.hours = hours or Hours()
+        self.rules = rules
         self.pacer = Pacer(overall_per_sec, per_chat_per_sec, group_per_min)
         self.slots = asyncio.Semaphore(in_flight)
         self.event = asyncio.Event()
         self.batch = asyncio.Lock()
         self.task: asyncio.Task | None = None
         self.stopping = False
+        self.idle_check = idle_check
 
     async def start(self) -> None:
         async with self.office.db.transaction() as conn:
@@ -112,7 +126,7 @@ class Sender:
                 sent = 0
             if not sent and not self.stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.event.wait(), timeout=5)
+                    await asyncio.wait_for(self.event.wait(), timeout=self.idle_check)
 
     async def drain(self, timeout: float = 60) -> int:
         """Send everything due now; returns how many rows were handled (tests, the demo)."""
@@ -125,94 +139,136 @@ class Sender:
     async def send_ready(self) -> int:
         """One batch of due rows; batches never overlap, so no row is picked twice."""
         async with self.batch:
+            now = self.office.clock.now()
+            working = working_moment(now, self.office.calendar, self.hours)
             async with self.office.db.read() as conn:
-                rows = await outbox.ready(conn, self.office.now())
-            return await self._send_batch(rows)
+                rows = await outbox.ready(conn, int(now.timestamp()), working)
+            if not rows:
+                return 0
+            rows = await self._drop_overtaken(rows)
+            await self._send_batch(rows)
+            return len(rows) or 1
 
-    async def _send_batch(self, rows: list[Row]) -> int:
-        lanes: dict[str, list[Row]] = defaultdict(list)
+    async def _drop_overtaken(self, rows: list[Queued]) -> list[Queued]:
+        """A reminder decided earlier but no longer due now is dropped, not sent late."""
+        if self.rules is None:
+            return rows
+        stale = await pushes.overtaken(self.office, self.rules, [r for r in rows if r.automatic])
+        if stale:
+            async with self.office.db.transaction() as conn:
+                for row_id in stale:
+                    await outbox.settle(conn, row_id, "dropped", "已无需提醒：情况在等待发送时已变化")
+            log.info("%s queued reminders were overtaken by events and dropped", len(stale))
+        return [r for r in rows if r.id not in stale]
+
+    async def _send_batch(self, rows: list[Queued]) -> None:
+        lanes: dict[str, list[Queued]] = defaultdict(list)
         for row in rows:
-            lanes[str(row["chat_id"] or f"unit{row['unit_id']}")].append(row)
+            lanes[row.lane].append(row)
         await asyncio.gather(*(self._lane(lane) for lane in lanes.values()))
-        return len(rows)
 
-    async def _lane(self, rows: list[Row]) -> None:
+    async def _lane(self, rows: list[Queued]) -> None:
         for row in rows:
             if self.stopping:
                 return
             async with self.slots:
-                await self._send(row)
+                try:
+                    settled = await self._send(row)
+                except Exception as exc:  # a row that cannot even be rendered
+                    log.exception("push %s could not be sent", row.id)
+                    await self._settle(row.id, "failed", f"无法生成消息：{type(exc).__name__}")
+                    settled = True
+            if not settled:
+                return  # keep this chat's order: the rest wait for the retry
 
-    async def _recipients(self, row: Row) -> list[tuple[Person | None, int]]:
+    async def _recipients(self, row: Queued) -> list[tuple[Person | None, int]]:
         async with self.office.db.read() as conn:
-            if row["person_id"] is not None:
-                person = await people.get(conn, row["person_id"])
-                return [(person, row["chat_id"] or person.chat_id)] if person else []
-            if row["chat_id"] is not None:
-                return [(None, row["chat_id"])]
-            found = await people.liaisons(conn, row["unit_id"])
+            if row.person_id is not None:
+                person = await people.get(conn, row.person_id)
+                return [(person, row.chat_id or person.chat_id)] if person else []
+            if row.chat_id is not None:
+                return [(None, row.chat_id)]
+            found = await people.liaisons(conn, row.unit_id)
         return [(p, p.chat_id) for p in found if not p.unreachable]
 
-    def _message(self, row: Row) -> tuple[str, InlineKeyboardMarkup | None]:
-        text = self.render(row["template"], **json.loads(row["context"] or "{}"))
-        rows = json.loads(row["buttons"] or "[]")
+    def _message(self, row: Queued) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = self.render(row.template, **row.context) if row.template else ""
         markup = (
             InlineKeyboardMarkup(
-                [[InlineKeyboardButton(t, callback_data=d) for t, d in r] for r in rows]
+                [[InlineKeyboardButton(t, callback_data=d) for t, d in r] for r in row.buttons]
             )
-            if rows
+            if row.buttons
             else None
         )
         return text, markup
 
-    async def _mark(self, row_id: int, state: str, **columns) -> None:
+    async def _settle(self, row_id: int, state: str, error: str) -> None:
         async with self.office.db.transaction() as conn:
-            await outbox.mark(conn, row_id, state, **columns)
+            await outbox.settle(conn, row_id, state, error)
 
-    async def _send(self, row: Row) -> None:
+    async def _send(self, row: Queued) -> bool:
+        """Deliver the row; False if it is to be tried again later."""
         text, markup = self._message(row)
         for person, chat_id in await self._recipients(row):
-            while True:
-                await self.pacer.wait(chat_id)
-                await self._mark(row["id"], "sending")
-                try:
-                    message = await self._deliver(row, chat_id, text, markup)
-                except RetryAfter as exc:  # wait as told, then the same row again
-                    self.pacer.pause(_seconds(exc.retry_after))
-                    await self._mark(row["id"], "pending", error="Telegram 限速，等待后重发")
-                    continue
-                except (Forbidden, BadRequest) as exc:
-                    if person is None or not any(g in str(exc).lower() for g in GONE):
-                        await self._mark(row["id"], "failed", error=str(exc)[:200])
-                        return
-                    await self._unreachable(person, row, str(exc))
-                    break  # try the unit's next liaison
-                except (TimedOut, NetworkError) as exc:  # it may have arrived: don't resend
-                    await self._mark(row["id"], "uncertain", error=str(exc)[:200])
-                    return
-                await self._mark(
-                    row["id"],
-                    "sent",
-                    sent_to=person.id if person else None,
-                    message_id=message.message_id,
-                    sent_at=self.office.now(),
-                )
-                return
-        await self._mark(row["id"], "held", error="该单位暂无可接收的联络员")
+            await self.pacer.wait(chat_id)
+            async with self.office.db.transaction() as conn:
+                await outbox.sending(conn, row.id)
+            try:
+                message = await self._deliver(row, chat_id, text, markup)
+            except Exception as exc:
+                outcome = fate(exc)
+                if outcome is Fate.GONE and person is not None:
+                    await self._unreachable(person)
+                    continue  # try the unit's next liaison
+                return await self._failed(row, exc, outcome)
+            async with self.office.db.transaction() as conn:
+                sent_to = person.id if person else None
+                await outbox.sent(conn, row.id, sent_to, message.message_id, self.office.now())
+            return True
+        await self._settle(row.id, "held", "该单位暂无可接收的联络员")
+        return True
 
-    async def _deliver(self, row: Row, chat_id: int, text: str, markup) -> Message:
-        if row["photo"]:
+    async def _failed(self, row: Queued, exc: Exception, outcome: Fate) -> bool:
+        why = reason(exc)
+        if outcome is Fate.UNCERTAIN:
+            log.warning("push %s: no answer to the request, left uncertain", row.id)
+            await self._settle(row.id, "uncertain", why)
+        elif outcome in (Fate.FINAL, Fate.GONE):
+            await self._settle(row.id, "failed", why)
+        else:
+            return await self._retry(row, exc, why)
+        return True
+
+    async def _retry(self, row: Queued, exc: Exception, why: str) -> bool:
+        now = int(self.office.clock.now().timestamp())
+        if now - row.created_ts >= RETRY_FOR:
+            await self._settle(row.id, "failed", f"24小时内多次重发仍未成功：{why}")
+            return True
+        wait = backoff(row.attempts + 1)
+        if isinstance(exc, RetryAfter):
+            wait = _seconds(exc.retry_after)
+            self.pacer.pause(wait)
+        async with self.office.db.transaction() as conn:
+            await outbox.retry_at(conn, row.id, now + max(1, round(wait)), why)
+        return False
+
+    async def _deliver(self, row: Queued, chat_id: int, text: str, markup) -> Message:
+        if row.photo:
             return await self.bot.send_photo(
                 chat_id,
-                Path(row["photo"]).read_bytes(),
+                Path(row.photo).read_bytes(),
                 caption=text[:1024],
                 parse_mode=ParseMode.HTML,
             )
+        if row.file_kind == "photo":
+            return await self.bot.send_photo(chat_id, row.file_id)
+        if row.file_kind == "document":
+            return await self.bot.send_document(chat_id, row.file_id)
         return await self.bot.send_message(
             chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
         )
 
-    async def _unreachable(self, person: Person, row: Row, error: str) -> None:
+    async def _unreachable(self, person: Person) -> None:
         """Mark the person, tell the supervisors once, keep an alert for the leader channel."""
         now = self.office.now()
         async with self.office.db.transaction() as conn:

@@ -78,6 +78,7 @@ async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, chan
         item_id=item_id,
         unit_id=item.lead.unit_id,
         context={"serial": office.serial_label(item), "title": item.title, "lines": lines},
+        automatic=False,
     )
     await outbox.add(conn, push, now)
 

@@ -8,15 +8,16 @@ from datetime import date
 from domain import queries
 from domain.errors import Refusal
 from domain.models import Person, Role, Unit
-from domain.office import Office, require
-from storage import audit, outbox, units
-from storage.db import Row
+from domain.office import Office, labeller, require
+from domain.reminders import CHASED, RULES, Rules, decide
+from storage import audit, ledger_state, outbox, units
+from storage.outbox import Queued
 
 
 @dataclass(frozen=True)
 class Overview:
     counts: dict[str, int]
-    problems: list[Row]
+    problems: list[Queued]
     unreachable: list[queries.UnitStatus]
     muted: list[tuple[Unit, str]]
 
@@ -60,3 +61,28 @@ async def mute(office: Office, person: Person | None, unit_text: str, until: dat
             note=f"至{day.isoformat()}" if until else "取消",
         )
     return unit
+
+
+async def overtaken(office: Office, rules: Rules, rows: list[Queued]) -> set[int]:
+    """The reminder rows the rules would no longer decide today: the unit signed, reported or
+    was muted, the item closed, or the day the row was meant for has passed."""
+    chased = [r for r in rows if r.rule in RULES and r.item_id and r.unit_id]
+    if not chased:
+        return set()
+    today = office.clock.today()
+    async with office.db.read() as conn:
+        found = await ledger_state.assignments(
+            conn, CHASED, labeller(office.serial_format), {r.item_id for r in chased}
+        )
+    keys: dict[tuple[int, int], set[str]] = {}
+    for a in found:
+        keys[(a.item_id, a.unit_id)] = {d.key for d in decide(a, today, office.calendar, rules)}
+    return {
+        r.id
+        for r in chased
+        if not _still_due(r.dedupe_key, keys.get((r.item_id, r.unit_id), set()))
+    }
+
+
+def _still_due(dedupe_key: str, keys: set[str]) -> bool:
+    return dedupe_key in keys or dedupe_key.rsplit(":", 1)[0] in keys

@@ -33,6 +33,21 @@ CHASED = frozenset(
         Status.RETURNED_FOR_SUPPLEMENT,
     }
 )
+# every rule `decide` can return for a unit or the supervisors (the outbox's rule names)
+RULES = frozenset(
+    {
+        "sign",
+        "esc_sign",
+        "responsible",
+        "esc_responsible",
+        "report_due",
+        "report_late",
+        "esc_report",
+        "deadline",
+        "overdue",
+        "esc_overdue",
+    }
+)
 REPORTING = frozenset(
     {Status.IN_PROGRESS, Status.EXTENSION_REQUESTED, Status.RETURNED_FOR_SUPPLEMENT}
 )

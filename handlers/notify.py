@@ -69,4 +69,5 @@ def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
         chat_id=person.chat_id if person else None,
         context={"html": item.letter_html or ""},
         buttons=[[("签收", cb.make(cb.SIGN, item.id))]],
+        automatic=False,
     )

@@ -15,10 +15,20 @@ def _day(value: str | None) -> date | None:
 
 
 async def assignments(
-    conn: Conn, statuses: Iterable[str], label: Callable[[int | None, int | None, int], str]
+    conn: Conn,
+    statuses: Iterable[str],
+    label: Callable[[int | None, int | None, int], str],
+    item_ids: Iterable[int] | None = None,
 ) -> list[Assignment]:
-    """`label(year, serial, item_id, plan_code)` names the item as the office does."""
+    """`label(year, serial, item_id, plan_code)` names the item as the office does; only
+    the given items when `item_ids` is set."""
     statuses = list(statuses)
+    where = f"i.status IN ({','.join('?' * len(statuses))})"
+    params = list(statuses)
+    if item_ids is not None:
+        ids = sorted(set(item_ids))
+        where += f" AND i.id IN ({','.join('?' * len(ids))})"
+        params += ids
     rows = await conn.all(
         "SELECT i.id, i.title, i.year, i.serial, i.plan_code, i.chase_from, i.status, i.is_key,"
         " i.period, i.deadline,"
@@ -28,9 +38,9 @@ async def assignments(
         "  AND r.unit_id = iu.unit_id AND r.kind = 'progress') AS last_report"
         " FROM items i JOIN item_units iu ON iu.item_id = i.id"
         " JOIN units u ON u.id = iu.unit_id LEFT JOIN mutes m ON m.unit_id = iu.unit_id"
-        f" WHERE i.sent_at IS NOT NULL AND i.status IN ({','.join('?' * len(statuses))})"
+        f" WHERE i.sent_at IS NOT NULL AND {where}"
         " ORDER BY i.id, iu.role = 'lead' DESC, iu.unit_id",
-        statuses,
+        params,
     )
     return [
         Assignment(

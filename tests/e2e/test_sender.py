@@ -46,7 +46,7 @@ def note(
 
 
 async def drain(office: Office) -> int:
-    return await office.app.bot_data["services"].sender.drain()
+    return await office.drain()
 
 
 async def states(office: Office) -> dict[str, str]:
@@ -114,7 +114,7 @@ async def test_a_crash_mid_send_leaves_it_uncertain_not_duplicated(office, staff
     await queue(office, note("crash", chat=zj.id, text="崩溃前"), note("later", chat=zj.id))
     async with office.db.transaction() as conn:  # as if the process died after 'sending'
         row = await conn.one("SELECT id FROM outbox WHERE dedupe_key = 'crash'")
-        await outbox.mark(conn, row["id"], "sending")
+        await outbox.sending(conn, row["id"])
     await office.restart()
     await drain(office)
     found = await states(office)
