@@ -85,7 +85,8 @@ async def queue_digest(svc, now: datetime, manual: bool = False) -> int:
     stamp = svc.office.now()
     key = f"digest:{stamp}"
     async with svc.office.db.transaction() as conn:
-        queued = await outbox.add_many(conn, _posts(svc, "digest", key, parts, stamp, manual), stamp)
+        posts = _posts(svc, "digest", key, parts, stamp, manual)
+        queued = await outbox.add_many(conn, posts, stamp)
         await alerts.mark_posted(conn, ids, stamp)
     return queued
 

@@ -41,6 +41,7 @@ from storage.outbox import Push, Queued
 log = logging.getLogger(__name__)
 RETRY_FOR = 24 * 3600  # a row that cannot be sent for a day is failed, for a person to see
 BACKOFF_MAX = 600
+OVERTAKEN = "已无需提醒：情况在等待发送时已变化"
 
 
 class Pacer:
@@ -157,7 +158,7 @@ class Sender:
         if stale:
             async with self.office.db.transaction() as conn:
                 for row_id in stale:
-                    await outbox.settle(conn, row_id, "dropped", "已无需提醒：情况在等待发送时已变化")
+                    await outbox.settle(conn, row_id, "dropped", OVERTAKEN)
             log.info("%s queued reminders were overtaken by events and dropped", len(stale))
         return [r for r in rows if r.id not in stale]
 

@@ -70,7 +70,9 @@ class Queued:
     @property
     def lane(self) -> str:
         """Rows of one lane go in order; lanes go side by side."""
-        return str(self.chat_id or self.person_id and f"p{self.person_id}" or f"u{self.unit_id}")
+        if self.chat_id is not None:
+            return str(self.chat_id)
+        return f"p{self.person_id}" if self.person_id else f"u{self.unit_id}"
 
 
 def epoch(instant: str | datetime) -> int:
