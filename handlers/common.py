@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, ConversationHandler
 
 from bot.render import Renderer
 from bot.settings import Settings
+from bot.text_parts import split_html
 from domain.channel import Schedule
 from domain.errors import Refusal
 from domain.models import Person
@@ -82,9 +83,39 @@ async def say(
     chat = update.effective_chat
     if chat is None:
         return None
+    return await send(context, chat.id, template, buttons, **ctx)
+
+
+async def send(
+    context: Context,
+    chat_id: int,
+    template: str,
+    /,
+    buttons: Buttons | None = None,
+    **ctx: Any,
+) -> Message:
+    """Send a rendered template to any chat, not only the one the update came from."""
     text = services(context).render(template, **ctx)
-    return await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+    return await send_html(context.bot, chat_id, text, keyboard(buttons))
+
+
+async def send_html(
+    bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Send HTML in as many messages as Telegram needs (it refuses one over 4096 characters).
+
+    The buttons go on the last part, under the end of the text; that message is returned.
+    """
+    return await _send_parts(bot, chat_id, split_html(text) or [text], markup)
+
+
+async def _send_parts(
+    bot: Bot, chat_id: int, parts: list[str], markup: InlineKeyboardMarkup | None
+) -> Message:
+    for part in parts[:-1]:
+        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
+    return await bot.send_message(
+        chat_id, parts[-1], parse_mode=ParseMode.HTML, reply_markup=markup
     )
 
 
@@ -96,27 +127,23 @@ async def redraw(
 
 
 async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> None:
+    """Edit the pressed message; a text too long for one message continues in new ones.
+
+    The pressed message then takes the first part and the rest follow with the buttons, so
+    the person reads the whole text, top to bottom, and the buttons stay under its end.
+    """
+    first, *rest = split_html(text) or [text]
+    markup = keyboard(buttons)
+    query = update.callback_query
     try:
-        await update.callback_query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
+        await query.edit_message_text(
+            first, parse_mode=ParseMode.HTML, reply_markup=None if rest else markup
         )
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
-
-
-async def send(
-    context: Context,
-    chat_id: int,
-    template: str,
-    /,
-    buttons: Buttons | None = None,
-    **ctx: Any,
-) -> Message:
-    text = services(context).render(template, **ctx)
-    return await context.bot.send_message(
-        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
-    )
+    if rest and update.effective_chat is not None:
+        await _send_parts(query.get_bot(), update.effective_chat.id, rest, markup)
 
 
 async def refuse(update: Update, context: Context, refusal: Refusal) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
+from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import ledger_xlsx
+from bot.text_parts import caption_parts
 from domain import queries
-from handlers.common import Context, answers_refusals, person_of, services
+from handlers.common import Context, answers_refusals, person_of, send_html, services
 
 
 @answers_refusals
@@ -16,12 +18,13 @@ async def export_cmd(update: Update, context: Context) -> None:
     rows = await queries.ledger(svc.office, await person_of(update, context))
     data = await ledger_xlsx.build(svc.office, rows)
     name = f"督办台账_{svc.office.clock.today():%Y%m%d}.xlsx"
+    caption, rest = caption_parts(svc.render("export_caption", rows=len(rows)))
+    chat_id = update.effective_chat.id
     await context.bot.send_document(
-        update.effective_chat.id,
-        data,
-        filename=name,
-        caption=svc.render("export_caption", rows=len(rows)),
+        chat_id, data, filename=name, caption=caption, parse_mode=ParseMode.HTML
     )
+    for part in rest:  # an office's own caption template may say more than 1024 allows
+        await send_html(context.bot, chat_id, part)
 
 
 def build() -> list:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import leader_channel
@@ -17,6 +16,7 @@ from handlers.common import (
     keyboard,
     person_of,
     say,
+    send_html,
     services,
     toast,
 )
@@ -35,9 +35,7 @@ async def _preview(update: Update, context: Context, kind: str) -> None:
     await say(update, context, "summary_preview", kind=kind, parts=len(parts), channel=channel)
     for i, part in enumerate(parts, start=1):
         markup = keyboard(buttons) if i == len(parts) else None
-        await context.bot.send_message(
-            update.effective_chat.id, part, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        await send_html(context.bot, update.effective_chat.id, part, markup)
 
 
 @answers_refusals

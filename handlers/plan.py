@@ -13,11 +13,9 @@ import tempfile
 from pathlib import Path
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import plan_template
-from bot.render import split_messages
 from domain import plan, plan_keys, plan_sheet, plan_views
 from domain.errors import Refusal
 from domain.models import Role
@@ -37,12 +35,6 @@ YEAR = re.compile(r"20\d\d年?")  # /plan 2027: another year's tasks
 FILE = "plan_file"
 
 
-async def _say_blocks(update: Update, context: Context, template: str, **ctx) -> None:
-    """A long view in as many messages as it needs, split only between tasks or targets."""
-    for part in split_messages(services(context).render(template, **ctx)):
-        await context.bot.send_message(update.effective_chat.id, part, parse_mode=ParseMode.HTML)
-
-
 @answers_refusals
 async def plan_cmd(update: Update, context: Context) -> None:
     svc = services(context)
@@ -51,11 +43,11 @@ async def plan_cmd(update: Update, context: Context) -> None:
     arg = (context.args or [""])[0]
     if arg and not YEAR.fullmatch(arg):
         task, focus = await plan_views.detail(svc.office, person, arg)
-        await _say_blocks(update, context, "plan_detail", task=task, focus=focus, today=today)
+        await say(update, context, "plan_detail", task=task, focus=focus, today=today)
         return
     year = int(arg.removesuffix("年")) if arg else today.year
     tasks = await plan_views.overview(svc.office, person, year)
-    await _say_blocks(
+    await say(
         update,
         context,
         "plan_overview",

@@ -12,7 +12,6 @@ decision, and every decision re-checks in the database that this report is still
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     CallbackQueryHandler,
@@ -40,6 +39,7 @@ from handlers.common import (
     keyboard,
     person_of,
     say,
+    send_html,
     services,
     toast,
 )
@@ -94,9 +94,7 @@ async def send_cards(context: Context, supervisors: list[Person], report_id: int
     for person in supervisors:
         text, buttons, files = await _card(context, person, report_id, 0)
         try:
-            await context.bot.send_message(
-                person.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
-            )
+            await send_html(context.bot, person.chat_id, text, keyboard(buttons))
             for f in files:
                 send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
                 await send(person.chat_id, f["file_id"])

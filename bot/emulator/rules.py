@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.html import EntityParseError, Parsed, parse_text
+from bot.emulator.html import EntityParseError, Parsed, parse_text, utf16_len
 from bot.emulator.params import Params
 from bot.emulator.state import JSON, BotMessage, ChatState, bad_request
 from bot.emulator.world import World
@@ -41,7 +41,10 @@ _INLINE_ACTIONS = (
 
 
 def parse_body(source: str | None, parse_mode: str | None, *, caption: bool = False) -> Parsed:
-    """Parse text or caption; 400 for empty text, bad entities or over-length."""
+    """Parse text or caption; 400 for empty text, bad entities or over-length.
+
+    Length is the visible text after entity parsing, in UTF-16 code units (an emoji is two).
+    """
     try:
         parsed = parse_text(source or "", parse_mode)
     except EntityParseError as exc:
@@ -50,9 +53,9 @@ def parse_body(source: str | None, parse_mode: str | None, *, caption: bool = Fa
         raise bad_request("unsupported parse_mode") from None
     if not caption and not parsed.text:
         raise bad_request("message text is empty")
-    if caption and len(parsed.text) > CAPTION_LIMIT:
+    if caption and utf16_len(parsed.text) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
-    if not caption and len(parsed.text) > TEXT_LIMIT:
+    if not caption and utf16_len(parsed.text) > TEXT_LIMIT:
         raise bad_request("message is too long")
     return parsed
 

@@ -49,10 +49,15 @@ async def test_length_limits(emu: Emulator, bot: Bot) -> None:
     await bot.send_message(1001, "<b>" + "字" * 4096 + "</b>", parse_mode="HTML")  # tags are free
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(1001, "字" * 4097)
+    await bot.send_message(1001, "😀" * 2048)
+    with pytest.raises(BadRequest, match="Message is too long"):  # UTF-16: an emoji is two
+        await bot.send_message(1001, "😀" * 2048 + "字")
     with pytest.raises(BadRequest, match="Message text is empty"):
         await bot.send_message(1001, "  \n ")
     with pytest.raises(BadRequest, match="Message caption is too long"):
         await bot.send_document(1001, b"x", filename="a.txt", caption="c" * 1025)
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await bot.send_document(1001, b"x", filename="a.txt", caption="😀" * 513)
 
 
 @pytest.mark.asyncio
