@@ -97,6 +97,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "demo":
         from bot import demo
 
+        await _refuse_leased(settings, args.folder / "duban.db", "演示输出目录中的数据库")
         await demo.run(args.folder)
         print(f"\n演示完成。数据库、台账、图表和督办函在：{args.folder.resolve()}")
         return 0
@@ -110,6 +111,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         elif args.command == "export":
             from bot import ledger_xlsx
 
+            if args.file.resolve() == settings.db.resolve():
+                raise CliError(f"不能导出到数据库文件本身：{args.file}，请换一个文件名。")
             await ledger_xlsx.write(office, args.file)
             print(f"台账已导出：{args.file}")
         elif args.command == "tasks":
@@ -149,6 +152,14 @@ async def tasks_command(args: argparse.Namespace, office) -> None:
         print(f"尚无联络员、待其注册后送达的单位：{'、'.join(done.waiting_units)}")
 
 
+async def _refuse_leased(settings: Settings, path: Path, what: str) -> None:
+    from bot.lease_keeper import describe, live_holder
+
+    held = await live_holder(path, SystemClock(settings.zone), settings.lease_seconds)
+    if held is not None:
+        raise CliError(f"{what} {path} 正被运行中的机器人使用（{describe(held, settings.zone)}）。")
+
+
 def _office(settings: Settings, db: Database):
     from bot.app import make_office
 
@@ -185,9 +196,9 @@ async def run(settings: Settings) -> None:
     from bot.app import stop as stop_bot
 
     settings.require_token()
-    async with Database(settings.db) as db:
+    stopped = asyncio.Event()
+    async with Database(settings.db) as db, await _lease(settings, db, stopped) as keeper:
         app = build_application(settings, db)
-        stopped = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopped.set)
@@ -202,6 +213,23 @@ async def run(settings: Settings) -> None:
                 await stop_bot(app)
         except TelegramError as exc:
             raise CliError(f"无法连接 Telegram：{exc}") from None
+    if keeper.lost:
+        raise CliError("本数据库的运行租约已被另一进程接管，本进程已停止发送。")
+
+
+async def _lease(settings: Settings, db: Database, stopped: asyncio.Event):
+    """The database's lease for this run, or one line naming the process that holds it."""
+    from bot.lease_keeper import LeaseHeld, LeaseKeeper, describe
+
+    keeper = LeaseKeeper(db, SystemClock(settings.zone), settings.lease_seconds, stopped)
+    try:
+        await keeper.take()
+    except LeaseHeld as exc:
+        raise CliError(
+            f"数据库 {settings.db} 已有机器人在运行（{describe(exc.lease, settings.zone)}），"
+            "同一数据库只能运行一个 duban run。"
+        ) from None
+    return keeper
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ class Settings:
     font_path: Path | None = None
     work_hours: str = "09:00-17:30"
     tick_seconds: int = 60
+    lease_seconds: int = 60  # `duban run` holds the database; a silent holder is stale after
     remind_sign_first: int = 1
     remind_sign_escalate: int = 2
     remind_responsible_first: int = 4
@@ -192,6 +193,8 @@ def _validate(settings: Settings) -> None:
         ) from None
     if settings.tick_seconds < 0:
         raise SettingsError("tick_seconds 不能为负数（0 表示不自动运行）")
+    if settings.lease_seconds < 1:
+        raise SettingsError("lease_seconds 至少为 1 秒")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     if settings.holiday_file is not None and not settings.holiday_file.is_file():
