@@ -31,6 +31,7 @@ from telegram.error import RetryAfter
 
 from bot.render import Renderer
 from bot.send_fate import Fate, fate, reason
+from bot.text_parts import caption_parts, split_html
 from domain import pushes
 from domain.models import Person, Role
 from domain.office import Office
@@ -254,20 +255,24 @@ class Sender:
         return False
 
     async def _deliver(self, row: Queued, chat_id: int, text: str, markup) -> Message:
-        if row.photo:
-            return await self.bot.send_photo(
-                chat_id,
-                Path(row.photo).read_bytes(),
-                caption=text[:1024],
-                parse_mode=ParseMode.HTML,
-            )
+        """Send the row; a long text goes in as many messages as Telegram needs, with the
+        buttons under the last one."""
         if row.file_kind == "photo":
             return await self.bot.send_photo(chat_id, row.file_id)
         if row.file_kind == "document":
             return await self.bot.send_document(chat_id, row.file_id)
-        return await self.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        parts = split_html(text) or [text]
+        if row.photo:
+            caption, parts = caption_parts(text)
+            message = await self.bot.send_photo(
+                chat_id, Path(row.photo).read_bytes(), caption=caption, parse_mode=ParseMode.HTML
+            )
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            message = await self.bot.send_message(
+                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+            )
+        return message
 
     async def _unreachable(self, person: Person) -> None:
         """Mark the person, tell the supervisors once, keep an alert for the leader channel."""
