@@ -8,7 +8,9 @@ Written through, not on a timer: at the end of every update (the last handler gr
 `write_through`) what PTB marked as changed is committed together with the update's id, in
 one transaction. Once the bot has asked the next question and finished the update, a kill -9
 loses nothing, and the same update delivered again after the crash is recognised (`seen`).
-PTB's own timer still runs, rarely, for data changed outside an update.
+PTB's own timer still runs, rarely, for data changed outside an update. One window stays:
+between the reply and this commit (one local transaction) PTB's updater may already have
+confirmed the update's offset; closing it would need the updater to confirm finished updates only.
 """
 
 from __future__ import annotations
