@@ -76,7 +76,6 @@ def build_application(
     clock: Clock | None = None,
     *,
     rate_limit: bool = True,
-    persistence_interval: float = 1.0,
     concurrent: bool = True,
 ) -> Application:
     """The bot, ready to `initialize()`; the database must already be open."""
@@ -90,7 +89,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
-        .persistence(SqlitePersistence(db, update_interval=persistence_interval))
+        .persistence(SqlitePersistence(db))
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
     )
     if rate_limit:
@@ -121,6 +120,8 @@ def build_application(
         *basics.build(),
     ]:
         app.add_handler(handler)
+    # Last: commit what the update changed, and its id, before the next update of the chat.
+    app.add_handler(gate.build_exit(), group=1)
     app.add_error_handler(basics.on_error)
     return app
 

@@ -1,7 +1,9 @@
 """The door: strangers get one polite refusal, foreign groups are left, nothing else passes.
 
 Runs before every other handler (group -1). A stranger may only use `/start <code>` and then
-answer the registration form that code opened.
+answer the registration form that code opened. An update already handled before a crash, and
+delivered again, goes no further. The way out (`build_exit`, the last group) commits what the
+update changed, with its id: see storage/persistence.py.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from domain.errors import Refusal
 from handlers.common import Context, person_of, refuse, services
+from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
 REGISTRATION_KEY = "registration"
 
 
 async def gate(update: Update, context: Context) -> None:
+    persistence = _persistence(context)
+    if persistence is not None and await persistence.seen(update.update_id):
+        log.info("update %s was delivered again; it was handled before", update.update_id)
+        raise ApplicationHandlerStop
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _foreign_chat(update, context)
@@ -58,5 +65,21 @@ async def _foreign_chat(update: Update, context: Context) -> None:
         log.info("could not leave chat %s: %s", chat.id, exc)
 
 
+async def write_through(update: Update, context: Context) -> None:
+    persistence = _persistence(context)
+    if persistence is not None:
+        await persistence.write_through(context.application, update)
+
+
+def _persistence(context: Context) -> SqlitePersistence | None:
+    persistence = context.application.persistence
+    return persistence if isinstance(persistence, SqlitePersistence) else None
+
+
 def build() -> TypeHandler:
     return TypeHandler(Update, gate)
+
+
+def build_exit() -> TypeHandler:
+    """For the last handler group: updates the gate stopped changed nothing to keep."""
+    return TypeHandler(Update, write_through)

@@ -1,22 +1,39 @@
-"""PTB persistence in the bot's own database, so a restart loses no form in progress.
+"""PTB persistence in the bot's own database, so neither a restart nor a crash loses a form.
 
 Only conversation states and user/chat data (form drafts) are kept; bot_data holds the
 running services and callback data is never arbitrary, so neither is persisted. Values are
 JSON: drafts hold only strings, numbers and lists.
+
+Written through, not on a timer: at the end of every update (the last handler group calls
+`write_through`) what PTB marked as changed is committed together with the update's id, in
+one transaction. Once the bot has asked the next question and finished the update, a kill -9
+loses nothing, and the same update delivered again after the crash is recognised (`seen`).
+PTB's own timer still runs, rarely, for data changed outside an update. One window stays:
+between the reply and this commit (one local transaction) PTB's updater may already have
+confirmed the update's offset; closing it would need the updater to confirm finished updates only.
 """
 
 from __future__ import annotations
 
 import json
+from contextvars import ContextVar
 from typing import Any
 
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, BasePersistence, PersistenceInput
 
+from storage import seen_updates
 from storage.db import Database
+
+Statement = tuple[str, tuple[Any, ...]]
+# Set while `write_through` runs PTB's update: the writes collect here instead of each
+# committing alone. PTB gathers them in tasks, which inherit this context.
+_batch: ContextVar[list[Statement] | None] = ContextVar("ptb_write_batch", default=None)
+TIMER_SECONDS = 60.0
 
 
 class SqlitePersistence(BasePersistence[dict, dict, dict]):
-    def __init__(self, db: Database, update_interval: float = 1.0) -> None:
+    def __init__(self, db: Database, update_interval: float = TIMER_SECONDS) -> None:
         super().__init__(
             store_data=PersistenceInput(
                 bot_data=False, chat_data=True, user_data=True, callback_data=False
@@ -24,6 +41,32 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self.db = db
+
+    async def seen(self, update_id: int) -> bool:
+        """Was this update finished before (and is now delivered again)?"""
+        async with self.db.read() as conn:
+            return await seen_updates.seen(conn, update_id)
+
+    async def write_through(self, application: Application, update: Update) -> None:
+        """Commit what this update changed, and its id, in one transaction.
+
+        PTB marks the update's user and chat only after the last handler group, so they are
+        marked here; conversation states are tracked by PTB as they change.
+        """
+        chat, user = update.effective_chat, update.effective_user
+        application.mark_data_for_update_persistence(
+            chat_ids=chat.id if chat else None, user_ids=user.id if user else None
+        )
+        batch: list[Statement] = []
+        token = _batch.set(batch)
+        try:
+            await application.update_persistence()
+        finally:
+            _batch.reset(token)
+        async with self.db.transaction() as conn:
+            for sql, params in batch:
+                await conn.execute(sql, params)
+            await seen_updates.record(conn, update.update_id)
 
     async def get_user_data(self) -> dict[int, dict]:
         async with self.db.read() as conn:
@@ -49,18 +92,17 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
-        async with self.db.transaction() as conn:
-            if new_state is None:
-                await conn.execute(
-                    "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
-                    (name, json.dumps(list(key))),
-                )
-            else:
-                await conn.execute(
-                    "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
-                    " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
-                    (name, json.dumps(list(key)), json.dumps(new_state)),
-                )
+        if new_state is None:
+            await self._write(
+                "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
+                (name, json.dumps(list(key))),
+            )
+        else:
+            await self._write(
+                "INSERT INTO ptb_conversations (name, key, state) VALUES (?, ?, ?)"
+                " ON CONFLICT(name, key) DO UPDATE SET state = excluded.state",
+                (name, json.dumps(list(key)), json.dumps(new_state)),
+            )
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
         await self._put("ptb_user_data", "user_id", user_id, data)
@@ -69,15 +111,23 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         await self._put("ptb_chat_data", "chat_id", chat_id, data)
 
     async def _put(self, table: str, column: str, key: int, data: dict[str, Any]) -> None:
+        if data:
+            await self._write(
+                f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
+                f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
+                (key, json.dumps(data, ensure_ascii=False)),
+            )
+        else:
+            await self._write(f"DELETE FROM {table} WHERE {column} = ?", (key,))
+
+    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+        """Into the update's transaction during `write_through`; otherwise alone, at once."""
+        batch = _batch.get()
+        if batch is not None:
+            batch.append((sql, params))
+            return
         async with self.db.transaction() as conn:
-            if data:
-                await conn.execute(
-                    f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
-                    f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
-                    (key, json.dumps(data, ensure_ascii=False)),
-                )
-            else:
-                await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (key,))
+            await conn.execute(sql, params)
 
     async def update_bot_data(self, data: dict) -> None:
         return None

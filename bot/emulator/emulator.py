@@ -212,6 +212,14 @@ class Emulator:
         """Updates queued that the bot has not fetched yet."""
         return self.world.updates.undelivered
 
+    def redeliver(self, update_id: int | None = None) -> int:
+        """Deliver an update the bot fetched once more (default: the newest); returns its id."""
+        if update_id is None:
+            update_id = self.world.updates.max_returned
+        self.world.updates.redeliver(update_id)
+        self.world.signal.fire()
+        return update_id
+
     def commands(self, scope: JSON | None = None, language_code: str = "") -> list[JSON]:
         key = (json.dumps(scope or {"type": "default"}, sort_keys=True), language_code)
         return self.world.commands.get(key, [])

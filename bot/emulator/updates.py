@@ -8,6 +8,7 @@ asyncio event the moment an update is pushed, so tests never wait on a polling i
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 
 from bot.emulator.state import JSON, ApiError, Signal, wait_event
@@ -39,6 +40,8 @@ class UpdateQueue:
         self.max_returned = first_update_id - 1
         self.delivered = 0  # distinct updates handed to the bot at least once
         self.closed = False
+        self.recent: deque[JSON] = deque(maxlen=100)  # handed out lately, for redeliver()
+        self.again: list[JSON] = []
         self._signal = Signal()
         self._poll_generation = 0
 
@@ -51,6 +54,13 @@ class UpdateQueue:
         self.pending.append(update)
         self._signal.fire()
         return update
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand a fetched update out once more, with its id, as Telegram does when the bot
+        died before confirming it: the bot must recognise it, not take it as new."""
+        update = next(u for u in self.recent if u["update_id"] == update_id)
+        self.again.append(update)
+        self._signal.fire()
 
     def set_allowed(self, allowed: list[str] | None) -> None:
         """None keeps the previous setting; [] restores the default, as in the Bot API."""
@@ -69,11 +79,14 @@ class UpdateQueue:
 
     @property
     def undelivered(self) -> int:
-        """Updates the bot has not fetched even once yet."""
-        return sum(1 for u in self.pending if u["update_id"] > self.max_returned)
+        """Updates the bot has not fetched even once yet, and redeliveries not yet fetched."""
+        fresh = sum(1 for u in self.pending if u["update_id"] > self.max_returned)
+        return fresh + len(self.again)
 
     def _hand_out(self, batch: list[JSON]) -> list[JSON]:
+        self.again = self.again[len(batch) :]
         for update in batch:
+            self.recent.append(update)
             if update["update_id"] > self.max_returned:
                 self.delivered += 1
                 self.max_returned = update["update_id"]
@@ -95,7 +108,7 @@ class UpdateQueue:
             event = self._signal.event
             if generation != self._poll_generation:
                 raise ApiError(409, CONFLICT)
-            batch = self.pending[:limit]
+            batch = self.again[:limit] + self.pending[: max(limit - len(self.again), 0)]
             remaining = deadline - loop.time()
             if batch or remaining <= 0 or self.closed:
                 return self._hand_out(batch)

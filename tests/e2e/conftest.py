@@ -67,7 +67,6 @@ class Office:
             self.db,
             self.clock,
             rate_limit=self.rate_limit,
-            persistence_interval=0.05,
         )
         await start_bot(self.app, poll_timeout=1, pace=self.pace)
 

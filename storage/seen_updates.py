@@ -1,0 +1,26 @@
+"""The ids of updates the bot has finished, so a redelivered one is recognised.
+
+Telegram forgets an update only when the bot confirms it by asking for a higher offset; a bot
+killed before that gets the same update again on restart. Only the newest ids are kept: a
+redelivery comes right after a crash, never thousands of updates later.
+"""
+
+from __future__ import annotations
+
+from storage.db import Conn
+
+KEEP = 10_000
+
+
+async def seen(conn: Conn, update_id: int) -> bool:
+    row = await conn.one("SELECT 1 FROM seen_updates WHERE update_id = ?", (update_id,))
+    return row is not None
+
+
+async def record(conn: Conn, update_id: int, keep: int = KEEP) -> None:
+    """Remember one finished update and forget all but the newest `keep`."""
+    await conn.execute("INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)", (update_id,))
+    await conn.execute(
+        "DELETE FROM seen_updates WHERE seq <= (SELECT max(seq) FROM seen_updates) - ?",
+        (keep,),
+    )
