@@ -16,7 +16,7 @@ from domain import inputs
 from domain.errors import Refusal
 from domain.items import TRANSITIONS, Action, Status, transition
 from domain.models import Item, Person, Role, Unit
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from storage import audit, extensions, items, people, units
 from storage.db import Conn, Row
 
@@ -114,7 +114,12 @@ async def _requestable(office: Office, conn: Conn, liaison: Person, item_id: int
 
 
 async def request_extension(
-    office: Office, person: Person | None, item_id: int, new_deadline: date, reason: str
+    office: Office,
+    person: Person | None,
+    item_id: int,
+    new_deadline: date,
+    reason: str,
+    then: Then | None = None,
 ) -> Requested:
     """File the request: the item waits on the office's answer (申请延期) until it decides."""
     liaison = require(person, Role.LIAISON)
@@ -143,7 +148,10 @@ async def request_extension(
         unit = await units.get(conn, liaison.unit_id)
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         changed = await items.get(conn, item_id)
-    return Requested(changed, extension_id, unit, item.deadline, new_deadline, reason, supervisors)
+        done = Requested(
+            changed, extension_id, unit, item.deadline, new_deadline, reason, supervisors
+        )
+        return await after(then, conn, done)
 
 
 async def check_decision(office: Office, person: Person | None, extension_id: int) -> None:
@@ -173,7 +181,9 @@ async def _decidable(
     return row, item, transition(item.status, action, supervisor.role)
 
 
-async def grant_extension(office: Office, person: Person | None, extension_id: int) -> Decided:
+async def grant_extension(
+    office: Office, person: Person | None, extension_id: int, then: Then | None = None
+) -> Decided:
     """同意延期: the item gets the new deadline; the audit row keeps the old one beside it."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -194,11 +204,11 @@ async def grant_extension(office: Office, person: Person | None, extension_id: i
             new_deadline=new.isoformat(),
             note=f"{old.isoformat()} → {new.isoformat()}",
         )
-        return await _decided(conn, row, True, "")
+        return await after(then, conn, await _decided(conn, row, True, ""))
 
 
 async def refuse_extension(
-    office: Office, person: Person | None, extension_id: int, reason: str
+    office: Office, person: Person | None, extension_id: int, reason: str, then: Then | None = None
 ) -> Decided:
     """不同意延期: the deadline stands; the unit is told why."""
     supervisor = require(person, Role.SUPERVISOR)
@@ -222,7 +232,7 @@ async def refuse_extension(
             new_deadline=row["new_deadline"],
             reason=reason,
         )
-        return await _decided(conn, row, False, reason)
+        return await after(then, conn, await _decided(conn, row, False, reason))
 
 
 async def _decided(conn: Conn, row: Row, granted: bool, reason: str) -> Decided:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from domain.errors import Refusal
 from domain.items import Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from storage import audit, items, outbox, people, units
 from storage.db import Conn
 
@@ -74,7 +74,9 @@ async def _check_units(conn: Conn, draft: Draft) -> None:
             raise Refusal("unknown_unit")
 
 
-async def open_item(office: Office, person: Person | None, draft: Draft) -> Opened:
+async def open_item(
+    office: Office, person: Person | None, draft: Draft, then: Then | None = None
+) -> Opened:
     """Save the form: 参阅性 is only recorded; anything else waits for a leader's 审定."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -92,10 +94,12 @@ async def open_item(office: Office, person: Person | None, draft: Draft) -> Open
         )
         item = await items.get(conn, item_id)
         approvers = await _approvers(office, conn) if status is Status.PENDING_APPROVAL else []
-    return Opened(item, approvers)
+        return await after(then, conn, Opened(item, approvers))
 
 
-async def resubmit(office: Office, person: Person | None, item_id: int, draft: Draft) -> Opened:
+async def resubmit(
+    office: Office, person: Person | None, item_id: int, draft: Draft, then: Then | None = None
+) -> Opened:
     """A returned letter, revised by a supervisor, goes back for 审定."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -112,10 +116,12 @@ async def resubmit(office: Office, person: Person | None, item_id: int, draft: D
         )
         item = await items.get(conn, item_id)
         approvers = await _approvers(office, conn)
-    return Opened(item, approvers)
+        return await after(then, conn, Opened(item, approvers))
 
 
-async def approve(office: Office, person: Person | None, item_id: int) -> Approved:
+async def approve(
+    office: Office, person: Person | None, item_id: int, then: Then | None = None
+) -> Approved:
     """审定: the letter gets the year's next serial and is ready to push to the units."""
     approver = require(person, Role.LEADER, Role.SUPERVISOR)
     now_dt = office.clock.now()
@@ -136,7 +142,7 @@ async def approve(office: Office, person: Person | None, item_id: int) -> Approv
         )
         recipients = await queue_letter(office, conn, item, [u.unit_id for u in item.units])
         creator = await people.get(conn, item.created_by)
-    return Approved(item, recipients, creator)
+        return await after(then, conn, Approved(item, recipients, creator))
 
 
 async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[int]) -> Recipients:
@@ -180,7 +186,9 @@ async def may_return(office: Office, person: Person | None, item_id: int) -> Non
         )
 
 
-async def return_letter(office: Office, person: Person | None, item_id: int, reason: str):
+async def return_letter(
+    office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
+):
     """退回修改: the letter goes back to its drafter with the approver's reason."""
     approver = require(person, Role.LEADER, Role.SUPERVISOR)
     now = office.now()
@@ -193,10 +201,12 @@ async def return_letter(office: Office, person: Person | None, item_id: int, rea
         )
         creator = await people.get(conn, item.created_by)
         item = await items.get(conn, item_id)
-    return item, creator
+        return await after(then, conn, (item, creator))
 
 
-async def sign(office: Office, person: Person | None, item_id: int) -> Signed:
+async def sign(
+    office: Office, person: Person | None, item_id: int, then: Then | None = None
+) -> Signed:
     """签收 for the presser's unit; the lead unit's 签收 puts the item 办理中."""
     liaison = require(person, Role.LIAISON)
     now = office.now()
@@ -228,7 +238,7 @@ async def sign(office: Office, person: Person | None, item_id: int) -> Signed:
         unit = await units.get(conn, liaison.unit_id)
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         item = await items.get(conn, item_id)
-    return Signed(item, unit, supervisors)
+        return await after(then, conn, Signed(item, unit, supervisors))
 
 
 async def set_responsible(

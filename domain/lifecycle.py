@@ -14,7 +14,7 @@ from domain import inputs
 from domain.errors import Refusal
 from domain.items import Action, transition
 from domain.models import Item, Person, Role
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from storage import audit, items, people
 from storage.db import Conn
 
@@ -63,12 +63,16 @@ async def _told(conn: Conn, item: Item) -> tuple[list[Person], list[str]]:
     return found, unreached
 
 
-async def suspend(office: Office, person: Person | None, item_id: int, reason: str) -> Changed:
+async def suspend(
+    office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
+) -> Changed:
     """暂停: reminders stop and the item waits; where it was is kept for 恢复."""
-    return await _set_aside(office, person, item_id, reason, Action.SUSPEND, "暂停")
+    return await _set_aside(office, person, item_id, reason, Action.SUSPEND, "暂停", then)
 
 
-async def resume(office: Office, person: Person | None, item_id: int) -> Changed:
+async def resume(
+    office: Office, person: Person | None, item_id: int, then: Then | None = None
+) -> Changed:
     """恢复: back to the state the item was suspended from, as the status table says."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -88,16 +92,24 @@ async def resume(office: Office, person: Person | None, item_id: int) -> Changed
         )
         changed = await _load(conn, item_id)
         liaisons, unreached = await _told(conn, changed)
-    return Changed(changed, item.status, "", liaisons, unreached)
+        return await after(then, conn, Changed(changed, item.status, "", liaisons, unreached))
 
 
-async def cancel_item(office: Office, person: Person | None, item_id: int, reason: str) -> Changed:
+async def cancel_item(
+    office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
+) -> Changed:
     """撤销: the item is withdrawn for good (the status table has no way back from 已撤销)."""
-    return await _set_aside(office, person, item_id, reason, Action.CANCEL, "撤销")
+    return await _set_aside(office, person, item_id, reason, Action.CANCEL, "撤销", then)
 
 
 async def _set_aside(
-    office: Office, person: Person | None, item_id: int, reason: str, action: Action, label: str
+    office: Office,
+    person: Person | None,
+    item_id: int,
+    reason: str,
+    action: Action,
+    label: str,
+    then: Then | None,
 ) -> Changed:
     """暂停 or 撤销, with a reason: only a suspension remembers where the item was."""
     supervisor = require(person, Role.SUPERVISOR)
@@ -121,4 +133,4 @@ async def _set_aside(
         )
         changed = await _load(conn, item_id)
         liaisons, unreached = await _told(conn, changed)
-    return Changed(changed, item.status, reason, liaisons, unreached)
+        return await after(then, conn, Changed(changed, item.status, reason, liaisons, unreached))

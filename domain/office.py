@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from domain.errors import Refusal
 from domain.models import Item, Person, Role
 from domain.workdays import WorkdayCalendar
 from storage import people
-from storage.db import Database
+from storage.db import Conn, Database
+
+T = TypeVar("T")
+# What the caller queues in the action's own transaction: the messages the action causes to
+# people other than the one acting (outbox rows), so they commit, or vanish, with it.
+Then = Callable[[Conn, Any], Awaitable[Any]]
+
+
+async def after(then: Then | None, conn: Conn, result: T) -> T:
+    """Run the caller's `then` on the result, inside the transaction, and hand the result on."""
+    if then is not None:
+        await then(conn, result)
+    return result
 
 
 class Clock(Protocol):

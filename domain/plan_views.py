@@ -204,14 +204,18 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
     return found[0], (row["code"] if table == "plan_targets" else None)
 
 
-async def for_item(office: Office, item: Item) -> tuple[TaskView, TargetView] | None:
+async def for_item(
+    office: Office, item: Item, conn: Conn | None = None
+) -> tuple[TaskView, TargetView] | None:
     """The task and target an item carries, as /plan shows them (None for other items)."""
     if item.target_id is None:
         return None
-    async with office.db.read() as conn:
-        target = await store.target(conn, item.target_id)
-        rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
-        found = await _views(office, conn, rows, None)
+    if conn is None:
+        async with office.db.read() as conn:
+            return await for_item(office, item, conn)
+    target = await store.target(conn, item.target_id)
+    rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
+    found = await _views(office, conn, rows, None)
     view = next(g for g in found[0].targets if g.code == target["code"])
     return found[0], view
 

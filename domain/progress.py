@@ -15,7 +15,7 @@ from decimal import Decimal
 from domain.errors import Refusal
 from domain.items import REPORTABLE, Action, Status, transition
 from domain.models import Attachment, Item, Person, Role, Unit
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from domain.periods import window
 from storage import alerts, audit, items, people, plan, reports, units
 from storage.db import Conn, Row
@@ -99,6 +99,7 @@ async def submit_progress(
     item_id: int,
     form: ProgressForm,
     corrects: int | None = None,
+    then: Then | None = None,
 ) -> Submitted:
     liaison = require(person, Role.LIAISON)
     now = office.now()
@@ -157,8 +158,9 @@ async def submit_progress(
             )
         unit = await units.get(conn, liaison.unit_id)
         drafter = await people.get(conn, item.created_by)
-    notify = [drafter] if drafter and drafter.active else []
-    return Submitted(report_id, item, unit, version, period_key, notify, flagged, corrects)
+        notify = [drafter] if drafter and drafter.active else []
+        done = Submitted(report_id, item, unit, version, period_key, notify, flagged, corrects)
+        return await after(then, conn, done)
 
 
 async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Row:
@@ -194,6 +196,7 @@ async def submit_completion(
     item_id: int,
     text: str,
     attachments: tuple[Attachment, ...] = (),
+    then: Then | None = None,
 ) -> Submitted:
     """申请办结 by the lead unit: the item waits for review (待审核)."""
     liaison = require(person, Role.LIAISON)
@@ -234,7 +237,8 @@ async def submit_completion(
         unit = await units.get(conn, liaison.unit_id)
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         item = await items.get(conn, item_id)
-    return Submitted(report_id, item, unit, version, "completion", supervisors)
+        done = Submitted(report_id, item, unit, version, "completion", supervisors)
+        return await after(then, conn, done)
 
 
 async def completable(office: Office, person: Person | None) -> list[Item]:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Item, LiaisonKind, Person, Role, Unit
-from domain.office import Office
+from domain.office import Office, Then, after
 from storage import audit, invites, items, outbox, people, units
 from storage.db import Conn
 
@@ -119,6 +119,7 @@ async def register(
     name: str,
     title: str,
     phone: str,
+    then: Then | None = None,
 ) -> Registered:
     """Claim the code and create the person; a new primary liaison replaces the old one."""
     now = office.now()
@@ -178,7 +179,8 @@ async def register(
                 i for i in waiting if any(u.unit_id == unit_id and not u.signed_at for u in i.units)
             ]
             queued += await _hand_over(office, conn, pending, unit_id, person)
-    return Registered(person, invitation, replaced, supervisors, pending, queued)
+        done = Registered(person, invitation, replaced, supervisors, pending, queued)
+        return await after(then, conn, done)
 
 
 async def _hand_over(

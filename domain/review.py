@@ -14,7 +14,7 @@ from domain import revisits
 from domain.errors import Refusal
 from domain.items import Action, Status, transition
 from domain.models import Item, Person, Role
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from storage import alerts, audit, items, people, reports, reviews
 from storage.db import Conn, Row
 
@@ -68,14 +68,23 @@ async def under_review(conn: Conn, report_id: int) -> tuple[Row, Item]:
     return report, item
 
 
-async def load_card(office: Office, person: Person | None, report_id: int):
-    """What the review card shows: the report, its files, the item and its history."""
+async def load_card(
+    office: Office, person: Person | None, report_id: int, conn: Conn | None = None
+):
+    """What the review card shows: the report, its files, the item and its history. Inside
+    a transaction pass its `conn` (the card is queued with the action that causes it)."""
     require(person, Role.SUPERVISOR)
+    if conn is not None:
+        return await _card(conn, report_id)
     async with office.db.read() as conn:
-        report, item = await under_review(conn, report_id)
-        files = await reports.attachments(conn, report_id)
-        history = await audit.timeline(conn, item.id)
-        verification = await reviews.latest_verification(conn, report_id)
+        return await _card(conn, report_id)
+
+
+async def _card(conn: Conn, report_id: int):
+    report, item = await under_review(conn, report_id)
+    files = await reports.attachments(conn, report_id)
+    history = await audit.timeline(conn, item.id)
+    verification = await reviews.latest_verification(conn, report_id)
     return report, item, files, history, verification
 
 
@@ -109,7 +118,9 @@ async def _record(
     )
 
 
-async def pass_report(office: Office, person: Person | None, report_id: int, mask: int) -> Decided:
+async def pass_report(
+    office: Office, person: Person | None, report_id: int, mask: int, then: Then | None = None
+) -> Decided:
     """通过办结: all five checks must hold; the item closes and revisits are scheduled."""
     reviewer = require(person, Role.SUPERVISOR)
     if failed(valid_mask(mask)):
@@ -140,11 +151,16 @@ async def pass_report(office: Office, person: Person | None, report_id: int, mas
             source=item.source.value,
         )
         liaisons = await _liaisons(conn, item)
-    return Decided(item, liaisons, [], scheduled)
+        return await after(then, conn, Decided(item, liaisons, [], scheduled))
 
 
 async def return_report(
-    office: Office, person: Person | None, report_id: int, mask: int, reason: str
+    office: Office,
+    person: Person | None,
+    report_id: int,
+    mask: int,
+    reason: str,
+    then: Then | None = None,
 ) -> Decided:
     """退回补充: the failed checks are named for the unit, with the reviewer's reason."""
     reviewer = require(person, Role.SUPERVISOR)
@@ -169,7 +185,7 @@ async def return_report(
         )
         item = await items.get(conn, item.id)
         lead = await people.liaisons(conn, report["unit_id"])
-    return Decided(item, lead, failures)
+        return await after(then, conn, Decided(item, lead, failures))
 
 
 async def order_verification(

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from domain.errors import Refusal
 from domain.items import Action, Status, transition
 from domain.models import Item, Period, Person, Role
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from domain.progress import has_difficulties
 from domain.workdays import WorkdayCalendar
 from storage import audit, items, outbox, people, reports
@@ -192,6 +192,7 @@ async def answer(
     sustained: bool,
     current: str,
     problems: str,
+    then: Then | None = None,
 ) -> Answered:
     """报送回访情况: stored as a 'revisit' report; the item stays 回访中 for the office."""
     liaison = require(person, Role.LIAISON)
@@ -223,10 +224,11 @@ async def answer(
             sustained=sustained,
         )
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-    unit_name = item.unit(liaison.unit_id).unit_name
-    return Answered(
-        revisit_id, report_id, item, unit_name, sustained, current, problems, supervisors
-    )
+        unit_name = item.unit(liaison.unit_id).unit_name
+        done = Answered(
+            revisit_id, report_id, item, unit_name, sustained, current, problems, supervisors
+        )
+        return await after(then, conn, done)
 
 
 async def _answered(conn: Conn, supervisor: Person, revisit_id: int, action: Action):
@@ -249,21 +251,30 @@ async def may_decide(office: Office, person: Person | None, revisit_id: int, act
         await _answered(conn, supervisor, revisit_id, action)
 
 
-async def finish(office: Office, person: Person | None, revisit_id: int) -> Decided:
+async def finish(
+    office: Office, person: Person | None, revisit_id: int, then: Then | None = None
+) -> Decided:
     """回访完成: the measures hold; the item is closed again (later revisits still come)."""
-    return await _decide(office, person, revisit_id, Action.FINISH_REVISIT, "")
+    return await _decide(office, person, revisit_id, Action.FINISH_REVISIT, "", then)
 
 
 REOPEN_WORKDAYS = 15  # the time a reopened item gets, counted in working days from the 重办
 
 
-async def reopen(office: Office, person: Person | None, revisit_id: int, reason: str) -> Decided:
+async def reopen(
+    office: Office, person: Person | None, revisit_id: int, reason: str, then: Then | None = None
+) -> Decided:
     """重办: the measures did not hold; the item is 办理中 again, its later revisits dropped."""
-    return await _decide(office, person, revisit_id, Action.REOPEN, reason)
+    return await _decide(office, person, revisit_id, Action.REOPEN, reason, then)
 
 
 async def _decide(
-    office: Office, person: Person | None, revisit_id: int, action: Action, reason: str
+    office: Office,
+    person: Person | None,
+    revisit_id: int,
+    action: Action,
+    reason: str,
+    then: Then | None = None,
 ) -> Decided:
     """回访完成 tells the lead unit; 重办 tells every unit, since co-units report again too."""
     supervisor = require(person, Role.SUPERVISOR)
@@ -304,4 +315,4 @@ async def _decide(
         item = await items.get(conn, item.id)
         told = [u for u in item.units if reopening or u.is_lead]
         liaisons = [p for u in told for p in await people.liaisons(conn, u.unit_id)]
-    return Decided(revisit_id, item, reason, liaisons)
+        return await after(then, conn, Decided(revisit_id, item, reason, liaisons))

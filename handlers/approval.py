@@ -26,29 +26,36 @@ from handlers.common import (
     services,
     toast,
 )
-from handlers.notify import render_letter, tell
+from handlers.notify import queue, render_letter
 from handlers.reasons import ReasonPrompt
 
 
-@answers_refusals
-async def approve(update: Update, context: Context) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
-    done = await letters.approve(svc.office, person, button_id(update))
-    await toast(update, context, "approved")
-    await clear_buttons(update)
-    svc.wake_sender()
+def _approved(svc, done: letters.Approved) -> dict:
     units_count, sent = done.recipients.reached
-    report = dict(
+    return dict(
         item=done.item,
         serial=svc.office.serial_label(done.item),
         sent=sent,
         units_count=units_count,
         unreachable=done.recipients.unreachable,
     )
-    await say(update, context, "approval_done", **report)
-    if done.creator is not None and done.creator.id != person.id:
-        await tell(context, [done.creator], "approval_done", **report)
+
+
+@answers_refusals
+async def approve(update: Update, context: Context) -> None:
+    svc = services(context)
+    person = await person_of(update, context)
+
+    async def tell_drafter(conn, done: letters.Approved) -> None:
+        if done.creator is not None and done.creator.id != person.id:
+            report = _approved(svc, done)
+            await queue(conn, svc, [done.creator], "approval_done", item_id=done.item.id, **report)
+
+    done = await letters.approve(svc.office, person, button_id(update), then=tell_drafter)
+    await toast(update, context, "approved")
+    await clear_buttons(update)
+    svc.wake_sender()
+    await say(update, context, "approval_done", **_approved(svc, done))
 
 
 async def check_return(update: Update, context: Context, item_id: int) -> None:
@@ -59,40 +66,55 @@ async def check_return(update: Update, context: Context, item_id: int) -> None:
 async def return_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     svc = services(context)
     person = await person_of(update, context)
-    item, creator = await letters.return_letter(svc.office, person, item_id, reason)
-    await say(update, context, "letter_returned_ack", item=item)
-    if creator is not None:
-        await tell(
-            context,
+
+    async def tell_drafter(conn, done) -> None:
+        item, creator = done
+        if creator is None:
+            return
+        await queue(
+            conn,
+            svc,
             [creator],
             "letter_returned",
             buttons=[[("修改后重新提交", cb.make(cb.REVISE, item.id))]],
+            item_id=item.id,
             item=item,
             serial=svc.office.serial_label(item),
             approver=person,
             reason=reason,
         )
 
+    item, _ = await letters.return_letter(svc.office, person, item_id, reason, then=tell_drafter)
+    svc.wake_sender()
+    await say(update, context, "letter_returned_ack", item=item)
+
 
 reasons.register(ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason))
 
 
-async def send_for_approval(context: Context, opened, drafter: str, resubmitted: bool) -> None:
-    svc = services(context)
-    item = opened.item
-    buttons = [
-        [("同意下发", cb.make(cb.APPROVE, item.id)), ("退回修改", cb.make(cb.RETURN, item.id))]
-    ]
-    await tell(
-        context,
-        opened.approvers,
-        "approval_card",
-        buttons=buttons,
-        item=item,
-        drafter=drafter,
-        resubmitted=resubmitted,
-        letter=render_letter(svc, item),
-    )
+def approval_card(svc, drafter: str, resubmitted: bool):
+    """What a new or revised draft queues, in its own transaction: the 审定 card to each
+    approver (a 502 on their chat delays it; nothing loses it)."""
+
+    async def queue_cards(conn, opened) -> None:
+        item = opened.item
+        buttons = [
+            [("同意下发", cb.make(cb.APPROVE, item.id)), ("退回修改", cb.make(cb.RETURN, item.id))]
+        ]
+        await queue(
+            conn,
+            svc,
+            opened.approvers,
+            "approval_card",
+            buttons=buttons,
+            item_id=item.id,
+            item=item,
+            drafter=drafter,
+            resubmitted=resubmitted,
+            letter=render_letter(svc, item),
+        )
+
+    return queue_cards
 
 
 def build() -> list:

@@ -150,17 +150,18 @@ async def submit(update: Update, context: Context) -> int:
     if query.data != cb.make(cb.FORM, "ok"):
         return await cancel(update, context)
     form = _form(context)
-    office = services(context).office
+    svc = services(context)
     done = await progress.submit_completion(
-        office,
+        svc.office,
         await person_of(update, context),
         form["item"],
         form["text"],
         attachments.as_records(form["files"]),
+        then=review.review_cards(svc),
     )
+    svc.wake_sender()
     context.user_data.pop(KEY, None)
-    await say(update, context, "completion_done", s=done, serial=office.serial_label(done.item))
-    await review.send_cards(context, done.notify, done.report_id)
+    await say(update, context, "completion_done", s=done, serial=svc.office.serial_label(done.item))
     return END
 
 

@@ -43,7 +43,7 @@ from handlers.common import (
     say,
     services,
 )
-from handlers.notify import tell
+from handlers.notify import queue
 from handlers.reasons import ReasonPrompt
 
 KEY = "extension"
@@ -159,12 +159,37 @@ async def submit(update: Update, context: Context) -> int:
         await query.answer()
         await clear_buttons(update)
         return await cancel(update, context)
-    office = services(context).office
+    svc = services(context)
+    office = svc.office
     person = await person_of(update, context)
     form = _form(context)
+
+    async def tell_supervisors(conn, done) -> None:
+        decide = [
+            (Action.GRANT_EXTENSION.value, cb.make(cb.GRANT_EXTENSION, done.extension_id)),
+            (Action.REFUSE_EXTENSION.value, cb.make(cb.REFUSE_EXTENSION, done.extension_id)),
+        ]
+        serial = office.serial_label(done.item)
+        await queue(
+            conn,
+            svc,
+            done.supervisors,
+            "ext_card",
+            [decide],
+            done.item.id,
+            r=done,
+            serial=serial,
+            person=person,
+        )
+
     try:
         done = await extensions.request_extension(
-            office, person, form["item"], date.fromisoformat(form["new_deadline"]), form["reason"]
+            office,
+            person,
+            form["item"],
+            date.fromisoformat(form["new_deadline"]),
+            form["reason"],
+            then=tell_supervisors,
         )
     except Refusal as refusal:  # the item moved on while the form was open
         context.user_data.pop(KEY, None)
@@ -174,34 +199,48 @@ async def submit(update: Update, context: Context) -> int:
     context.user_data.pop(KEY, None)
     await query.answer()
     await clear_buttons(update)
+    svc.wake_sender()
     serial = office.serial_label(done.item)
     await say(update, context, "ext_requested", r=done, serial=serial)
-    decide = [
-        (Action.GRANT_EXTENSION.value, cb.make(cb.GRANT_EXTENSION, done.extension_id)),
-        (Action.REFUSE_EXTENSION.value, cb.make(cb.REFUSE_EXTENSION, done.extension_id)),
-    ]
-    await tell(
-        context, done.supervisors, "ext_card", [decide], r=done, serial=serial, person=person
-    )
     return END
 
 
 cancel = cancel_form(KEY)
 
 
+def _tell_unit(svc):
+    """The decision to the unit's liaisons, in the decision's own transaction."""
+
+    async def tell_unit(conn, done: Decided) -> None:
+        serial = svc.office.serial_label(done.item)
+        await queue(
+            conn,
+            svc,
+            done.liaisons,
+            "ext_decided_unit",
+            item_id=done.item.id,
+            d=done,
+            serial=serial,
+        )
+
+    return tell_unit
+
+
 async def _tell_decision(update: Update, context: Context, done: Decided) -> None:
-    serial = services(context).office.serial_label(done.item)
-    failed = await tell(context, done.liaisons, "ext_decided_unit", d=done, serial=serial)
-    await say(
-        update, context, "ext_decided", d=done, serial=serial, told=len(done.liaisons) - len(failed)
-    )
+    svc = services(context)
+    svc.wake_sender()
+    serial = svc.office.serial_label(done.item)
+    await say(update, context, "ext_decided", d=done, serial=serial, told=len(done.liaisons))
 
 
 @answers_refusals
 async def grant(update: Update, context: Context) -> None:
     """同意延期: a stale or repeated press is refused by the domain and changes nothing."""
     person = await person_of(update, context)
-    done = await extensions.grant_extension(services(context).office, person, button_id(update))
+    svc = services(context)
+    done = await extensions.grant_extension(
+        svc.office, person, button_id(update), then=_tell_unit(svc)
+    )
     await update.callback_query.answer()
     await clear_buttons(update)
     await _tell_decision(update, context, done)
@@ -215,7 +254,10 @@ async def check_refuse(update: Update, context: Context, extension_id: int) -> N
 
 async def refuse_with_reason(update: Update, context: Context, extension_id: int, reason: str):
     person = await person_of(update, context)
-    done = await extensions.refuse_extension(services(context).office, person, extension_id, reason)
+    svc = services(context)
+    done = await extensions.refuse_extension(
+        svc.office, person, extension_id, reason, then=_tell_unit(svc)
+    )
     await _tell_decision(update, context, done)
 
 

@@ -34,7 +34,7 @@ from handlers.common import (
     say,
     services,
 )
-from handlers.notify import tell
+from handlers.notify import queue
 from handlers.reasons import ReasonPrompt
 
 # the actions this module offers, with the button prefix that carries each
@@ -55,12 +55,26 @@ def item_action_buttons(item: Item, person: Person | None) -> list[list[tuple[st
     return [row] if row else []
 
 
-async def _announce(update: Update, context: Context, done: Changed, kind: str) -> None:
-    """Tell the units' liaisons, then the supervisor: who heard it and which units nobody could."""
-    office = services(context).office
+def _facts(office, done: Changed, kind: str) -> dict:
     serial = office.serial_label(done.item)
-    facts = dict(kind=kind, item=done.item, serial=serial, reason=done.reason)
-    failed = await tell(context, done.liaisons, "life_unit", **facts)
+    return dict(kind=kind, item=done.item, serial=serial, reason=done.reason)
+
+
+def _tell_units(svc, kind: str):
+    """The change to every liaison of the item's units, in the change's own transaction."""
+
+    async def tell_units(conn, done: Changed) -> None:
+        facts = _facts(svc.office, done, kind)
+        await queue(conn, svc, done.liaisons, "life_unit", item_id=done.item.id, **facts)
+
+    return tell_units
+
+
+async def _announce(update: Update, context: Context, done: Changed, kind: str) -> None:
+    """Tell the supervisor who will hear of it and which units nobody can tell."""
+    svc = services(context)
+    svc.wake_sender()
+    facts = _facts(svc.office, done, kind)
     buttons = None
     if kind == "suspend":
         buttons = item_action_buttons(done.item, await person_of(update, context))
@@ -69,8 +83,7 @@ async def _announce(update: Update, context: Context, done: Changed, kind: str) 
         context,
         "life_done",
         buttons=buttons,
-        told=len(done.liaisons) - len(failed),
-        failed=len(failed),
+        told=len(done.liaisons),
         unreached=done.unreached,
         **facts,
     )
@@ -79,7 +92,10 @@ async def _announce(update: Update, context: Context, done: Changed, kind: str) 
 @answers_refusals
 async def resume_pressed(update: Update, context: Context) -> None:
     person = await person_of(update, context)
-    done = await lifecycle.resume(services(context).office, person, button_id(update))
+    svc = services(context)
+    done = await lifecycle.resume(
+        svc.office, person, button_id(update), then=_tell_units(svc, "resume")
+    )
     await update.callback_query.answer()
     await clear_buttons(update)
     await _announce(update, context, done, "resume")
@@ -93,7 +109,10 @@ async def check_suspend(update: Update, context: Context, item_id: int) -> None:
 
 async def suspend_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    done = await lifecycle.suspend(services(context).office, person, item_id, reason)
+    svc = services(context)
+    done = await lifecycle.suspend(
+        svc.office, person, item_id, reason, then=_tell_units(svc, "suspend")
+    )
     await _announce(update, context, done, "suspend")
 
 
@@ -105,7 +124,10 @@ async def check_revoke(update: Update, context: Context, item_id: int) -> None:
 
 async def revoke_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    done = await lifecycle.cancel_item(services(context).office, person, item_id, reason)
+    svc = services(context)
+    done = await lifecycle.cancel_item(
+        svc.office, person, item_id, reason, then=_tell_units(svc, "cancel")
+    )
     await _announce(update, context, done, "cancel")
 
 
@@ -146,7 +168,8 @@ def card_cmd(command: str, action: Action) -> Handler:
 async def resume_cmd(update: Update, context: Context) -> None:
     """/resume 编号: back to where the item was when it was suspended."""
     person, item = await _item_of_command(update, context, "resume")
-    done = await lifecycle.resume(services(context).office, person, item.id)
+    svc = services(context)
+    done = await lifecycle.resume(svc.office, person, item.id, then=_tell_units(svc, "resume"))
     await _announce(update, context, done, "resume")
 
 

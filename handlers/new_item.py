@@ -286,10 +286,12 @@ async def submit(update: Update, context: Context) -> str | int:
     svc = services(context)
     person = await person_of(update, context)
     draft = to_draft(form["v"])
+    cards = approval.approval_card(svc, person.name, form["mode"] == "revise")
     if form["mode"] == "revise":
-        opened = await letters.resubmit(svc.office, person, form["item_id"], draft)
+        opened = await letters.resubmit(svc.office, person, form["item_id"], draft, then=cards)
     else:
-        opened = await letters.open_item(svc.office, person, draft)
+        opened = await letters.open_item(svc.office, person, draft, then=cards)
+    svc.wake_sender()
     context.user_data.pop(KEY, None)
     item = opened.item
     await say(
@@ -300,8 +302,6 @@ async def submit(update: Update, context: Context) -> str | int:
         serial=svc.office.serial_label(item),
         approvers=opened.approvers,
     )
-    if opened.approvers:
-        await approval.send_for_approval(context, opened, person.name, form["mode"] == "revise")
     return END
 
 

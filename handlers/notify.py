@@ -1,47 +1,80 @@
-"""Pushing to people who did not write first: notices to supervisors, and the outbox rows
-of letters to liaisons.
+"""Messages to people other than the one acting: notices and letters, as outbox rows.
 
-A notice never breaks the action that caused it: one unreachable person does not silence
-the others.
+Every one is queued in the transaction of the action that causes it and sent by the paced
+sender: a network failure or a crash after the commit loses nothing, and one unreachable
+person does not silence the others.
 """
 
 from __future__ import annotations
 
-import logging
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
-
 from domain.models import Item, Person
 from handlers import callbacks as cb
-from handlers.common import Buttons, Context, keyboard, services
+from handlers.common import Buttons, Services
+from storage import outbox
+from storage.db import Conn
 from storage.outbox import Push
 
-log = logging.getLogger(__name__)
 
-
-async def tell(
-    context: Context,
+async def queue(
+    conn: Conn,
+    svc: Services,
     people: Iterable[Person],
     template: str,
     /,
     buttons: Buttons | None = None,
+    item_id: int | None = None,
     **ctx: Any,
-) -> list[Person]:
-    """Send the same notice to each person; returns those it could not reach."""
-    text = services(context).render(template, **ctx)
-    failed = []
-    for person in people:
-        try:
-            await context.bot.send_message(
-                person.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard(buttons)
-            )
-        except TelegramError as exc:  # one unreachable person must not silence the others
-            log.info("notice to person %s failed: %s", person.id, exc)
-            failed.append(person)
-    return failed
+) -> int:
+    """The same notice to each person, through the outbox, in the caller's transaction (the
+    action's own): it is sent once the action commits, and never if it does not. Rendered
+    now, so it says what happened at this moment. Returns how many were queued."""
+    text = svc.render(template, **ctx)
+    now = svc.office.now()
+    tag = uuid.uuid4().hex[:12]
+    pushes = [
+        Push(
+            f"notice:{template}:{tag}:p{p.id}",
+            template,
+            "post_html",
+            now,
+            item_id=item_id,
+            person_id=p.id,
+            chat_id=p.chat_id,
+            context={"html": text},
+            buttons=[[list(b) for b in row] for row in buttons or []],
+            automatic=False,
+        )
+        for p in people
+    ]
+    return await outbox.add_many(conn, pushes, now)
+
+
+async def queue_files(
+    conn: Conn, svc: Services, person: Person, files: list[tuple[str, str]]
+) -> int:
+    """Files already on Telegram (a report's photos and documents), one row each, after the
+    message they belong to (rows to one chat go in order)."""
+    now = svc.office.now()
+    tag = uuid.uuid4().hex[:12]
+    pushes = [
+        Push(
+            f"file:{tag}:{i}:p{person.id}",
+            "file",
+            "",
+            now,
+            person_id=person.id,
+            chat_id=person.chat_id,
+            automatic=False,
+            file_kind=kind,
+            file_id=file_id,
+        )
+        for i, (kind, file_id) in enumerate(files)
+    ]
+    return await outbox.add_many(conn, pushes, now)
 
 
 def render_letter(svc, item: Item) -> str:

@@ -41,7 +41,7 @@ from handlers.common import (
     services,
     toast,
 )
-from handlers.notify import tell
+from handlers.notify import queue
 
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
@@ -268,10 +268,30 @@ async def submit(update: Update, context: Context) -> int | None:
         attachments.as_records(form["files"]),
         Decimal(v["quantity"]) if v.get("quantity") is not None else None,
     )
-    office = services(context).office
+    svc = services(context)
+    office = svc.office
+
+    async def tell_drafter(conn, done) -> None:
+        await queue(
+            conn,
+            svc,
+            done.notify,
+            "progress_notice",
+            item_id=done.item.id,
+            s=done,
+            v=v,
+            serial=office.serial_label(done.item),
+            files=len(form["files"]),
+            goal=form.get("goal"),
+            share=_share(form),
+            buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
+        )
+
+    person = await person_of(update, context)
     done = await progress.submit_progress(
-        office, await person_of(update, context), form["item"], sheet, form.get("corrects")
+        office, person, form["item"], sheet, form.get("corrects"), then=tell_drafter
     )
+    svc.wake_sender()
     context.user_data.pop(KEY, None)
     serial = office.serial_label(done.item)
     await say(
@@ -281,18 +301,6 @@ async def submit(update: Update, context: Context) -> int | None:
         s=done,
         serial=serial,
         buttons=[[("补充更正", cb.make(cb.CORRECT, done.report_id))]],
-    )
-    await tell(
-        context,
-        done.notify,
-        "progress_notice",
-        s=done,
-        v=v,
-        serial=serial,
-        files=len(form["files"]),
-        goal=form.get("goal"),
-        share=_share(form),
-        buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
     )
     return END
 

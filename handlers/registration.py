@@ -35,7 +35,7 @@ from handlers.common import (
     services,
 )
 from handlers.gate import REGISTRATION_KEY
-from handlers.notify import tell
+from handlers.notify import queue
 
 NAME, TITLE, PHONE, CONFIRM = "reg_name", "reg_title", "reg_phone", "reg_confirm"
 
@@ -101,9 +101,23 @@ async def confirmed(update: Update, context: Context) -> str | int:
         await say(update, context, "reg_ask_name", label=form.get("label", ""))
         return NAME
     user = update.effective_user
+    svc = services(context)
+
+    async def tell_supervisors(conn, done) -> None:
+        label = done.invitation.label
+        await queue(
+            conn,
+            svc,
+            done.supervisors,
+            "reg_notify",
+            label=label,
+            person=done.person,
+            replaced=done.replaced,
+        )
+
     try:
         done = await registration.register(
-            services(context).office,
+            svc.office,
             form.get("code", ""),
             tg_user_id=user.id,
             chat_id=update.effective_chat.id,
@@ -111,6 +125,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
             name=form["name"],
             title=form["title"],
             phone=form["phone"],
+            then=tell_supervisors,
         )
     except Refusal:
         context.user_data.pop(REGISTRATION_KEY, None)
@@ -119,18 +134,9 @@ async def confirmed(update: Update, context: Context) -> str | int:
     label = done.invitation.label
     await say(update, context, "reg_done", label=label, role=done.person.role.value)
     await set_menu(context, done.person.chat_id, done.person.role)
-    await tell(
-        context,
-        done.supervisors,
-        "reg_notify",
-        label=label,
-        person=done.person,
-        replaced=done.replaced,
-    )
+    svc.wake_sender()
     if done.pending_letters:
         await say(update, context, "handover_letter_note")
-    if done.queued:
-        services(context).wake_sender()
     return END
 
 

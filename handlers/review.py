@@ -12,7 +12,6 @@ decision, and every decision re-checks in the database that this report is still
 from __future__ import annotations
 
 from telegram import Update
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -43,7 +42,7 @@ from handlers.common import (
     services,
     toast,
 )
-from handlers.notify import tell
+from handlers.notify import queue, queue_files
 from handlers.reasons import ReasonPrompt
 
 KEY = "verify"
@@ -67,10 +66,9 @@ def card_buttons(report_id: int, mask: int, awaiting_finding: bool) -> Buttons:
     return rows
 
 
-async def _card(context: Context, person: Person | None, report_id: int, mask: int):
-    svc = services(context)
+async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None):
     report, item, files, history, verification = await rules.load_card(
-        svc.office, person, report_id
+        svc.office, person, report_id, conn
     )
     awaiting = item.status == Status.AWAITING_VERIFICATION and not (
         verification and verification["finding"]
@@ -84,22 +82,32 @@ async def _card(context: Context, person: Person | None, report_id: int, mask: i
         files=[f["file_name"] for f in files],
         history=[dict(h) for h in history[-8:]],
         verification=verification,
-        planned=await plan_views.for_item(svc.office, item),
+        planned=await plan_views.for_item(svc.office, item, conn),
     )
     return text, card_buttons(report_id, mask, awaiting), files
 
 
-async def send_cards(context: Context, supervisors: list[Person], report_id: int) -> None:
-    """A review card to each supervisor, followed by the report's attachments."""
-    for person in supervisors:
-        text, buttons, files = await _card(context, person, report_id, 0)
-        try:
-            await send_html(context.bot, person.chat_id, text, keyboard(buttons))
-            for f in files:
-                send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
-                await send(person.chat_id, f["file_id"])
-        except (Forbidden, BadRequest):
-            continue
+def review_cards(svc):
+    """What a completion report queues, in its own transaction: a review card to each
+    supervisor, followed by the report's attachments."""
+
+    async def queue_cards(conn, done) -> None:
+        for person in done.notify:
+            text, buttons, files = await _card(svc, person, done.report_id, 0, conn)
+            item_id = done.item.id
+            await queue(conn, svc, [person], "post_html", buttons, item_id, html=text)
+            await queue_files(conn, svc, person, [(f["kind"], f["file_id"]) for f in files])
+
+    return queue_cards
+
+
+async def send_card(context: Context, person: Person, report_id: int) -> None:
+    """The card again, to the supervisor who just recorded a finding (their own answer)."""
+    text, buttons, files = await _card(services(context), person, report_id, 0)
+    await send_html(context.bot, person.chat_id, text, keyboard(buttons))
+    for f in files:
+        send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
+        await send(person.chat_id, f["file_id"])
 
 
 def _args(update: Update, prefix: str) -> tuple[int, int]:
@@ -119,7 +127,8 @@ async def toggle(update: Update, context: Context) -> None:
     if index is None or index >= len(rules.CHECKS):
         raise Refusal("stale_button")
     mask ^= 1 << index
-    text, buttons, _ = await _card(context, await person_of(update, context), report_id, mask)
+    person = await person_of(update, context)
+    text, buttons, _ = await _card(services(context), person, report_id, mask)
     await update.callback_query.answer()
     await edit_in_place(update, text, buttons)
 
@@ -128,14 +137,21 @@ async def toggle(update: Update, context: Context) -> None:
 async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
     svc = services(context)
-    done = await rules.pass_report(svc.office, await person_of(update, context), report_id, mask)
+
+    async def tell_units(conn, done) -> None:
+        serial = svc.office.serial_label(done.item)
+        item = done.item
+        await queue(conn, svc, done.liaisons, "review_passed_unit", item=item, serial=serial)
+
+    person = await person_of(update, context)
+    done = await rules.pass_report(svc.office, person, report_id, mask, then=tell_units)
+    svc.wake_sender()
     await toast(update, context, "passed")
     await clear_buttons(update)
     serial = svc.office.serial_label(done.item)
     await say(
         update, context, "review_passed", item=done.item, serial=serial, revisits=done.revisits
     )
-    await tell(context, done.liaisons, "review_passed_unit", item=done.item, serial=serial)
 
 
 async def check_return(update: Update, context: Context, report_id: int) -> None:
@@ -151,21 +167,26 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
 async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
     svc = services(context)
     mask = context.user_data.pop("review_mask", 0)
-    done = await rules.return_report(
-        svc.office, await person_of(update, context), report_id, mask, reason
-    )
+
+    async def tell_unit(conn, done) -> None:
+        await queue(
+            conn,
+            svc,
+            done.liaisons,
+            "review_returned_unit",
+            item_id=done.item.id,
+            item=done.item,
+            serial=svc.office.serial_label(done.item),
+            failed=done.failed,
+            reason=reason,
+            buttons=[[("重新报送办结报告", cb.make(cb.COMPLETE, done.item.id))]],
+        )
+
+    person = await person_of(update, context)
+    done = await rules.return_report(svc.office, person, report_id, mask, reason, then=tell_unit)
+    svc.wake_sender()
     serial = svc.office.serial_label(done.item)
     await say(update, context, "review_returned", item=done.item, serial=serial)
-    await tell(
-        context,
-        done.liaisons,
-        "review_returned_unit",
-        item=done.item,
-        serial=serial,
-        failed=done.failed,
-        reason=reason,
-        buttons=[[("重新报送办结报告", cb.make(cb.COMPLETE, done.item.id))]],
-    )
 
 
 async def check_finding(update: Update, context: Context, report_id: int) -> None:
@@ -177,7 +198,7 @@ async def check_finding(update: Update, context: Context, report_id: int) -> Non
 async def finding(update: Update, context: Context, report_id: int, text: str) -> None:
     person = await person_of(update, context)
     await rules.record_finding(services(context).office, person, report_id, text)
-    await send_cards(context, [person], report_id)
+    await send_card(context, person, report_id)
 
 
 reasons.register(ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason))

@@ -40,7 +40,7 @@ from handlers.common import (
     say,
     services,
 )
-from handlers.notify import tell
+from handlers.notify import queue
 from handlers.reasons import ReasonPrompt
 
 KEY = "revisit"
@@ -137,8 +137,23 @@ async def got_confirm(update: Update, context: Context) -> int:
     if await _choice(update, context, CONFIRM) != "ok":
         return await cancel(update, context)
     form = context.user_data.pop(KEY, {})
-    office = services(context).office
+    svc = services(context)
+    office = svc.office
     person = await person_of(update, context)
+
+    async def tell_supervisors(conn, done) -> None:
+        await queue(
+            conn,
+            svc,
+            done.supervisors,
+            "revisit_card",
+            buttons=card_buttons(done.revisit_id),
+            item_id=done.item.id,
+            a=done,
+            serial=office.serial_label(done.item),
+            who=person.name,
+        )
+
     try:
         done = await revisits.answer(
             office,
@@ -147,21 +162,14 @@ async def got_confirm(update: Update, context: Context) -> int:
             form.get("sustained", False),
             form.get("current", ""),
             form.get("problems", ""),
+            then=tell_supervisors,
         )
     except Refusal as refusal:  # answered meanwhile by another liaison: say so, end the form
         await refuse(update, context, refusal)
         return END
+    svc.wake_sender()
     serial = office.serial_label(done.item)
     await say(update, context, "revisit_done", serial=serial, title=done.item.title)
-    await tell(
-        context,
-        done.supervisors,
-        "revisit_card",
-        buttons=card_buttons(done.revisit_id),
-        a=done,
-        serial=serial,
-        who=person.name,
-    )
     return END
 
 
@@ -186,13 +194,28 @@ def card_buttons(revisit_id: int) -> Buttons:
 @answers_refusals
 async def finish_pressed(update: Update, context: Context) -> None:
     """[回访完成]: the item is closed again; the lead unit is thanked."""
-    office = services(context).office
-    done = await revisits.finish(office, await person_of(update, context), button_id(update))
+    svc = services(context)
+    office = svc.office
+
+    async def thank_unit(conn, done) -> None:
+        serial = office.serial_label(done.item)
+        await queue(
+            conn,
+            svc,
+            done.liaisons,
+            "revisit_finished_unit",
+            item_id=done.item.id,
+            item=done.item,
+            serial=serial,
+        )
+
+    person = await person_of(update, context)
+    done = await revisits.finish(office, person, button_id(update), then=thank_unit)
+    svc.wake_sender()
     await update.callback_query.answer()
     await clear_buttons(update)
     serial = office.serial_label(done.item)
     await say(update, context, "revisit_finished", item=done.item, serial=serial)
-    await tell(context, done.liaisons, "revisit_finished_unit", item=done.item, serial=serial)
 
 
 async def check_reopen(update: Update, context: Context, revisit_id: int) -> None:
@@ -202,13 +225,21 @@ async def check_reopen(update: Update, context: Context, revisit_id: int) -> Non
 
 
 async def reopen_with_reason(update: Update, context: Context, revisit_id: int, reason: str):
-    office = services(context).office
-    done = await revisits.reopen(office, await person_of(update, context), revisit_id, reason)
+    svc = services(context)
+    office = svc.office
+
+    async def tell_units(conn, done) -> None:
+        facts = dict(item=done.item, serial=office.serial_label(done.item), reason=reason)
+        await queue(
+            conn, svc, done.liaisons, "revisit_reopened_unit", item_id=done.item.id, **facts
+        )
+
+    person = await person_of(update, context)
+    done = await revisits.reopen(office, person, revisit_id, reason, then=tell_units)
+    svc.wake_sender()
     serial = office.serial_label(done.item)
     facts = dict(item=done.item, serial=serial, reason=reason)
-    failed = await tell(context, done.liaisons, "revisit_reopened_unit", **facts)
-    told = len(done.liaisons) - len(failed)
-    await say(update, context, "revisit_reopened", told=told, failed=len(failed), **facts)
+    await say(update, context, "revisit_reopened", told=len(done.liaisons), **facts)
 
 
 reasons.register(

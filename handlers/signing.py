@@ -35,7 +35,7 @@ from handlers.common import (
     services,
     toast,
 )
-from handlers.notify import tell
+from handlers.notify import queue
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
@@ -45,7 +45,25 @@ KEY = "responsible"
 async def sign(update: Update, context: Context) -> None:
     svc = services(context)
     person = await person_of(update, context)
-    done = await letters.sign(svc.office, person, button_id(update))
+
+    async def tell_drafter(conn, done) -> None:
+        waiting = [u.unit_name for u in done.item.units if not u.signed_at]
+        drafter = [p for p in done.supervisors if p.id == done.item.created_by]
+        await queue(
+            conn,
+            svc,
+            drafter,
+            "sign_notice",
+            item_id=done.item.id,
+            item=done.item,
+            unit=done.unit,
+            serial=svc.office.serial_label(done.item),
+            person=person,
+            waiting=waiting,
+        )
+
+    done = await letters.sign(svc.office, person, button_id(update), then=tell_drafter)
+    svc.wake_sender()
     await toast(update, context, "signed")
     await clear_buttons(update)
     serial = svc.office.serial_label(done.item)
@@ -57,18 +75,6 @@ async def sign(update: Update, context: Context) -> None:
         unit=done.unit,
         serial=serial,
         buttons=[[("现在填写承办责任人", cb.make(cb.RESPONSIBLE, done.item.id))]],
-    )
-    waiting = [u.unit_name for u in done.item.units if not u.signed_at]
-    drafter = [p for p in done.supervisors if p.id == done.item.created_by]
-    await tell(
-        context,
-        drafter,
-        "sign_notice",
-        item=done.item,
-        unit=done.unit,
-        serial=serial,
-        person=person,
-        waiting=waiting,
     )
 
 

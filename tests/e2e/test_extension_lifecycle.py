@@ -92,7 +92,7 @@ async def test_extension_requested_and_granted(office, staffed):
 
     await sup.press("同意延期", message=card)
     done = await sup.expect("已同意延期")
-    assert "已通知市住房和城乡建设局" in done.text
+    assert "机器人正在通知市住房和城乡建设局" in done.text
     told = await zj.expect("延期申请已同意")
     assert "调整为 2027年1月15日" in told.text
     assert await office.scalar("SELECT deadline FROM items") == NEW
@@ -239,7 +239,7 @@ async def test_cancel_with_reason_then_never_again(office, staffed):
     await sup.expect("撤销的理由")
     await sup.send("市政府已调整计划，不再实施")
     done = await sup.expect("已撤销")
-    assert "已通知2位单位联络员" in done.text
+    assert "机器人正在通知2位单位联络员" in done.text
     for liaison in (zj, jt):
         told = await liaison.expect("督办事项已撤销")
         assert "市政府已调整计划，不再实施" in told.text

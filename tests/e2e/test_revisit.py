@@ -106,7 +106,7 @@ async def test_revisit_answered_then_reopened_with_a_reason(office, staffed):
     await sup.expect("请输入重办的理由")
     await sup.send("外墙脱落问题未整改到位")
     done = await sup.expect("已重办")
-    assert "已通知2名联络员" in done.text
+    assert "机器人正在通知2名联络员" in done.text
     for user in (zj, jt):
         told = await user.expect("督办事项重办")
         assert "外墙脱落问题未整改到位" in told.text
