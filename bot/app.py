@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.warnings import PTBUserWarning
 
-from bot import scheduler
+from bot import polling, scheduler
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
 from bot.render import Renderer
@@ -89,6 +89,7 @@ def build_application(
         .token(settings.require_token())
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
+        .get_updates_request(polling.PollRequest())  # logs the poll's lost/back, once each
         .persistence(SqlitePersistence(db))
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
     )
@@ -142,7 +143,10 @@ async def start(
     await app.start()
     await _started(app, pace or {})
     await app.updater.start_polling(
-        poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        poll_interval=poll_interval,
+        timeout=poll_timeout,
+        allowed_updates=ALLOWED_UPDATES,
+        error_callback=polling.quiet,  # not a traceback per retry: PollRequest says it once
     )
 
 

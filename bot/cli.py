@@ -24,7 +24,7 @@ from pathlib import Path
 from telegram import Bot
 from telegram.error import TelegramError
 
-from bot import plan_template
+from bot import failures, logs, plan_template
 from bot import settings as settings_mod
 from bot.clock import SystemClock
 from bot.render import Renderer
@@ -75,15 +75,14 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     level = logging.INFO if args.command == "run" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs URLs, which hold the token
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logs.setup(level, None)  # until the settings say the office's zone and the token
+    settings = None
     try:
         settings = settings_mod.load(args.config)
+        logs.setup(level, settings.zone, [settings.token])
         return asyncio.run(dispatch(args, settings))
     except (SettingsError, CliError, HolidayFileError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc), settings, 2)
     except (unit_import.ImportError_, plan_sheet.PlanError) as exc:
         print("导入失败，未做任何修改：", file=sys.stderr)
         for problem in exc.problems:
@@ -91,6 +90,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the surroundings (disk, database file, network) or a bug
+        line = failures.explain(exc, settings) if settings else None
+        if line is None:
+            log.critical("unexpected error", exc_info=exc)  # through the redacting handler
+            line = "意外错误，详情见上方日志；请把日志（已隐去令牌）发给维护人员。"
+        return fail(line, settings, 1)
+
+
+def fail(line: str, settings: Settings | None, code: int) -> int:
+    """The one line on stderr for a failed command, never with the token in it."""
+    secrets = [settings.token] if settings else []
+    print(f"错误：{logs.RedactToken(secrets).redact(line)}", file=sys.stderr)
+    return code
 
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
@@ -182,8 +194,8 @@ async def bot_username(settings: Settings, db: Database) -> str:
             username = bot.username
     except TelegramError as exc:
         raise CliError(
-            f"无法连接 Telegram 获取机器人用户名（{exc.__class__.__name__}）。"
-            "可设置 DUBAN_BOT_USERNAME。"
+            f"获取机器人用户名失败。{failures.telegram(exc, settings)}"
+            "（也可设置 DUBAN_BOT_USERNAME 跳过这一步。）"
         ) from None
     async with db.transaction() as conn:
         await meta.put(conn, "bot_username", username)
@@ -212,7 +224,7 @@ async def run(settings: Settings) -> None:
             finally:
                 await stop_bot(app)
         except TelegramError as exc:
-            raise CliError(f"无法连接 Telegram：{exc}") from None
+            raise CliError(failures.telegram(exc, settings)) from None
     if keeper.lost:
         raise CliError("本数据库的运行租约已被另一进程接管，本进程已停止发送。")
 
