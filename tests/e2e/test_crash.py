@@ -78,7 +78,8 @@ async def test_an_update_delivered_twice_is_handled_once(office: Office, emu: Em
 
 async def test_kill_9_of_duban_run_right_after_an_answer(tmp_path: Path, emu: Emulator) -> None:
     await duban(tmp_path, "init")
-    env = {"DUBAN_TOKEN": TOKEN, "DUBAN_API_URL": emu.base_url}
+    # the killed process keeps its lease until it is stale: a short one, waited out below
+    env = {"DUBAN_TOKEN": TOKEN, "DUBAN_API_URL": emu.base_url, "DUBAN_LEASE_SECONDS": "2"}
     _, out, _ = await duban(tmp_path, "supervisor", "invite", **env)
     code = out.split("start=", 1)[1].split()[0]
     newcomer = emu.user(401, "新人")
@@ -96,6 +97,7 @@ async def test_kill_9_of_duban_run_right_after_an_answer(tmp_path: Path, emu: Em
     await bot.communicate()
     assert bot.returncode == -signal.SIGKILL
 
+    await asyncio.sleep(2.5)  # the dead process's lease goes stale
     bot = await run_bot(tmp_path, emu, env)
     try:
         await finish_registration(newcomer, timeout=15)
