@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -72,6 +73,9 @@ class Database:
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # a file that cannot be opened fails here, plainly: aiosqlite's thread would outlive
+        # the event loop after a failed connect and print its own traceback at exit
+        sqlite3.connect(self.path).close()
         raw = await aiosqlite.connect(self.path, isolation_level=None)
         raw.row_factory = aiosqlite.Row
         self._raw = raw

@@ -15,6 +15,7 @@ async def approved_item(office, staffed, co=("交通局",)) -> None:
     await staffed["zj"].expect("督 办 函")
     if "交通局" in co:
         await staffed["jt"].expect("督 办 函")
+    await staffed["sup"].expect("已审定同意")  # the drafter hears of it through the outbox
 
 
 async def test_stranger_is_refused_politely_everywhere(office, emu):
