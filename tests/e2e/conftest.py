@@ -11,12 +11,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
+import bot.app
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
+from bot.render import Renderer
 from bot.settings import Settings
 from domain import registration, unit_import
 from domain.models import Role
@@ -123,6 +127,42 @@ class Office:
     async def rows(self, sql: str, params=()):
         async with self.db.read() as conn:
             return [dict(r) for r in await conn.all(sql, params)]
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test process, as Jinja2 keeps them on disk.
+
+    Every start of the bot compiles all ~110 templates (its start-up check), about half a
+    second; a test starts the bot at least once. The cache is keyed by template name, file
+    and source checksum, so an edited or office-overridden template is still compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+class CachedRenderer(Renderer):
+    """The bot's renderer, with compiled templates shared between the bots a test run starts."""
+
+    cache = SharedBytecode()
+
+    def __init__(self, office_dir: Path | None = None) -> None:
+        super().__init__(office_dir)
+        self.env.bytecode_cache = self.cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_template_bytecode():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "Renderer", CachedRenderer)
+        yield
 
 
 @pytest.fixture
