@@ -34,6 +34,9 @@ UNITS_CSV = """名称,简称,类型,上级单位
 市生态环境局,环境局,部门,
 甲区委,甲区,下级党委政府,
 """
+# The sender's spacing (1 s per private chat, 3.3 s per group) only matters against Telegram's
+# limits, which the emulator enforces only with rate_limits=True; elsewhere it adds real seconds.
+FAST_PACE = {"per_chat_per_sec": 200.0, "overall_per_sec": 500.0, "group_per_min": 6000}
 
 
 class Office:
@@ -49,7 +52,7 @@ class Office:
         **overrides,
     ) -> None:
         self.emu = emu
-        self.pace = pace
+        self.pace = pace or (None if rate_limit else FAST_PACE)  # production pacing if limited
         self.rate_limit = rate_limit
         self.clock = clock
         self.settings = Settings(
