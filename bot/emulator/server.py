@@ -143,6 +143,7 @@ class ApiServer:
             emu.activity(+1)
         call = ApiCall(name, {}, at=emu.clock())
         emu.calls.append(call)
+        world.signal.fire()  # a wait on emu.calls sees a call arrive, not only end (long polls)
         try:
             params = await read_params(request)
             call.params = params.parsed()

@@ -11,12 +11,16 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 
+import bot.app
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
+from bot.render import Renderer
 from bot.settings import Settings
 from domain import registration, unit_import
 from domain.models import Role
@@ -30,6 +34,9 @@ UNITS_CSV = """名称,简称,类型,上级单位
 市生态环境局,环境局,部门,
 甲区委,甲区,下级党委政府,
 """
+# The sender's spacing (1 s per private chat, 3.3 s per group) only matters against Telegram's
+# limits, which the emulator enforces only with rate_limits=True; elsewhere it adds real seconds.
+FAST_PACE = {"per_chat_per_sec": 200.0, "overall_per_sec": 500.0, "group_per_min": 6000}
 
 
 class Office:
@@ -45,7 +52,7 @@ class Office:
         **overrides,
     ) -> None:
         self.emu = emu
-        self.pace = pace
+        self.pace = pace or (None if rate_limit else FAST_PACE)  # production pacing if limited
         self.rate_limit = rate_limit
         self.clock = clock
         self.settings = Settings(
@@ -138,6 +145,42 @@ class Office:
     async def rows(self, sql: str, params=()):
         async with self.db.read() as conn:
             return [dict(r) for r in await conn.all(sql, params)]
+
+
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test process, as Jinja2 keeps them on disk.
+
+    Every start of the bot compiles all ~110 templates (its start-up check), about half a
+    second; a test starts the bot at least once. The cache is keyed by template name, file
+    and source checksum, so an edited or office-overridden template is still compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+class CachedRenderer(Renderer):
+    """The bot's renderer, with compiled templates shared between the bots a test run starts."""
+
+    cache = SharedBytecode()
+
+    def __init__(self, office_dir: Path | None = None) -> None:
+        super().__init__(office_dir)
+        self.env.bytecode_cache = self.cache
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_template_bytecode():
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bot.app, "Renderer", CachedRenderer)
+        yield
 
 
 @pytest.fixture

@@ -58,13 +58,15 @@ async def test_bad_settings_give_one_clear_line(tmp_path):
     broken = tmp_path / "office-templates"
     broken.mkdir()
     (broken / "cancelled.j2").write_text("{% if %}", encoding="utf-8")  # a broken override
-    for env, expected in (
+    cases = (
         ({}, "未配置机器人令牌"),
         ({"DUBAN_TOKEN": "not-a-token"}, "令牌格式不正确"),
         ({"DUBAN_TOKEN": TOKEN, "DUBAN_TZ": "Mars/Base"}, "未知的时区"),
         ({"DUBAN_TOKEN": TOKEN, "DUBAN_TEMPLATE_DIR": str(broken)}, "cancelled.j2"),
-    ):
-        code, _, err = await duban(tmp_path, "run", **env)
+    )
+    # independent processes, at most one of which gets as far as the database: run together
+    results = await asyncio.gather(*(duban(tmp_path, "run", **env) for env, _ in cases))
+    for (_, expected), (code, _, err) in zip(cases, results, strict=True):
         assert code == 2, err
         assert expected in err and "Traceback" not in err
         assert [line for line in err.splitlines() if "错误" in line] == [err.splitlines()[-1]]

@@ -105,6 +105,8 @@ async def test_supervisor_previews_and_posts_the_summary(office, staffed):
 
 async def test_monthly_report_ranks_units_once_a_month(office, staffed):
     await approved_item(office, staffed)  # 住建局 leads, signed by nobody yet
+    # the channel exists before the tick: the sender may post as soon as the rows are queued
+    channel = office.emu.group(office.settings.leader_chat, "领导通报", type="channel")
     office.clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=TZ))  # first working day of December
     for _ in range(2):
         await scheduler.tick(office.app)
@@ -113,7 +115,6 @@ async def test_monthly_report_ranks_units_once_a_month(office, staffed):
         for r in await office.rows("SELECT dedupe_key FROM outbox WHERE rule = 'monthly'")
     ]
     assert keys == ["monthly:2026-12:1", "monthly:2026-12:chart"]
-    channel = office.emu.group(office.settings.leader_chat, "领导通报", type="channel")
     await office.app.bot_data["services"].sender.drain()
     assert "2026年11月督办工作通报" in channel.inbox[0].text
     photos = [c for c in office.emu.calls_of("sendPhoto") if c.ok]

@@ -19,8 +19,6 @@ from domain.plan_sheet import PlanError
 from tests.e2e.conftest import TZ, Office, invite_liaison
 from tests.plan_sheet import COLUMN, sample_rows, set_cell, workbook
 
-FAST = {"per_chat_per_sec": 200.0, "overall_per_sec": 500.0, "group_per_min": 6000}
-
 
 async def _staff(office: Office, emu) -> dict:
     people = {
@@ -37,8 +35,7 @@ async def _staff(office: Office, emu) -> dict:
 
 
 async def _open(tmp_path: Path, emu, when: datetime):
-    # dozens of letters to one liaison: pace them as fast as the emulator takes them
-    office = Office(tmp_path, emu, FakeClock(when), pace=FAST)
+    office = Office(tmp_path, emu, FakeClock(when))
     await office.start()
     await office.import_units()
     return office, await _staff(office, emu)
@@ -539,7 +536,6 @@ async def test_an_oversized_or_wrong_file_changes_nothing(tmp_path, emu):
         tmp_path,
         emu,
         FakeClock(datetime(2026, 1, 5, 10, 0, tzinfo=TZ)),
-        pace=FAST,
         max_attachment_mb=1,
     )
     await office.start()

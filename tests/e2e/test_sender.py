@@ -97,7 +97,7 @@ async def test_blocked_liaison_falls_back_to_the_deputy_then_waits_for_a_new_one
 
 async def test_a_timeout_is_uncertain_and_never_resent(office, staffed, emu):
     zj = staffed["zj"]
-    emu.hang_next("sendMessage", 7, chat_id=zj.id)
+    emu.hang_next("sendMessage", 6, chat_id=zj.id)  # past PTB's 5 s read timeout
     await queue(office, note("slow", person=None, chat=zj.id, text="慢"))
     await drain(office)
     assert (await states(office))["slow"] == "uncertain"
@@ -105,7 +105,7 @@ async def test_a_timeout_is_uncertain_and_never_resent(office, staffed, emu):
     await drain(office)
     # the hung request still arrives on Telegram's side — once; the bot never sends it again
     await emu.wait_until(lambda: any("慢" in m.text for m in zj.inbox), 10)
-    await asyncio.sleep(0.5)
+    await emu.settle()
     assert sum("慢" in m.text for m in zj.inbox) == 1
 
 
