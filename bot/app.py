@@ -163,7 +163,15 @@ async def _started(app: Application, pace: dict[str, float]) -> None:
     """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
     svc = app.bot_data["services"]
-    svc.sender = Sender(app.bot, svc.office, svc.render, hours=svc.hours, rules=svc.rules, **pace)
+    svc.sender = Sender(
+        app.bot,
+        svc.office,
+        svc.render,
+        hours=svc.hours,
+        rules=svc.rules,
+        holder=app.bot_data.get("lease_holder"),
+        **pace,
+    )
     await svc.sender.start()
     settings = svc.settings
     if settings.leader_chat is not None:

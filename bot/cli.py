@@ -211,6 +211,7 @@ async def run(settings: Settings) -> None:
     stopped = asyncio.Event()
     async with Database(settings.db) as db, await _lease(settings, db, stopped) as keeper:
         app = build_application(settings, db)
+        app.bot_data["lease_holder"] = keeper.me.holder  # the sender checks it on every send
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stopped.set)

@@ -89,6 +89,7 @@ class Sender:
         group_per_min: int = 18,
         in_flight: int = 8,
         idle_check: float = 5,
+        holder: str | None = None,
     ):
         self.bot, self.office, self.render = bot, office, render
         self.hours = hours or Hours()
@@ -100,6 +101,7 @@ class Sender:
         self.task: asyncio.Task | None = None
         self.stopping = False
         self.idle_check = idle_check
+        self.holder = holder  # the lease this process holds (duban run); None in tests
 
     async def start(self) -> None:
         async with self.office.db.transaction() as conn:
@@ -214,7 +216,11 @@ class Sender:
         for person, chat_id in await self._recipients(row):
             await self.pacer.wait(chat_id)
             async with self.office.db.transaction() as conn:
-                await outbox.sending(conn, row.id)
+                mine = await outbox.sending(conn, row.id, self.holder)
+            if not mine:
+                log.warning("push %s was not sent: the database's lease is not ours", row.id)
+                self.stopping = True
+                return True
             try:
                 message = await self._deliver(row, chat_id, text, markup)
             except Exception as exc:

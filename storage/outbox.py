@@ -168,10 +168,20 @@ async def get(conn: Conn, push_id: int) -> Queued | None:
     return _queued(row) if row else None
 
 
-async def sending(conn: Conn, push_id: int) -> None:
-    """Marked before the request is made: a crash now leaves it 'uncertain', never resent."""
-    await conn.execute(
-        "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?", (push_id,)
+async def sending(conn: Conn, push_id: int, holder: str | None = None) -> bool:
+    """Marked before the request is made: a crash now leaves it 'uncertain', never resent.
+
+    False if the row was settled meanwhile, or `holder` no longer holds the database's lease
+    (this process was frozen and another took over): then it must not be sent from here.
+    """
+    return (
+        await conn.execute(
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1"
+            " WHERE id = ? AND state IN ('pending', 'sending')"
+            " AND (? IS NULL OR EXISTS (SELECT 1 FROM lease WHERE holder = ?))",
+            (push_id, holder, holder),
+        )
+        == 1
     )
 
 

@@ -179,3 +179,15 @@ async def test_a_letter_approved_just_before_a_crash_is_sent_after_the_restart(o
     await office.start()
     letter = await zj.expect("督 办 函")
     assert "督办〔2026〕1号" in letter.text and letter.button_texts == ["签收"]
+
+
+async def test_a_process_that_lost_the_lease_sends_nothing(office, staffed):
+    """Frozen past its lease, a process wakes while another sends: it must not send too."""
+    zj = staffed["zj"]
+    sender = office.app.bot_data["services"].sender
+    sender.holder = "a process whose lease was taken over"
+    await queue(office, note("mine", chat=zj.id, text="不该由我发送"))
+    await sender.send_ready()
+    assert not any("不该由我发送" in m.text for m in zj.inbox)
+    assert (await states(office))["mine"] == "pending"  # left for the lease's holder
+    assert sender.stopping
