@@ -10,8 +10,11 @@ from domain.errors import Refusal
 from domain.models import Person, Role, Unit
 from domain.office import Office, labeller, require
 from domain.reminders import CHASED, RULES, Rules, decide
-from storage import audit, ledger_state, outbox, units
-from storage.outbox import Queued
+from storage import audit, ledger_state, outbox, people, units
+from storage.outbox import PROBLEM_STATES, Queued
+
+SHOWN = 10  # problem rows listed, each with its 重新发送 button; the rest are counted
+ON_ITEM = 3  # a person's own undelivered messages offered again on /item
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,12 @@ class Overview:
     problems: list[Queued]
     unreachable: list[queries.UnitStatus]
     muted: list[tuple[Unit, str]]
+    names: dict[int, str]  # who a person-addressed problem row was for
+
+    @property
+    def more(self) -> int:
+        """Problem rows beyond those listed."""
+        return sum(self.counts.get(s, 0) for s in PROBLEM_STATES) - len(self.problems)
 
 
 async def overview(office: Office, person: Person | None) -> Overview:
@@ -28,15 +37,73 @@ async def overview(office: Office, person: Person | None) -> Overview:
     statuses = await queries.units_overview(office, person)
     async with office.db.read() as conn:
         counts = await outbox.counts(conn, today)
-        problems = await outbox.problems(conn)
+        problems = await outbox.problems(conn, SHOWN)
         muted = await outbox.mutes(conn, today)
+        names = await _names(conn, {p.person_id for p in problems if p.person_id})
     by_id = {s.unit.id: s.unit for s in statuses}
     return Overview(
         counts,
         problems,
         [s for s in statuses if not s.reachable],
         [(by_id[u], until) for u, until in muted.items() if u in by_id],
+        names,
     )
+
+
+async def _names(conn, person_ids: set[int]) -> dict[int, str]:
+    found = [await people.get(conn, i) for i in sorted(person_ids)]
+    return {p.id: p.name for p in found if p is not None}
+
+
+@dataclass(frozen=True)
+class Resent:
+    push: Queued
+    waits: bool  # addressed to a unit nobody in it can receive: held again until someone can
+
+
+async def resend(office: Office, person: Person | None, push_id: int) -> Resent:
+    """A failed, uncertain or held push goes back in the queue because a person asked.
+
+    A supervisor may resend any of them (they see them all on /reminders); anyone else only
+    a message addressed to them, such as a card that never reached them. An uncertain one may
+    have arrived after all: the person asking has seen that it did not."""
+    who = require(person)
+    now = office.now()
+    async with office.db.transaction() as conn:
+        push = await outbox.get(conn, push_id)
+        if push is None or (who.role is not Role.SUPERVISOR and push.person_id != who.id):
+            raise Refusal("push_unknown")
+        if not await outbox.resend(conn, push.id, outbox.epoch(now)):
+            raise Refusal("push_not_stuck")
+        waits = await _nobody_to_receive(conn, push)
+        await audit.record(
+            conn,
+            at=now,
+            person_id=who.id,
+            action="重新发送",
+            item_id=push.item_id,
+            unit_id=push.unit_id,
+            push=push.id,
+            rule=push.rule,
+            was=push.state,
+        )
+    return Resent(push, waits)
+
+
+async def _nobody_to_receive(conn, push: Queued) -> bool:
+    """The sender would hold it again at once: a unit's push and no liaison can receive it."""
+    if push.person_id is not None or push.chat_id is not None or push.unit_id is None:
+        return False
+    return not [p for p in await people.liaisons(conn, push.unit_id) if not p.unreachable]
+
+
+async def undelivered(office: Office, person: Person | None, item_id: int) -> list[Queued]:
+    """The viewer's own messages about the item that failed or may not have arrived, newest
+    last: offered again on /item, where they notice the card they never got."""
+    if person is None:
+        return []
+    async with office.db.read() as conn:
+        return (await outbox.undelivered_for(conn, item_id, person.id))[-ON_ITEM:]
 
 
 async def mute(office: Office, person: Person | None, unit_text: str, until: date | None):

@@ -86,3 +86,6 @@ REVISIT_FORM = "va"  # va:<revisit>      填写回访情况 (the lead unit's lia
 REVISIT_CHOICE = "vc"  # vc:<revisit>:<step>:<choice>  是 / 否, 无, 提交 / 取消 in the form
 REVISIT_DONE = "vd"  # vd:<revisit>      回访完成
 REVISIT_REOPEN = "vr"  # vr:<revisit>    重办 (asks a reason)
+
+# 重新发送 (handlers/reminders.py): on /reminders and on /item
+RESEND = "rsd"  # rsd:<outbox id>    a failed, uncertain or held push queued again

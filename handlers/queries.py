@@ -7,9 +7,10 @@ import json
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from domain import plan_views, queries
+from domain import plan_views, pushes, queries
 from handlers import lifecycle
 from handlers.common import Context, answers_refusals, person_of, say, services
+from handlers.reminders import resend_buttons
 
 MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 
@@ -41,6 +42,7 @@ async def item_cmd(update: Update, context: Context) -> None:
     ref = " ".join(context.args or [])
     person = await person_of(update, context)
     item, timeline = await queries.item_record(office, person, ref)
+    undelivered = await pushes.undelivered(office, person, item.id)
     events = [
         {
             "at": r["at"],
@@ -60,7 +62,8 @@ async def item_cmd(update: Update, context: Context) -> None:
         timeline=events[-40:],
         light=(await queries.lights(office)).get(item.id),
         planned=await plan_views.for_item(office, item),
-        buttons=lifecycle.item_action_buttons(item, person),
+        undelivered=undelivered,
+        buttons=lifecycle.item_action_buttons(item, person) + resend_buttons(undelivered),
     )
 
 

@@ -1,13 +1,27 @@
-"""/reminders (what the bot is pushing, and what it cannot) and /mute <单位> <日期>."""
+"""/reminders (what the bot is pushing, and what it cannot), /mute <单位> <日期>, and the
+重新发送 button that puts a failed, uncertain or held push back in the queue."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain import inputs, pushes
 from domain.errors import Refusal
-from handlers.common import Context, answers_refusals, person_of, say, services
+from handlers import callbacks as cb
+from handlers.common import (
+    Context,
+    answers_refusals,
+    button_id,
+    in_rows,
+    person_of,
+    say,
+    services,
+    toast,
+)
+from storage.outbox import Queued
 
 UNMUTE = {"取消", "恢复", "off"}
 
@@ -23,7 +37,30 @@ async def reminders_cmd(update: Update, context: Context) -> None:
         problems=found.problems,
         unreachable=found.unreachable,
         muted=found.muted,
+        names=found.names,
+        more=found.more,
+        buttons=resend_buttons(found.problems),
     )
+
+
+def resend_buttons(rows: Sequence[Queued]) -> list[list[tuple[str, str]]]:
+    """One 重新发送 button per listed row, numbered as the lines of the message are."""
+    numbered = len(rows) > 1
+    buttons = [
+        (f"重新发送 {i}" if numbered else "重新发送", cb.make(cb.RESEND, row.id))
+        for i, row in enumerate(rows, 1)
+    ]
+    return in_rows(buttons, 3)
+
+
+@answers_refusals
+async def resend_pressed(update: Update, context: Context) -> None:
+    """Authorized again from the database on every press; the buttons stay, so a second
+    press is told it is already queued rather than sending it twice."""
+    svc = services(context)
+    done = await pushes.resend(svc.office, await person_of(update, context), button_id(update))
+    svc.wake_sender()
+    await toast(update, context, "resent_held" if done.waits else "resent")
 
 
 @answers_refusals
@@ -39,4 +76,8 @@ async def mute_cmd(update: Update, context: Context) -> None:
 
 
 def build() -> list:
-    return [CommandHandler("reminders", reminders_cmd), CommandHandler("mute", mute_cmd)]
+    return [
+        CommandHandler("reminders", reminders_cmd),
+        CommandHandler("mute", mute_cmd),
+        CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
+    ]
