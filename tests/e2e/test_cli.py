@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import sys
+from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 
 from tests.e2e.conftest import TOKEN, UNITS_CSV
@@ -18,17 +19,24 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-async def duban(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
+async def spawn(
+    tmp_path: Path, *args: str, stdout=PIPE, stderr=PIPE, **env: str
+) -> asyncio.subprocess.Process:
+    """`duban ARGS` as its own process, in `tmp_path`, with only the given DUBAN_* settings."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         *args,
         cwd=tmp_path,
         env=env_for(tmp_path, **env),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stdout=stdout,
+        stderr=stderr,
     )
+
+
+async def duban(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
+    proc = await spawn(tmp_path, *args, **env)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     return proc.returncode, out.decode(), err.decode()
 
@@ -74,16 +82,8 @@ async def test_bad_settings_give_one_clear_line(tmp_path):
 
 async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
     await duban(tmp_path, "init")
-    env = env_for(tmp_path, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
+    proc = await spawn(
+        tmp_path, "run", stderr=STDOUT, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url
     )
     try:
         stranger = emu.user(999, "路人")

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
-import sys
+from asyncio.subprocess import DEVNULL
 from contextlib import closing
 from pathlib import Path
 
 from bot.emulator import Emulator, EmuUser
 from domain.models import Role
 from tests.e2e.conftest import TOKEN, Office
-from tests.e2e.test_cli import duban, env_for
+from tests.e2e.test_cli import duban, spawn
 
 
 def runs_the_bot(task: asyncio.Task) -> bool:
@@ -109,16 +109,7 @@ async def test_kill_9_of_duban_run_right_after_an_answer(tmp_path: Path, emu: Em
 async def run_bot(tmp_path: Path, emu: Emulator, env: dict[str, str]) -> asyncio.subprocess.Process:
     """`duban run` in a subprocess, returned once it polls the (emulated) Bot API."""
     polls = len(emu.calls_of("getUpdates"))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=env_for(tmp_path, **env),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    proc = await spawn(tmp_path, "run", stdout=DEVNULL, stderr=DEVNULL, **env)
     await emu.wait_until(lambda: len(emu.calls_of("getUpdates")) > polls, 30)
     return proc
 

@@ -7,7 +7,6 @@ import os
 import signal
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +17,7 @@ from bot import failures
 from bot.emulator import Emulator
 from bot.settings import Settings
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_cli import duban, env_for
+from tests.e2e.test_cli import duban, spawn
 
 SECRET = TOKEN.split(":")[1]
 
@@ -121,15 +120,12 @@ class Running:
 
     @classmethod
     async def start(cls, tmp_path: Path, emu: Emulator) -> Running:
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
+        proc = await spawn(
+            tmp_path,
             "run",
-            cwd=tmp_path,
-            env=env_for(tmp_path, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url),
-            stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
+            DUBAN_TOKEN=TOKEN,
+            DUBAN_API_URL=emu.base_url,
         )
         return cls(proc)
 
