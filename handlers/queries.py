@@ -8,10 +8,13 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain import picks, plan_views, pushes, queries
+from domain.models import Item, Person
+from domain.office import Office
 from handlers import callbacks as cb
 from handlers import lifecycle, pickers
 from handlers.common import Context, answers_refusals, button_id, person_of, say, services
 from handlers.reminders import resend_buttons
+from storage.db import Row
 
 MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 
@@ -60,7 +63,9 @@ async def item_picked(update: Update, context: Context) -> None:
     await _show_item(update, context, person, item, timeline)
 
 
-async def _show_item(update: Update, context: Context, person, item, timeline) -> None:
+async def _show_item(
+    update: Update, context: Context, person: Person | None, item: Item, timeline: list[Row]
+) -> None:
     office = services(context).office
     undelivered = await pushes.undelivered(office, person, item.id)
     events = [
@@ -87,7 +92,7 @@ async def _show_item(update: Update, context: Context, person, item, timeline) -
     )
 
 
-async def _viewable(office, person) -> pickers.Choices:
+async def _viewable(office: Office, person: Person | None) -> pickers.Choices:
     return pickers.item_choices(office, await picks.viewable(office, person), cb.SHOW_ITEM)
 
 
