@@ -204,6 +204,17 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
     return found[0], (row["code"] if table == "plan_targets" else None)
 
 
+async def detail_by_id(office: Office, person: Person | None, task_id: int) -> TaskView:
+    """One task picked from /plan's buttons (the id is checked, never trusted)."""
+    require(person, Role.SUPERVISOR, Role.LEADER)
+    async with office.db.read() as conn:
+        row = await store.task(conn, task_id)
+    if row is None:
+        raise Refusal("stale_button")
+    task, _ = await detail(office, person, row["code"])
+    return task
+
+
 async def for_item(
     office: Office, item: Item, conn: Conn | None = None
 ) -> tuple[TaskView, TargetView] | None:

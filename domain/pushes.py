@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from domain import queries
 from domain.errors import Refusal
@@ -14,6 +14,7 @@ from storage import audit, ledger_state, outbox, people, units
 from storage.outbox import PROBLEM_STATES, Queued
 
 SHOWN = 10  # problem rows listed, each with its 重新发送 button; the rest are counted
+MUTE_WORKDAYS = (3, 5, 10)  # the buttons /mute offers, in working days
 ON_ITEM = 3  # a person's own undelivered messages offered again on /item
 
 
@@ -108,14 +109,27 @@ async def undelivered(office: Office, person: Person | None, item_id: int) -> li
 
 async def mute(office: Office, person: Person | None, unit_text: str, until: date | None):
     """Pause a unit's pushes until a date (None lifts the mute); it still shows as late."""
+    require(person, Role.SUPERVISOR)
+    return await mute_unit(office, person, await find_unit(office, unit_text), until)
+
+
+async def find_unit(office: Office, unit_text: str) -> int:
+    """The one unit a typed name means (its full or short name, or the only one containing it)."""
+    found = await queries.unit_list(office, unit_text)
+    exact = [u for u in found if unit_text in (u.name, u.short_name)]
+    if len(found) != 1 and len(exact) != 1:
+        raise Refusal("unit_ambiguous" if found else "unit_not_found", text=unit_text[:30])
+    return (exact or found)[0].id
+
+
+async def mute_unit(office: Office, person: Person | None, unit_id: int, until: date | None):
+    """The same for a unit picked from a list; the supervisor is checked on every press."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
     async with office.db.transaction() as conn:
-        found = await units.search(conn, unit_text)
-        exact = [u for u in found if unit_text in (u.name, u.short_name)]
-        if len(found) != 1 and len(exact) != 1:
-            raise Refusal("unit_ambiguous" if found else "unit_not_found", text=unit_text[:30])
-        unit = (exact or found)[0]
+        unit = await units.get(conn, unit_id)
+        if unit is None:
+            raise Refusal("unknown_unit")
         # a lifted mute is stored as ending yesterday, so the history stays in the audit
         day = until or date.fromordinal(office.clock.today().toordinal() - 1)
         await outbox.mute(conn, unit.id, day.isoformat(), supervisor.id, now)
@@ -128,6 +142,18 @@ async def mute(office: Office, person: Person | None, unit_text: str, until: dat
             note=f"至{day.isoformat()}" if until else "取消",
         )
     return unit
+
+
+def mute_choices(today: date, calendar) -> dict[str, date | None]:
+    """The common answers to 暂停到哪天: a few working days, the month's end, or lift it."""
+    choices: dict[str, date | None] = {
+        str(n): calendar.add_workdays(today, n) for n in MUTE_WORKDAYS
+    }
+    month_end = date(today.year + today.month // 12, today.month % 12 + 1, 1) - timedelta(1)
+    if month_end > today:
+        choices["m"] = month_end
+    choices["off"] = None
+    return choices
 
 
 async def overtaken(office: Office, rules: Rules, rows: list[Queued]) -> set[int]:

@@ -139,7 +139,18 @@ async def open_items(office: Office, person: Person | None, query: str = "") -> 
 async def item_record(office: Office, person: Person | None, ref: str) -> tuple[Item, list[Row]]:
     """One item with its timeline; a liaison sees only items of their own unit."""
     viewer = require(person)
-    item = await find_item(office, ref)
+    return await _record(office, viewer, await find_item(office, ref))
+
+
+async def item_record_by_id(
+    office: Office, person: Person | None, item_id: int
+) -> tuple[Item, list[Row]]:
+    """The same, for an item picked from a list (the pick is checked like a typed 编号)."""
+    viewer = require(person)
+    return await _record(office, viewer, await get_item(office, item_id))
+
+
+async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, list[Row]]:
     if viewer.role is Role.LIAISON and all(u.unit_id != viewer.unit_id for u in item.units):
         raise Refusal("not_your_item")
     async with office.db.read() as conn:

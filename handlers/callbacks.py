@@ -89,3 +89,17 @@ REVISIT_REOPEN = "vr"  # vr:<revisit>    重办 (asks a reason)
 
 # 重新发送 (handlers/reminders.py): on /reminders and on /item
 RESEND = "rsd"  # rsd:<outbox id>    a failed, uncertain or held push queued again
+
+# pickers: a command sent without its argument (handlers/pickers.py)
+PICK_PAGE = "pp"  # pp:<command>:<page>  another page of a command's picker
+SHOW_ITEM = "vi"  # vi:<item>        /item: the item picked
+LETTER = "lt"  # lt:<item>           /letter: the item picked
+PLAN_TASK = "pt"  # pt:<task>        /plan: the task picked
+MUTE_DATE = "md"  # md:<unit>:<choice>  /mute: until when (3 / 5 / 10 working days, m, off)
+# /key and /unkey (handlers/plan.py): each asks the reason, then raises or lowers
+KEY_ITEM = "ki"  # ki:<item>
+KEY_TASK = "kt"  # kt:<plan task>
+KEY_TARGET = "kg"  # kg:<plan target>
+UNKEY_ITEM = "ui"  # ui:<item>
+UNKEY_TASK = "ut"  # ut:<plan task>
+UNKEY_TARGET = "ug"  # ug:<plan target>

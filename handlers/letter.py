@@ -1,22 +1,44 @@
-"""/letter <编号>: the 督办函 as a DOCX, for the office and the item's own units."""
+"""/letter [编号]: the 督办函 as a DOCX, for the office and the item's own units; without a
+编号, a picker of the items whose letter this person may download."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import letter_docx
-from domain import queries
+from domain import picks, queries
 from domain.errors import Refusal
-from handlers.common import Context, answers_refusals, person_of, services
+from domain.models import Item
+from handlers import callbacks as cb
+from handlers import pickers
+from handlers.common import Context, answers_refusals, button_id, person_of, services
 
 
 @answers_refusals
 async def letter_cmd(update: Update, context: Context) -> None:
+    ref = " ".join(context.args or [])
+    if not ref:
+        await pickers.offer(update, context, "letter")
+        return
+    person = await person_of(update, context)
+    with pickers.usage("letter"):
+        item, _ = await queries.item_record(services(context).office, person, ref)
+    await _send_letter(update, context, item)
+
+
+@answers_refusals
+async def letter_picked(update: Update, context: Context) -> None:
+    """Checked as a typed 编号 is: a liaison gets only their own unit's letters."""
+    office = services(context).office
+    person = await person_of(update, context)
+    item, _ = await queries.item_record_by_id(office, person, button_id(update))
+    await update.callback_query.answer()
+    await _send_letter(update, context, item)
+
+
+async def _send_letter(update: Update, context: Context, item: Item) -> None:
     svc = services(context)
-    item, _ = await queries.item_record(
-        svc.office, await person_of(update, context), " ".join(context.args or [])
-    )
     if item.serial is None and not item.is_task_notice:
         raise Refusal("letter_not_issued")
     serial = svc.office.serial_label(item)
@@ -34,5 +56,15 @@ async def letter_cmd(update: Update, context: Context) -> None:
     )
 
 
+async def _with_letter(office, person) -> pickers.Choices:
+    return pickers.item_choices(office, await picks.with_letter(office, person), cb.LETTER)
+
+
+pickers.register("letter", pickers.Picker("要下载督办函的事项", "已下发督办函的事项", _with_letter))
+
+
 def build() -> list:
-    return [CommandHandler("letter", letter_cmd)]
+    return [
+        CommandHandler("letter", letter_cmd),
+        CallbackQueryHandler(letter_picked, pattern=cb.pattern(cb.LETTER)),
+    ]

@@ -6,6 +6,7 @@
 [撤销] ─► REASON (handlers/reasons) ─► cancel_item ─► units told
 /suspend 12, /revoke 12 ─► the item's card with that one button ─► as above
 /resume 12 ─► resume
+/suspend, /resume, /revoke ─► picker of the items it applies to; a pick is that item's button
 ```
 /suspend and /revoke show the item first: a mistyped 编号 then shows the wrong title instead
 of stopping the wrong item. /resume acts at once; it undoes nothing that cannot be redone.
@@ -16,14 +17,13 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain import lifecycle, queries
-from domain.errors import Refusal
+from domain import lifecycle, picks, queries
 from domain.items import Action, allowed
 from domain.lifecycle import Changed
 from domain.models import Item, Person, Role
 from domain.office import require
 from handlers import callbacks as cb
-from handlers import reasons
+from handlers import pickers, reasons
 from handlers.common import (
     Context,
     Handler,
@@ -137,10 +137,8 @@ reasons.register(ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revo
 
 async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
     person = require(await person_of(update, context), Role.SUPERVISOR)
-    ref = " ".join(context.args or [])
-    if not ref:
-        raise Refusal("lifecycle_usage", command=command)
-    return person, await queries.find_item(services(context).office, ref)
+    with pickers.usage(command):
+        return person, await queries.find_item(services(context).office, " ".join(context.args))
 
 
 def card_cmd(command: str, action: Action) -> Handler:
@@ -148,6 +146,9 @@ def card_cmd(command: str, action: Action) -> Handler:
 
     @answers_refusals
     async def show_card(update: Update, context: Context) -> None:
+        if not context.args:
+            await pickers.offer(update, context, command)
+            return
         person, item = await _item_of_command(update, context, command)
         office = services(context).office
         await lifecycle.may(office, person, item.id, action)
@@ -167,10 +168,33 @@ def card_cmd(command: str, action: Action) -> Handler:
 @answers_refusals
 async def resume_cmd(update: Update, context: Context) -> None:
     """/resume 编号: back to where the item was when it was suspended."""
+    if not context.args:
+        await pickers.offer(update, context, "resume")
+        return
     person, item = await _item_of_command(update, context, "resume")
     svc = services(context)
     done = await lifecycle.resume(svc.office, person, item.id, then=_tell_units(svc, "resume"))
     await _announce(update, context, done, "resume")
+
+
+def _offering(action: Action) -> pickers.Lister:
+    """The items this supervisor may take `action` on; a press is that action's own button."""
+
+    async def choices(office, person) -> pickers.Choices:
+        found = await picks.for_action(office, person, action)
+        return pickers.item_choices(office, found, PREFIXES[action])
+
+    return choices
+
+
+for _command, _action, _what in (
+    ("suspend", Action.SUSPEND, "暂停"),
+    ("resume", Action.RESUME, "恢复"),
+    ("revoke", Action.CANCEL, "撤销"),
+):
+    pickers.register(
+        _command, pickers.Picker(f"要{_what}的事项", f"可以{_what}的事项", _offering(_action))
+    )
 
 
 def build() -> list:

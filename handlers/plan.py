@@ -1,5 +1,8 @@
 """大事要事: /plan and /plan <编号> (supervisors, leaders), /key and /unkey, /import.
 
+/key 编号 理由 acts at once; /key 编号 shows it with one button; /key alone lists items, tasks
+and targets to pick. A button asks the reason (handlers/reasons), then raises or lowers.
+
 ```
 /import ─► template + how-to ─► FILE ─(.xlsx)─► imported, or every bad row listed
 a .xlsx sent with the caption /import ─────────┘
@@ -13,22 +16,32 @@ import tempfile
 from pathlib import Path
 
 from telegram import Update
-from telegram.ext import CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import plan_template
-from domain import plan, plan_keys, plan_sheet, plan_views
+from domain import picks, plan, plan_keys, plan_sheet, plan_views
 from domain.errors import Refusal
 from domain.models import Role
 from domain.office import require
+from handlers import callbacks as cb
+from handlers import pickers, reasons
 from handlers.common import (
     END,
     Context,
     answers_refusals,
+    button_id,
     cancel_form,
     person_of,
     say,
     services,
 )
+from handlers.reasons import ReasonPrompt
 
 KEY = "plan_import"
 YEAR = re.compile(r"20\d\d年?")  # /plan 2027: another year's tasks
@@ -37,6 +50,7 @@ FILE = "plan_file"
 
 @answers_refusals
 async def plan_cmd(update: Update, context: Context) -> None:
+    """/plan [年份]: the overview, with a button per task; /plan 编号: one task or target."""
     svc = services(context)
     person = await person_of(update, context)
     today = svc.office.clock.today()
@@ -47,10 +61,12 @@ async def plan_cmd(update: Update, context: Context) -> None:
         return
     year = int(arg.removesuffix("年")) if arg else today.year
     tasks = await plan_views.overview(svc.office, person, year)
+    buttons, _ = await pickers.rows(context, person, "plan")
     await say(
         update,
         context,
         "plan_overview",
+        buttons=buttons,
         tasks=tasks,
         year=year,
         today=today,
@@ -59,14 +75,68 @@ async def plan_cmd(update: Update, context: Context) -> None:
     )
 
 
+@answers_refusals
+async def task_picked(update: Update, context: Context) -> None:
+    """A task's button under the overview: its detail, as /plan 编号 shows it."""
+    svc = services(context)
+    person = await person_of(update, context)
+    task = await plan_views.detail_by_id(svc.office, person, button_id(update))
+    await update.callback_query.answer()
+    today = svc.office.clock.today()
+    await say(update, context, "plan_detail", task=task, focus=None, today=today)
+
+
+async def _tasks(office, person) -> pickers.Choices:
+    found = await picks.plan_tasks(office, person)
+    return [(pickers.label(f"{t.label} {t.title}"), cb.make(cb.PLAN_TASK, t.id)) for t in found]
+
+
+pickers.register("plan", pickers.Picker("要查看的任务", "大事要事任务", _tasks))
+
+# /key and /unkey: the prefix of each kind's button, raising (True) or lowering (False)
+KEY_PREFIXES = {
+    (True, "item"): cb.KEY_ITEM,
+    (True, "task"): cb.KEY_TASK,
+    (True, "target"): cb.KEY_TARGET,
+    (False, "item"): cb.UNKEY_ITEM,
+    (False, "task"): cb.UNKEY_TASK,
+    (False, "target"): cb.UNKEY_TARGET,
+}
+
+
+def key_button(found: picks.Choice, on: bool, text: str | None = None) -> tuple[str, str]:
+    what = "" if found.kind == "item" else plan_keys.WHAT[found.kind] + " "
+    text = text or pickers.label(f"{what}{found.label} {found.title}")
+    return text, cb.make(KEY_PREFIXES[(on, found.kind)], found.id)
+
+
 async def _set_key(update: Update, context: Context, on: bool) -> None:
+    """/key 编号 理由 acts at once; /key 编号 shows it with one button; /key alone, a picker."""
+    command = "key" if on else "unkey"
     args = context.args or []
     if not args:
-        raise Refusal("key_reason_needed")
-    person = await person_of(update, context)
+        await pickers.offer(update, context, command)
+        return
+    office = services(context).office
+    person = require(await person_of(update, context), Role.SUPERVISOR)
     reason = " ".join(args[1:])
-    changed = await plan_keys.set_key(services(context).office, person, args[0], on, reason)
-    await say(update, context, "key_done", c=changed, reason=reason)
+    with pickers.usage(command):
+        if reason:
+            changed = await plan_keys.set_key(office, person, args[0], on, reason)
+            await say(update, context, "key_done", c=changed, reason=reason.strip())
+            return
+        found = await plan_keys.resolve(office, args[0])
+    await plan_keys.check(office, person, found.kind, found.id, on)
+    action = plan_keys.action(on)
+    await say(
+        update,
+        context,
+        "key_card",
+        buttons=[[key_button(found, on, action)]],
+        what=plan_keys.WHAT[found.kind],
+        found=found,
+        action=action,
+    )
 
 
 @answers_refusals
@@ -77,6 +147,39 @@ async def key_cmd(update: Update, context: Context) -> None:
 @answers_refusals
 async def unkey_cmd(update: Update, context: Context) -> None:
     await _set_key(update, context, False)
+
+
+def _keyable(on: bool) -> pickers.Lister:
+    async def choices(office, person) -> pickers.Choices:
+        return [key_button(k, on) for k in await picks.keyable(office, person, on)]
+
+    return choices
+
+
+def _key_prompt(on: bool, kind: str) -> ReasonPrompt:
+    """The reason is asked after the pick; the mark is checked before and after it is typed."""
+
+    async def check(update: Update, context: Context, row_id: int) -> None:
+        person = await person_of(update, context)
+        await plan_keys.check(services(context).office, person, kind, row_id, on)
+
+    async def act(update: Update, context: Context, row_id: int, reason: str) -> None:
+        person = await person_of(update, context)
+        office = services(context).office
+        changed = await plan_keys.change(office, person, kind, row_id, on, reason)
+        await say(update, context, "key_done", c=changed, reason=reason)
+
+    return ReasonPrompt(KEY_PREFIXES[(on, kind)], plan_keys.action(on), check, act)
+
+
+for _on, _kind in KEY_PREFIXES:
+    reasons.register(_key_prompt(_on, _kind))
+for _command, _on, _what, _empty in (
+    ("key", True, "要设为重点的", "可以设为重点的"),
+    ("unkey", False, "要取消重点的", "标为重点的"),
+):
+    _kinds = "事项、任务或目标"
+    pickers.register(_command, pickers.Picker(_what + _kinds, _empty + _kinds, _keyable(_on)))
 
 
 @answers_refusals
@@ -147,6 +250,7 @@ def build() -> list:
     return [
         form,
         CommandHandler("plan", plan_cmd),
+        CallbackQueryHandler(task_picked, pattern=cb.pattern(cb.PLAN_TASK)),
         CommandHandler("key", key_cmd),
         CommandHandler("unkey", unkey_cmd),
         MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),

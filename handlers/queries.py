@@ -1,16 +1,20 @@
-"""Read-only commands: /units, /items, /item <编号>, /mytasks."""
+"""Read-only commands: /units, /items, /item [编号] (a picker without one), /mytasks."""
 
 from __future__ import annotations
 
 import json
 
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain import plan_views, pushes, queries
-from handlers import lifecycle
-from handlers.common import Context, answers_refusals, person_of, say, services
+from domain import picks, plan_views, pushes, queries
+from domain.models import Item, Person
+from domain.office import Office
+from handlers import callbacks as cb
+from handlers import lifecycle, pickers
+from handlers.common import Context, answers_refusals, button_id, person_of, say, services
 from handlers.reminders import resend_buttons
+from storage.db import Row
 
 MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 
@@ -38,10 +42,31 @@ async def items_cmd(update: Update, context: Context) -> None:
 
 @answers_refusals
 async def item_cmd(update: Update, context: Context) -> None:
-    office = services(context).office
+    """/item 编号, or /item alone: a picker of the items this person may look at."""
     ref = " ".join(context.args or [])
+    if not ref:
+        await pickers.offer(update, context, "item")
+        return
     person = await person_of(update, context)
-    item, timeline = await queries.item_record(office, person, ref)
+    with pickers.usage("item"):
+        item, timeline = await queries.item_record(services(context).office, person, ref)
+    await _show_item(update, context, person, item, timeline)
+
+
+@answers_refusals
+async def item_picked(update: Update, context: Context) -> None:
+    """A pick is checked as a typed 编号 is: a liaison sees only their unit's items."""
+    person = await person_of(update, context)
+    office = services(context).office
+    item, timeline = await queries.item_record_by_id(office, person, button_id(update))
+    await update.callback_query.answer()
+    await _show_item(update, context, person, item, timeline)
+
+
+async def _show_item(
+    update: Update, context: Context, person: Person | None, item: Item, timeline: list[Row]
+) -> None:
+    office = services(context).office
     undelivered = await pushes.undelivered(office, person, item.id)
     events = [
         {
@@ -65,6 +90,13 @@ async def item_cmd(update: Update, context: Context) -> None:
         undelivered=undelivered,
         buttons=lifecycle.item_action_buttons(item, person) + resend_buttons(undelivered),
     )
+
+
+async def _viewable(office: Office, person: Person | None) -> pickers.Choices:
+    return pickers.item_choices(office, await picks.viewable(office, person), cb.SHOW_ITEM)
+
+
+pickers.register("item", pickers.Picker("要查看的事项", "可以查看的事项", _viewable))
 
 
 def _note(detail: str) -> str:
@@ -94,5 +126,6 @@ def build() -> list:
         CommandHandler("units", units_cmd),
         CommandHandler("items", items_cmd),
         CommandHandler("item", item_cmd),
+        CallbackQueryHandler(item_picked, pattern=cb.pattern(cb.SHOW_ITEM)),
         CommandHandler("mytasks", mytasks_cmd),
     ]

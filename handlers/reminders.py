@@ -1,4 +1,4 @@
-"""/reminders (what the bot is pushing, and what it cannot), /mute <单位> <日期>, and the
+"""/reminders (what the bot is pushing, and what it cannot), and the
 重新发送 button that puts a failed, uncertain or held push back in the queue."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain import inputs, pushes
-from domain.errors import Refusal
+from domain import pushes
 from handlers import callbacks as cb
 from handlers.common import (
     Context,
@@ -22,8 +21,6 @@ from handlers.common import (
     toast,
 )
 from storage.outbox import Queued
-
-UNMUTE = {"取消", "恢复", "off"}
 
 
 @answers_refusals
@@ -63,21 +60,8 @@ async def resend_pressed(update: Update, context: Context) -> None:
     await toast(update, context, "resent_held" if done.waits else "resent")
 
 
-@answers_refusals
-async def mute_cmd(update: Update, context: Context) -> None:
-    args = context.args or []
-    if len(args) < 2:
-        raise Refusal("mute_usage")
-    office = services(context).office
-    unit_text, when = " ".join(args[:-1]), args[-1]
-    until = None if when in UNMUTE else inputs.planned_date(when, office.clock.today())
-    unit = await pushes.mute(office, await person_of(update, context), unit_text, until)
-    await say(update, context, "mute_done", unit=unit, until=until)
-
-
 def build() -> list:
     return [
         CommandHandler("reminders", reminders_cmd),
-        CommandHandler("mute", mute_cmd),
         CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
     ]

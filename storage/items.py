@@ -222,3 +222,8 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
         chase_from=date.fromisoformat(row["chase_from"]) if row["chase_from"] else None,
         units=tuple(units.get(row["id"], ())),
     )
+
+
+async def set_key(conn: Conn, item_id: int, on: bool) -> None:
+    """An ordinary item raised to 重点 or lowered (plan items follow their task or target)."""
+    await conn.execute("UPDATE items SET is_key = ? WHERE id = ?", (int(on), item_id))

@@ -232,7 +232,8 @@ async def test_cancel_with_reason_then_never_again(office, staffed):
     await zj.send("/suspend 1")
     await zj.expect("仅限督查员使用")
     await sup.send("/revoke")
-    await sup.expect("用法：/revoke 编号")
+    picker = await sup.expect("请选择要撤销的事项")
+    assert [b.split()[0] for b in picker.button_texts] == ["督办〔2026〕1号"]
     await sup.send("/revoke 1")
     card = await sup.expect("请核对事项无误")
     await sup.press("撤销")
@@ -252,6 +253,8 @@ async def test_cancel_with_reason_then_never_again(office, staffed):
     assert "不能执行“撤销”" in stale.answer
     await sup.send("/suspend 1")
     await sup.expect("不能执行“暂停”")
+    await sup.send("/revoke")
+    await sup.expect("目前没有可以撤销的事项")
     assert await office.scalar("SELECT count(*) FROM audit WHERE action = '撤销'") == 1
 
 

@@ -425,12 +425,14 @@ async def test_key_raised_and_lowered_with_a_reason_and_audit(planned):
     t02 = {r["id"] for r in await office.rows("SELECT id FROM items WHERE plan_code LIKE 'T02-%'")}
     assert await office.scalar("SELECT sum(is_key) FROM items WHERE plan_code LIKE 'T02-%'") == 0
 
-    await sup.send("/key T02")
-    await sup.expect("请写明调整重点的理由")
     await sup.send("/key T99 理由充分")
     await sup.expect("找不到编号为“T99”")
-    await sup.send("/key T02 列入市委年度重点工作")
-    done = await sup.expect("设为重点")
+    await sup.send("/key T02")  # no reason: the task shown, then its reason asked
+    card = await sup.expect("任务 T02「稳就业」")
+    await sup.press("设为重点", message=card)
+    await sup.expect("请输入设为重点的理由")
+    await sup.send("列入市委年度重点工作")
+    done = await sup.expect("已将任务“T02")
     assert "涉及在办事项3项" in done.text
     assert await office.scalar("SELECT sum(is_key) FROM items WHERE plan_code LIKE 'T02-%'") == 3
     await sup.send("/key T02 再设一次")

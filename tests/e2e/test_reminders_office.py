@@ -48,8 +48,10 @@ async def test_reminders_overview_and_mute(office, staffed):
     assert "已暂停提醒" in (await sup.expect("自动提醒情况")).text
     await sup.send("/mute 交通局 取消")
     await sup.expect("已恢复向 市交通运输局 推送提醒")
-    await sup.send("/mute 交通局")
-    await sup.expect("用法：/mute")
+    await sup.send("/mute 交通局")  # no date: asked, and a typed one is taken
+    await sup.expect("请选择暂停向 市交通运输局 推送提醒到哪一天")
+    await sup.send("2026-12-02")
+    await sup.expect("已暂停向 市交通运输局 推送提醒，至 2026年12月2日")
     await sup.send("/mute 不存在 2026-12-01")
     await sup.expect("没有找到")
 

@@ -169,7 +169,7 @@ async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup
     assert len(lowered.items) == 1
     await plan_keys.set_key(office, sup, "P1-1", False, "目标已基本完成")
     assert await keys() == {"P1-1": 0, "P1-2": 0}
-    for code, reason, key in (("P1", "x", "key_reason_needed"), ("P9", "理由充分", "plan_unknown")):
+    for code, reason, key in (("P1", "x", "key_reason_needed"), ("P9", "理由充分", "key_unknown")):
         with pytest.raises(Refusal) as caught:
             await plan_keys.set_key(office, sup, code, True, reason)
         assert caught.value.key == key

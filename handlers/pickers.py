@@ -1,0 +1,108 @@
+"""Pickers: a command sent without its argument lists what this person may act on.
+
+```
+/item ─► 请选择… [督办〔2026〕3号 …] [◀ 1/3 ▶] ─(press)─► the same as /item 3
+```
+Each command registers what it lists here. Its buttons carry the command's own prefix, whose
+handler authorizes the press from the database exactly as it checks a typed argument; a page
+turn lists again for the presser, so nobody pages through another role's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from domain.errors import Refusal
+from domain.models import Item, Person
+from domain.office import Office
+from handlers import callbacks as cb
+from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+
+Choices = list[tuple[str, str]]  # (button text, callback data)
+Lister = Callable[[Office, Person | None], Awaitable[Choices]]
+LABEL = 32  # characters of a button's text: a phone shows one line of this
+
+
+@dataclass(frozen=True)
+class Picker:
+    what: str  # 请选择{what}
+    empty: str  # 目前没有{empty}
+    choices: Lister
+
+
+PICKERS: dict[str, Picker] = {}
+
+
+def register(command: str, picker: Picker) -> None:
+    PICKERS[command] = picker
+
+
+def label(text: str) -> str:
+    return text if len(text) <= LABEL else text[: LABEL - 1] + "…"
+
+
+def item_choices(office: Office, found: Iterable[Item], prefix: str) -> Choices:
+    """One button per item: its 编号 and title, carrying `prefix:<item id>`."""
+    return [(label(f"{office.serial_label(i)} {i.title}"), cb.make(prefix, i.id)) for i in found]
+
+
+def page_rows(choices: Choices, command: str, page: int, size: int) -> list[list[tuple[str, str]]]:
+    """One choice a row (titles are long); ◀ ▶ move between pages."""
+    pages = max(1, -(-len(choices) // size))
+    page = min(max(page, 0), pages - 1)
+    rows = [[c] for c in choices[page * size : (page + 1) * size]]
+    nav = []
+    if page > 0:
+        nav.append(("◀ 上一页", cb.make(cb.PICK_PAGE, command, page - 1)))
+    if pages > 1:
+        nav.append((f"{page + 1}/{pages}", cb.make(cb.PICK_PAGE, command, page)))
+    if page < pages - 1:
+        nav.append(("下一页 ▶", cb.make(cb.PICK_PAGE, command, page + 1)))
+    return rows + ([nav] if nav else [])
+
+
+async def rows(context: Context, person: Person | None, command: str, page: int = 0):
+    """The command's picker buttons for this person (a Refusal if they may not use it)."""
+    svc = services(context)
+    choices = await PICKERS[command].choices(svc.office, person)
+    return page_rows(choices, command, page, svc.settings.page_size), len(choices)
+
+
+async def offer(update: Update, context: Context, command: str) -> None:
+    """The command came without its argument: the picker, or why there is nothing to pick."""
+    picker = PICKERS[command]
+    buttons, count = await rows(context, await person_of(update, context), command)
+    if not count:
+        raise Refusal("nothing_to_pick", what=picker.empty)
+    await say(update, context, "pick", buttons=buttons, what=picker.what, command=command)
+
+
+@answers_refusals
+async def page(update: Update, context: Context) -> None:
+    data = cb.parse(update.callback_query.data)
+    number = data.int_arg(1) if data else None
+    if number is None or data.args[0] not in PICKERS:
+        raise Refusal("stale_button")
+    buttons, _ = await rows(context, await person_of(update, context), data.args[0], number)
+    await update.callback_query.answer()
+    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+
+
+@contextmanager
+def usage(command: str) -> Iterator[None]:
+    """A bad 编号 is answered with this command's own example, not /item's."""
+    try:
+        yield
+    except Refusal as refusal:
+        if refusal.key in ("bad_ref", "item_unknown", "key_unknown"):
+            refusal.context["command"] = command
+        raise
+
+
+def build() -> list:
+    return [CallbackQueryHandler(page, pattern=cb.pattern(cb.PICK_PAGE))]
