@@ -6,8 +6,9 @@ import logging
 import warnings
 
 from telegram import BotCommand, Update
+from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 from bot import polling, scheduler
@@ -89,6 +90,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
+        .defaults(Defaults(parse_mode=ParseMode.HTML))  # every text is rendered HTML
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)
         .get_updates_request(polling.PollRequest())  # logs the poll's lost/back, once each

@@ -27,7 +27,7 @@ def _font(run, name: str, size: float, bold: bool = False, red: bool = False) ->
 
 
 def build(render: Renderer, item: Item, serial: str, office_name: str, day: str) -> bytes:
-    lines = render(
+    lines = render.plain(  # a .docx shows text as it is: no HTML entities
         "letter_doc", item=item, serial=serial, office_name=office_name, date=day
     ).splitlines()
     doc = Document()

@@ -26,7 +26,6 @@ from collections import defaultdict
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
-from telegram.constants import ParseMode
 from telegram.error import RetryAfter
 
 from bot.render import Renderer
@@ -271,12 +270,12 @@ class Sender:
         if row.photo:
             caption, parts = caption_parts(text)
             message = await self.bot.send_photo(
-                chat_id, Path(row.photo).read_bytes(), caption=caption, parse_mode=ParseMode.HTML
+                chat_id, Path(row.photo).read_bytes(), caption=caption
             )
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             message = await self.bot.send_message(
-                chat_id, part, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+                chat_id, part, reply_markup=markup if last else None
             )
         return message
 

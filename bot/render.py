@@ -1,7 +1,9 @@
 """Every text the bot writes comes from a Jinja2 template; an office folder overrides ours.
 
 HTML autoescape is on because Telegram's HTML parse mode rejects a stray '<'; undefined
-variables are errors so a broken override fails at start-up, not in front of a leader.
+variables are errors so a broken override fails at start-up, not in front of a leader. A text
+Telegram shows without parsing (a button's toast or alert, a .docx) is rendered by `plain`
+instead: escaped there, the reader would see `&amp;` and `&lt;`.
 """
 
 from __future__ import annotations
@@ -44,13 +46,21 @@ class Renderer:
         self.env.filters["cn_date"] = _cn_date
         self.env.filters["qty"] = show
         self.env.filters["comrade"] = comrade
+        self.plain_env = self.env.overlay(autoescape=False)
 
     def __call__(self, template: str, /, **context: Any) -> str:
+        """Telegram HTML: every value escaped, the template's own tags kept."""
         return self.env.get_template(f"{template}.j2").render(**context).strip()
 
-    def refusal(self, refusal: Refusal) -> str:
-        """The Chinese message for a refusal; an unknown key still answers, never raises."""
-        module = self.env.get_template("refusals.j2").module
+    def plain(self, template: str, /, **context: Any) -> str:
+        """The text as the reader sees it, for what Telegram does not parse: no entities."""
+        return self.plain_env.get_template(f"{template}.j2").render(**context).strip()
+
+    def refusal(self, refusal: Refusal, *, plain: bool = False) -> str:
+        """The Chinese message for a refusal (plain for a popup); an unknown key still
+        answers, never raises."""
+        env = self.plain_env if plain else self.env
+        module = env.get_template("refusals.j2").module
         macro = getattr(module, refusal.key, None)
         return str(macro(**refusal.context) if macro else module.generic()).strip()
 

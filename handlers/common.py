@@ -9,7 +9,6 @@ from functools import wraps
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes, ConversationHandler
 
@@ -113,10 +112,8 @@ async def _send_parts(
     bot: Bot, chat_id: int, parts: list[str], markup: InlineKeyboardMarkup | None
 ) -> Message:
     for part in parts[:-1]:
-        await bot.send_message(chat_id, part, parse_mode=ParseMode.HTML)
-    return await bot.send_message(
-        chat_id, parts[-1], parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+        await bot.send_message(chat_id, part)
+    return await bot.send_message(chat_id, parts[-1], reply_markup=markup)
 
 
 async def redraw(
@@ -136,9 +133,7 @@ async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> N
     markup = keyboard(buttons)
     query = update.callback_query
     try:
-        await query.edit_message_text(
-            first, parse_mode=ParseMode.HTML, reply_markup=None if rest else markup
-        )
+        await query.edit_message_text(first, reply_markup=None if rest else markup)
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
@@ -147,17 +142,18 @@ async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> N
 
 
 async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
-    """Tell the user why not: as a popup for a button press, as a message otherwise."""
-    text = services(context).render.refusal(refusal)
+    """Tell the user why not: as a popup for a button press (plain text: Telegram does not
+    parse a popup), as an HTML message otherwise."""
+    render = services(context).render
     query = update.callback_query
     if query is not None:
         try:
-            await query.answer(text[:200], show_alert=True)
+            await query.answer(render.refusal(refusal, plain=True)[:200], show_alert=True)
         except BadRequest:
             log.debug("callback query too old to answer")
         return
     if update.effective_chat is not None:
-        await context.bot.send_message(update.effective_chat.id, text)
+        await send_html(context.bot, update.effective_chat.id, render.refusal(refusal))
 
 
 Handler = Callable[[Update, Context], Awaitable[Any]]
@@ -178,8 +174,8 @@ def answers_refusals(func: Handler) -> Handler:
 
 
 async def toast(update: Update, context: Context, what: str) -> None:
-    """Answer the pressed button with its short notice (toast.j2)."""
-    await update.callback_query.answer(services(context).render("toast", what=what))
+    """Answer the pressed button with its short notice (toast.j2, plain: not parsed)."""
+    await update.callback_query.answer(services(context).render.plain("toast", what=what))
 
 
 async def clear_buttons(update: Update) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import CommandHandler
 
 from bot import ledger_xlsx
@@ -20,9 +19,7 @@ async def export_cmd(update: Update, context: Context) -> None:
     name = f"督办台账_{svc.office.clock.today():%Y%m%d}.xlsx"
     caption, rest = caption_parts(svc.render("export_caption", rows=len(rows)))
     chat_id = update.effective_chat.id
-    await context.bot.send_document(
-        chat_id, data, filename=name, caption=caption, parse_mode=ParseMode.HTML
-    )
+    await context.bot.send_document(chat_id, data, filename=name, caption=caption)
     for part in rest:  # an office's own caption template may say more than 1024 allows
         await send_html(context.bot, chat_id, part)
 

@@ -11,6 +11,8 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+from markupsafe import Markup
+
 from domain.models import Item, Person
 from handlers import callbacks as cb
 from handlers.common import Buttons, Services
@@ -77,14 +79,17 @@ async def queue_files(
     return await outbox.add_many(conn, pushes, now)
 
 
-def render_letter(svc, item: Item) -> str:
-    """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead."""
-    return svc.render(
-        "task_notice" if item.is_task_notice else "letter",
-        item=item,
-        serial=svc.office.serial_label(item),
-        office_name=svc.settings.office_name,
-        date=(item.approved_at or svc.office.now())[:10],
+def render_letter(svc, item: Item) -> Markup:
+    """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead. Marked as
+    HTML already, so a card that shows it (approval_card.j2) does not escape it again."""
+    return Markup(
+        svc.render(
+            "task_notice" if item.is_task_notice else "letter",
+            item=item,
+            serial=svc.office.serial_label(item),
+            office_name=svc.settings.office_name,
+            date=(item.approved_at or svc.office.now())[:10],
+        )
     )
 
 
