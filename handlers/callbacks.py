@@ -89,3 +89,7 @@ REVISIT_REOPEN = "vr"  # vr:<revisit>    重办 (asks a reason)
 
 # 重新发送 (handlers/reminders.py): on /reminders and on /item
 RESEND = "rsd"  # rsd:<outbox id>    a failed, uncertain or held push queued again
+
+# 停用联络员 (handlers/liaisons.py): from /units
+LIAISON_PAGE = "lvp"  # lvp:<page>[:new]  the liaisons to pick from (new: as a new message)
+LIAISON_OFF = "lvo"  # lvo:<person>       停用 this liaison (asks a reason)
