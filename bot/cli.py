@@ -110,7 +110,10 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot import demo
 
         await _refuse_leased(settings, args.folder / "duban.db", "演示输出目录中的数据库")
-        await demo.run(args.folder)
+        try:
+            await demo.run(args.folder)
+        except demo.FolderInUse as exc:
+            raise CliError(str(exc)) from None
         print(f"\n演示完成。数据库、台账、图表和督办函在：{args.folder.resolve()}")
         return 0
     if args.command == "run":

@@ -3,7 +3,8 @@
 The real bot runs against the project's own Bot API emulator, on a simulated clock, with a
 scripted office: a supervisor, a leader, liaisons of four units (a fifth unit never registers).
 The script prints the conversation as it happens and leaves the database, the ledger, the
-chart and a letter in the folder it names.
+chart and a letter in the folder it names. It can be run again and again: a folder a previous
+demo left is emptied first (and the demo says so); a folder holding anything else is refused.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import shutil
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,6 +39,7 @@ UNITS = """名称,简称,类型
 市教育局,教育局,部门
 甲区委,甲区,下级党委政府
 """
+MARK = ".duban-demo"  # written into the output folder: a folder with it may be emptied
 FAST = {"overall_per_sec": 1000, "per_chat_per_sec": 1000, "group_per_min": 60000}
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
 
@@ -99,9 +102,10 @@ class Demo:
         )
         self.db = await Database(self.settings.db).open()
         self.app = build_application(self.settings, self.db, self.clock, rate_limit=False)
+        # the channel exists before the bot checks that it can post there (no stray warning)
+        self.emu.group(CHANNEL, "领导通报频道", type="channel")
         # no flood limits in the emulator here: let the month's pushes go out at once
         await start_bot(self.app, poll_timeout=1, pace=FAST)
-        self.emu.group(CHANNEL, "领导通报频道", type="channel")
 
     async def stop(self) -> None:
         self.narrator.flush()
@@ -209,8 +213,30 @@ class Demo:
             await self.register(key, code, name[-2:], "办公室主任", f"1390000{uid}")
 
 
-async def run(folder: Path) -> Path:
+class FolderInUse(Exception):
+    """The output folder holds files the demo did not write: it will not delete them."""
+
+
+def prepare(folder: Path) -> None:
+    """A clean folder for this run: empty or new, or one a previous demo left (emptied)."""
+    if folder.is_dir() and any(folder.iterdir()):
+        earlier = (folder / MARK).exists() or (
+            (folder / "duban.db").exists() and (folder / "单位名单.csv").exists()
+        )
+        if not earlier:
+            raise FolderInUse(f"目录 {folder} 不是空目录，也不是演示目录；请换一个目录。")
+        print(f"输出目录 {folder} 是上次演示留下的，已清空，重新开始。")
+        for entry in folder.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARK).write_text("duban demo output; `duban demo` empties this folder\n")
+
+
+async def run(folder: Path) -> Path:
+    prepare(folder)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     demo = Demo(folder)
     await demo.start()

@@ -117,7 +117,7 @@ async def month(demo) -> None:
     demo.narrator.note("环境局的事项逾期：催办，并向督查员升级")
     await demo.working_days(at(11, 20))
 
-    demo.narrator.note("12月1日（本月第一个工作日）")
+    demo.narrator.note("月末到月初：每个工作日的提醒，月初第一个工作日发布上月通报")
     await demo.working_days(at(12, 1, 9, 30), at=demo_time(9, 30))
 
     demo.narrator.note("办结30天后回访（回头看）：住建局填写回访情况，督查员确认")

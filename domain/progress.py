@@ -182,10 +182,12 @@ async def start_correction(office: Office, person: Person | None, report_id: int
 
 
 async def mark_read(office: Office, person: Person | None, report_id: int) -> bool:
-    """A supervisor has read the report: from now on it can no longer be corrected."""
-    reader = require(person, Role.SUPERVISOR, Role.LEADER)
+    """A supervisor has read the progress report: from now on it can no longer be corrected.
+    Only the 督查室 reads them off; a completion report is settled by review (五查), not 已阅."""
+    reader = require(person, Role.SUPERVISOR)
     async with office.db.transaction() as conn:
-        if await reports.get(conn, report_id) is None:
+        report = await reports.get(conn, report_id)
+        if report is None or report["kind"] != "progress":
             raise Refusal("stale_button")
         return await reports.mark_read(conn, report_id, reader.id, office.now())
 

@@ -97,9 +97,19 @@ async def on_error(update: object, context: Context) -> None:
         try:
             if update.callback_query is not None:
                 await update.callback_query.answer()
-            await say(update, context, "error")
+            await say(update, context, "error", supervisor=await _is_supervisor(update, context))
         except TelegramError:
             log.info("could not report the error to the user")
+
+
+async def _is_supervisor(update: Update, context: Context) -> bool:
+    """Whether to send them to the system's keeper rather than to the 督查室 (themself)."""
+    try:
+        person = await person_of(update, context)
+    except Exception:  # the failure may be the database itself: fall back to the usual advice
+        log.info("could not look up who met the error")
+        return False
+    return person is not None and person.role is Role.SUPERVISOR
 
 
 def build() -> list:

@@ -103,3 +103,6 @@ KEY_TARGET = "kg"  # kg:<plan target>
 UNKEY_ITEM = "ui"  # ui:<item>
 UNKEY_TASK = "ut"  # ut:<plan task>
 UNKEY_TARGET = "ug"  # ug:<plan target>
+# 停用联络员 (handlers/liaisons.py): from /units
+LIAISON_PAGE = "lvp"  # lvp:<page>[:new]  the liaisons to pick from (new: as a new message)
+LIAISON_OFF = "lvo"  # lvo:<person>       停用 this liaison (asks a reason)

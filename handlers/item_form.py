@@ -17,9 +17,10 @@ class Field:
     name: str
     label: str
     kind: str  # text | choice | lead | co | deadline
-    example: str = ""
+    example: str = ""  # a real answer, shown after 例如
     options: tuple[str, ...] = ()
     limit_key: str = ""
+    hint: str = ""  # how to answer: an instruction, never labelled 例如
 
 
 FIELDS: tuple[Field, ...] = (
@@ -34,8 +35,8 @@ FIELDS: tuple[Field, ...] = (
     Field("leader", "批示领导", "text", "王书记", limit_key="leader"),
     Field("source", "来源", "choice", options=tuple(s.value for s in Source)),
     Field("category", "类别", "choice", options=tuple(c.value for c in Category)),
-    Field("lead", "牵头单位", "lead", "发送单位名称中的几个字可搜索"),
-    Field("co", "配合单位", "co", "可多选，也可以没有；发送名称可搜索"),
+    Field("lead", "牵头单位", "lead", hint="单位较多时，可发送单位名称中的几个字搜索。"),
+    Field("co", "配合单位", "co", hint="可多选，也可以没有；可发送单位名称中的几个字搜索。"),
     Field("deadline", "办理时限", "deadline", "2026-12-31、12月31日 或 15个工作日"),
     Field("period", "反馈周期", "choice", options=tuple(p.value for p in Period)),
     Field("key", "重点事项", "choice", options=("是", "否")),

@@ -122,6 +122,7 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
         label=field.label,
         kind=field.kind,
         example=field.example,
+        hint=field.hint,
         editing=form.get("editing", False),
         current=current,
         **extra,

@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain import picks, plan_views, pushes, queries
-from domain.models import Item, Person
+from domain.models import Item, Person, Role
 from domain.office import Office
 from handlers import callbacks as cb
-from handlers import lifecycle, pickers
+from handlers import liaisons, lifecycle, pickers
 from handlers.common import Context, answers_refusals, button_id, person_of, say, services
 from handlers.reminders import resend_buttons
 from storage.db import Row
@@ -21,10 +21,17 @@ MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 
 @answers_refusals
 async def units_cmd(update: Update, context: Context) -> None:
-    rows = await queries.units_overview(services(context).office, await person_of(update, context))
+    """Every unit's liaisons; a supervisor gets 停用联络员 under the last part."""
+    person = await person_of(update, context)
+    rows = await queries.units_overview(services(context).office, person)
     missing = sum(1 for r in rows if not r.reachable)
-    for start in range(0, max(len(rows), 1), 40):
-        await say(update, context, "units_list", rows=rows[start : start + 40], missing=missing)
+    staffed = any(r.primary or r.deputies for r in rows)
+    buttons = [liaisons.open_button()] if staffed and person.role is Role.SUPERVISOR else None
+    starts = range(0, max(len(rows), 1), 40)
+    for start in starts:
+        part = rows[start : start + 40]
+        last = buttons if start == starts[-1] else None
+        await say(update, context, "units_list", rows=part, missing=missing, buttons=last)
 
 
 @answers_refusals

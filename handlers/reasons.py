@@ -30,7 +30,8 @@ from handlers.common import END, Context, answers_refusals, refuse, say
 REASON = "reason"
 KEY = "reason_for"
 
-Check = Callable[[Update, Context, int], Awaitable[None]]
+# A check refuses early; it may return a fuller `what` for the question (naming the person).
+Check = Callable[[Update, Context, int], Awaitable[str | None]]
 Act = Callable[[Update, Context, int, str], Awaitable[None]]
 
 
@@ -40,6 +41,11 @@ class ReasonPrompt:
     what: str
     check: Check
     act: Act
+    noun: str = "理由"  # what is typed: a reason, or (a finding) the result itself
+
+    def asks(self, what: str) -> str:
+        """The question's subject: "退回修改的理由", but "实地核查结果", not "…结果的理由"."""
+        return f"{what}的理由" if self.noun == "理由" else self.noun
 
 
 PROMPTS: dict[str, ReasonPrompt] = {}
@@ -61,10 +67,10 @@ def target_id(update: Update) -> tuple[ReasonPrompt, int]:
 @answers_refusals
 async def ask(update: Update, context: Context) -> str | None:
     prompt, number = target_id(update)
-    await prompt.check(update, context, number)
+    what = await prompt.check(update, context, number) or prompt.what
     await update.callback_query.answer()
     context.user_data[KEY] = [prompt.prefix, number]
-    await say(update, context, "ask_reason", what=prompt.what)
+    await say(update, context, "ask_reason", asks=prompt.asks(what))
     return REASON
 
 
@@ -75,7 +81,7 @@ async def got_reason(update: Update, context: Context) -> int | None:
     if prompt is None:
         context.user_data.pop(KEY, None)
         return END
-    reason = inputs.text(update.message.text, "reason", "理由")
+    reason = inputs.text(update.message.text, "reason", prompt.noun)
     context.user_data.pop(KEY, None)
     try:
         await prompt.act(update, context, number, reason)

@@ -92,7 +92,7 @@ def form_view(form: dict) -> dict:
 
 @answers_refusals
 async def confirmed(update: Update, context: Context) -> str | int:
-    """Register; tell the supervisors; hand over letters still waiting for this unit."""
+    """Register; tell the supervisors (and a replaced liaison); hand over waiting letters."""
     query = update.callback_query
     await query.answer()
     await clear_buttons(update)
@@ -103,7 +103,8 @@ async def confirmed(update: Update, context: Context) -> str | int:
     user = update.effective_user
     svc = services(context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_others(conn, done) -> None:
+        """The supervisors hear of the newcomer; a replaced liaison, of the handover."""
         label = done.invitation.label
         await queue(
             conn,
@@ -114,6 +115,10 @@ async def confirmed(update: Update, context: Context) -> str | int:
             person=done.person,
             replaced=done.replaced,
         )
+        if done.replaced is not None:
+            await queue(
+                conn, svc, [done.replaced], "liaison_replaced", label=label, person=done.person
+            )
 
     try:
         done = await registration.register(
@@ -125,7 +130,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
             name=form["name"],
             title=form["title"],
             phone=form["phone"],
-            then=tell_supervisors,
+            then=tell_others,
         )
     except Refusal:
         context.user_data.pop(REGISTRATION_KEY, None)

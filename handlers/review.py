@@ -202,7 +202,7 @@ async def finding(update: Update, context: Context, report_id: int, text: str) -
 
 
 reasons.register(ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason))
-reasons.register(ReasonPrompt(cb.FINDING, "实地核查结果（核查发现的情况）", check_finding, finding))
+reasons.register(ReasonPrompt(cb.FINDING, "录入核查结果", check_finding, finding, "实地核查结果"))
 
 
 @answers_refusals

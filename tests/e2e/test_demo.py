@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 
+import pytest
 from docx import Document
 from matplotlib import image
 from openpyxl import load_workbook
@@ -41,3 +44,38 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     assert "赵书记：分管目标逾期" in transcript  # D01-02 overdue, told to its 分管领导
     chart = image.imread(tmp_path / "月度通报图表.png")
     assert chart.shape[1] == 1080 and chart.shape[0] >= 400  # phone-width PNG
+
+
+def _dates(transcript: str) -> list[tuple[int, int]]:
+    """The (month, day) of every section header and every line someone types, in order."""
+    found = []
+    for line in transcript.splitlines():
+        if line.startswith("——"):
+            found += [(int(m), int(d)) for m, d in re.findall(r"(\d+)月(\d+)日", line)]
+        elif said := re.match(r"(\d\d)-(\d\d) \d\d:\d\d ", line):
+            found.append((int(said[1]), int(said[2])))
+    return found
+
+
+async def test_the_demo_runs_again_in_the_same_folder_in_date_order(tmp_path, capsys, caplog):
+    (tmp_path / "duban.db").write_bytes(b"")  # a folder some older demo left behind
+    (tmp_path / "单位名单.csv").write_text("名称\n", encoding="utf-8")
+    (tmp_path / "attachments").mkdir()
+    await demo.run(tmp_path)
+    first = capsys.readouterr().out
+    assert "是上次演示留下的，已清空，重新开始" in first
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    await demo.run(tmp_path)
+    again = capsys.readouterr().out
+    assert "是上次演示留下的，已清空，重新开始" in again
+    assert "督查员王明 ▸ /new" in again and "已确认回访完成" in again
+    dates = _dates(again)
+    assert len(dates) > 40 and dates == sorted(dates)
+    assert (11, 2) in dates and (12, 1) in dates
+
+
+def test_the_demo_will_not_empty_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "论文.docx").write_bytes(b"mine")
+    with pytest.raises(demo.FolderInUse):
+        demo.prepare(tmp_path)
+    assert (tmp_path / "论文.docx").read_bytes() == b"mine"

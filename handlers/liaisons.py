@@ -1,0 +1,106 @@
+"""停用联络员: a supervisor deactivates a liaison who left, from /units.
+
+```
+/units [停用联络员] ─► pick the liaison (paged) ─► REASON (handlers/reasons) ─► deactivate
+                                                    ─► the liaison told, the supervisor shown
+                                                       what the unit has left
+```
+Every press is authorized from the database; the button only names the liaison.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
+from domain import liaisons
+from domain.errors import Refusal
+from domain.liaisons import Deactivated, Liaison
+from handlers import callbacks as cb
+from handlers import reasons
+from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+from handlers.notify import queue
+from handlers.reasons import ReasonPrompt
+
+
+def open_button() -> list[tuple[str, str]]:
+    """The row under /units that starts the picker."""
+    return [("停用联络员", cb.make(cb.LIAISON_PAGE, 0, "new"))]
+
+
+def _rows(found: list[Liaison], page: int, size: int) -> list[list[tuple[str, str]]]:
+    """One liaison a row; ◀ ▶ between pages."""
+    pages = max(1, -(-len(found) // size))
+    page = min(max(page, 0), pages - 1)
+    rows = [
+        [(x.label, cb.make(cb.LIAISON_OFF, x.person.id))]
+        for x in found[page * size : (page + 1) * size]
+    ]
+    nav = []
+    if page > 0:
+        nav.append(("◀ 上一页", cb.make(cb.LIAISON_PAGE, page - 1)))
+    if page < pages - 1:
+        nav.append(("下一页 ▶", cb.make(cb.LIAISON_PAGE, page + 1)))
+    return rows + ([nav] if nav else [])
+
+
+@answers_refusals
+async def pick(update: Update, context: Context) -> None:
+    """From /units: a new message with the liaisons; on it, ◀ ▶ turn its page in place."""
+    found = await liaisons.active_liaisons(
+        services(context).office, await person_of(update, context)
+    )
+    data = cb.parse(update.callback_query.data)
+    page = data.int_arg() if data else None
+    if page is None:
+        raise Refusal("stale_button")
+    query = update.callback_query
+    await query.answer()
+    rows = _rows(found, page, services(context).settings.page_size)
+    if data.args[1:] == ("new",) or not found:
+        await say(update, context, "liaison_pick", buttons=rows, count=len(found))
+    else:
+        await query.edit_message_reply_markup(reply_markup=keyboard(rows))
+
+
+async def check_off(update: Update, context: Context, person_id: int) -> str:
+    """Refused before the reason is typed if the liaison is gone; names them in the question."""
+    office = services(context).office
+    found = await liaisons.to_deactivate(office, await person_of(update, context), person_id)
+    return f"停用{found.label}"
+
+
+async def off_with_reason(update: Update, context: Context, person_id: int, reason: str) -> None:
+    svc = services(context)
+
+    async def tell_liaison(conn, done: Deactivated) -> None:
+        await queue(
+            conn,
+            svc,
+            [done.liaison.person],
+            "liaison_off",
+            unit=done.liaison.unit,
+            kind=done.liaison.person.liaison_kind.label,
+            reason=done.reason,
+        )
+
+    done = await liaisons.deactivate(
+        svc.office, await person_of(update, context), person_id, reason, then=tell_liaison
+    )
+    svc.wake_sender()
+    await say(
+        update,
+        context,
+        "liaison_off_done",
+        label=done.liaison.label,
+        unit=done.liaison.unit,
+        reason=done.reason,
+        remaining=done.remaining,
+    )
+
+
+reasons.register(ReasonPrompt(cb.LIAISON_OFF, "停用联络员", check_off, off_with_reason))
+
+
+def build() -> list:
+    return [CallbackQueryHandler(pick, pattern=cb.pattern(cb.LIAISON_PAGE))]
