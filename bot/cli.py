@@ -9,7 +9,8 @@
     duban run                       run the bot (long polling)
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
-line on stderr and a non-zero exit, never a traceback.
+line on stderr and a non-zero exit, never a traceback. Only `init` creates the database: any
+other command refuses a missing one, so a mistyped DUBAN_DB is not an empty office.
 """
 
 from __future__ import annotations
@@ -116,6 +117,12 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             raise CliError(str(exc)) from None
         print(f"\n演示完成。数据库、台账、图表和督办函在：{args.folder.resolve()}")
         return 0
+    if args.command == "tasks" and args.action == "template":  # a file to fill in: no database
+        plan_template.write_template(args.file, SystemClock(settings.zone).today().year)
+        print(f"模板已生成：{args.file}（“填写说明”页解释了每一列）")
+        return 0
+    if args.command != "init" and not settings.db.exists():  # opening would create it, empty
+        raise CliError(f"数据库 {settings.db} 不存在，请先运行 duban init 或检查 DUBAN_DB。")
     if args.command == "run":
         await run(settings)
         return 0
@@ -146,10 +153,6 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def tasks_command(args: argparse.Namespace, office) -> None:
-    if args.action == "template":
-        plan_template.write_template(args.file, office.clock.today().year)
-        print(f"模板已生成：{args.file}（“填写说明”页解释了每一列）")
-        return
     if not args.file.is_file():
         raise CliError(f"文件不存在：{args.file}")
     try:

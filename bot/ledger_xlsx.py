@@ -2,10 +2,16 @@
 
 Filters on, header frozen, widths from the content (a CJK character counts double), dates as
 real dates, long text wrapped — a file the office can sort, print and file as it is.
+
+Every text people typed stays text: one starting like a formula (`=HYPERLINK(…)`, `+1`, `@x`) is
+stored as a string cell marked quote-prefixed, so neither Excel nor LibreOffice evaluates it,
+not even after the cell is edited; characters XML cannot hold (a pasted vertical tab) are
+dropped rather than failing the whole export.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -73,11 +79,18 @@ PLAN = (
 WRAP = {"标题", "最新进展", "存在问题", "配合单位", "任务名称", "目标内容", "当前节点"}
 MAX_WIDTH = 50
 DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _width(value: object) -> int:
     text = str(value or "")
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _append(sheet, values: list) -> None:
+    """Append a row, its texts without the characters an xlsx cannot hold."""
+    sheet.append([_NOT_XML.sub("", v) if isinstance(v, str) else v for v in values])
 
 
 def _when(value: str | None) -> datetime | None:
@@ -96,7 +109,8 @@ async def build(office: Office, found) -> bytes:
             r["year"], r["serial"], r["item_id"], r["plan_code"], office.serial_format
         )
         progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
-        sheet.append(
+        _append(
+            sheet,
             [
                 serial,
                 r["title"],
@@ -121,13 +135,14 @@ async def build(office: Office, found) -> bytes:
                 _when(r["signed_at"]),
                 _when(r["closed_at"]),
                 r["returns"],
-            ]
+            ],
         )
     _dress(sheet, HEADERS)
     stats = book.create_sheet("单位统计")
     stats.append(STATS)
     for f in await monthly.figures(office):
-        stats.append(
+        _append(
+            stats,
             [
                 f.unit,
                 f.assigned,
@@ -138,7 +153,7 @@ async def build(office: Office, found) -> bytes:
                 f.average_sign_days,
                 f.on_time_rate,
                 f.reports,
-            ]
+            ],
         )
     _dress(stats, STATS)
     await _plan_sheet(office, book)
@@ -157,7 +172,8 @@ async def _plan_sheet(office: Office, book: Workbook) -> None:
     for t in tasks:
         for g in t.targets:
             current = f"{g.current.due} {g.current.title}".strip() if g.current else ""
-            sheet.append(
+            _append(
+                sheet,
                 [
                     t.code,
                     t.title,
@@ -178,7 +194,7 @@ async def _plan_sheet(office: Office, book: Workbook) -> None:
                     g.deadline,
                     g.label,
                     g.status,
-                ]
+                ],
             )
     _dress(sheet, PLAN)
 
@@ -198,7 +214,10 @@ def _dress(sheet, headers: tuple[str, ...]) -> None:
         )
         sheet.column_dimensions[letter].width = min(MAX_WIDTH, max(8, widest + 2))
         for cell in column[1:]:
-            if isinstance(cell.value, datetime):
+            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                cell.data_type = "s"  # openpyxl took it for a formula
+                cell.quotePrefix = True  # text even after someone edits the cell in Excel
+            elif isinstance(cell.value, datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"

@@ -12,17 +12,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 from pathlib import Path
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from domain import plan_cells as cell
+from domain import xlsx_guard
 from domain.models import Category, Period
 from domain.plan_rules import Milestone, Shape
 
-MAX_ROWS = 2000
+MAX_ROWS = 2000  # targets
+MAX_LINES = MAX_ROWS + 1000  # header, targets and blank lines: reading stops here
+MAX_COLUMNS = 50  # the 17 columns, with room for the office's own notes
 REQUIRED = ("任务编号", "目标编号", "目标内容", "责任单位")
 TASK_COLUMNS = ("任务名称", "类别", "分管领导", "牵头单位", "任务重点")
 ALL_COLUMNS = (
@@ -110,16 +111,14 @@ class Plan:
 
 def read_table(source: Path | bytes) -> Table:
     """(line, {header: (column letter, raw value)}) for every non-empty row under the header."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
     try:
-        data = source if isinstance(source, bytes) else Path(source).read_bytes()
-        book = load_workbook(BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        raise PlanError(
-            [Problem(0, "", "", "无法读取该文件，请上传 Excel（.xlsx）格式的计划表")]
-        ) from None
-    sheet = book["大事要事"] if "大事要事" in book.sheetnames else book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None) or ()
+        lines = xlsx_guard.read_rows(
+            data, "计划表", max_lines=MAX_LINES, max_columns=MAX_COLUMNS, sheet="大事要事"
+        )
+    except xlsx_guard.Refused as exc:
+        raise PlanError([Problem(0, "", "", str(exc))]) from None
+    header = lines[0] if lines else ()
     index: dict[str, int] = {}
     for i, name in enumerate(header):
         if name is not None and str(name).strip():
@@ -137,7 +136,7 @@ def read_table(source: Path | bytes) -> Table:
             ]
         )
     table: Table = []
-    for line, values in enumerate(rows, start=2):
+    for line, values in enumerate(lines[1:], start=2):
         if not any(cell.text(v) for v in values):
             continue
         cells = {
@@ -147,7 +146,6 @@ def read_table(source: Path | bytes) -> Table:
         table.append((line, cells))
         if len(table) > MAX_ROWS:
             raise PlanError([Problem(line, "", "", f"计划表最多{MAX_ROWS}行目标，请分批导入")])
-    book.close()
     return table
 
 

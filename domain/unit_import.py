@@ -6,11 +6,13 @@ Re-importing updates units by name and never duplicates.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from domain import xlsx_guard
 from domain.models import UnitKind
 from domain.office import Office
 from storage import audit, units
@@ -30,6 +32,8 @@ KIND_ALIASES = {
     "local": UnitKind.LOCAL.value,
 }
 MAX_NAME = 60
+MAX_LINES = 5000  # an office has hundreds of units; reading a sheet stops here
+MAX_COLUMNS = 20
 
 
 class ImportError_(Exception):
@@ -91,14 +95,13 @@ def _csv(path: Path) -> list[list[str]]:
 
 
 def _xlsx(path: Path) -> list[list[object]]:
-    from openpyxl import load_workbook
-
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise ImportError_([f"无法打开 Excel 文件：{exc.__class__.__name__}"]) from None
-    sheet = book.worksheets[0]
-    return [list(r) for r in sheet.iter_rows(values_only=True)]
+        lines = xlsx_guard.read_rows(
+            path.read_bytes(), "单位表", max_lines=MAX_LINES, max_columns=MAX_COLUMNS
+        )
+    except xlsx_guard.Refused as exc:
+        raise ImportError_([str(exc)]) from None
+    return [list(r) for r in lines]
 
 
 def validate(rows: list[tuple[int, dict[str, str]]], known: set[str]) -> list[UnitRow]:
@@ -147,7 +150,7 @@ def _parents_first(rows: list[UnitRow]) -> list[UnitRow]:
 
 async def import_units(office: Office, path: Path) -> tuple[int, int]:
     """Validate the whole file, then write it in one transaction; returns (created, updated)."""
-    rows = read_rows(path)
+    rows = await asyncio.to_thread(read_rows, path)  # a large sheet must not stop the bot
     async with office.db.transaction() as conn:
         valid = validate(rows, await units.names(conn))
         created, updated = await units.upsert(

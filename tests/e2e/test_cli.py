@@ -62,7 +62,37 @@ async def test_setup_commands(tmp_path, emu):
     assert code == 0 and "领导邀请链接" in out
 
 
+async def test_a_missing_database_is_refused_not_created(tmp_path):
+    """Only `init` creates the database: a mistyped DUBAN_DB is one line, not an empty office."""
+    (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")
+    (tmp_path / "plan.xlsx").write_bytes(b"PK")
+    typo = tmp_path / "dubna.db"
+    commands = (
+        ("export", "台账.xlsx"),
+        ("run",),
+        ("units", "import", "units.csv"),
+        ("tasks", "import", "plan.xlsx"),
+        ("supervisor", "invite"),
+        ("leader", "invite"),
+    )
+    env = {"DUBAN_DB": str(typo), "DUBAN_TOKEN": TOKEN, "DUBAN_BOT_USERNAME": "duban_test_bot"}
+    results = await asyncio.gather(*(duban(tmp_path, *args, **env) for args in commands))
+    for args, (code, out, err) in zip(commands, results, strict=True):
+        assert code == 2 and out == "", (args, out, err)
+        assert err.splitlines() == [
+            f"错误：数据库 {typo} 不存在，请先运行 duban init 或检查 DUBAN_DB。"
+        ], (args, err)
+    assert not typo.exists() and not (tmp_path / "台账.xlsx").exists()
+    code, out, _ = await duban(tmp_path, "tasks", "template", "模板.xlsx", **env)
+    assert code == 0 and (tmp_path / "模板.xlsx").is_file() and not typo.exists()
+    code, out, _ = await duban(tmp_path, "init", **env)
+    assert code == 0 and typo.is_file()
+    code, out, err = await duban(tmp_path, "export", "台账.xlsx", **env)
+    assert code == 0 and "台账已导出" in out, err
+
+
 async def test_bad_settings_give_one_clear_line(tmp_path):
+    await duban(tmp_path, "init")
     broken = tmp_path / "office-templates"
     broken.mkdir()
     (broken / "cancelled.j2").write_text("{% if %}", encoding="utf-8")  # a broken override

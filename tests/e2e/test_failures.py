@@ -32,6 +32,7 @@ def one_clear_line(code: int, out: str, err: str, expected: str) -> None:
 
 
 async def test_rejected_token(tmp_path):
+    await duban(tmp_path, "init")
     async with Emulator(token="987654321:" + "O" * 35) as other:  # knows another bot
         result = await duban(tmp_path, "run", DUBAN_TOKEN=TOKEN, DUBAN_API_URL=other.base_url)
         one_clear_line(*result, "Telegram 拒绝了机器人令牌")
@@ -42,6 +43,7 @@ async def test_rejected_token(tmp_path):
 
 
 async def test_unreachable_api(tmp_path):
+    await duban(tmp_path, "init")
     async with Emulator() as gone:
         url = gone.base_url
     result = await duban(tmp_path, "run", DUBAN_TOKEN=TOKEN, DUBAN_API_URL=url)  # refused

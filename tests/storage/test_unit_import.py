@@ -181,7 +181,7 @@ async def test_a_unit_cannot_be_its_own_parent_and_cycles_are_refused(office, tm
         ("units.txt", b"whatever", "只支持 .csv 或 .xlsx 文件"),
         ("empty.csv", b"", "文件是空的"),
         ("noheader.csv", "单位,简称\n甲,乙\n".encode(), "表头须包含"),
-        ("broken.xlsx", b"PK\x03\x04 not really a workbook", "无法打开 Excel 文件"),
+        ("broken.xlsx", b"PK\x03\x04 not really a workbook", "无法读取该文件"),
     ],
 )
 async def test_unreadable_files_are_refused_with_a_reason(office, tmp_path, name, content, message):
