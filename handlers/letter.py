@@ -26,6 +26,7 @@ async def letter_cmd(update: Update, context: Context) -> None:
         serial,
         svc.settings.office_name,
         (item.approved_at or svc.office.now())[:10],
+        template=svc.settings.letter_template,
     )
     await context.bot.send_document(
         update.effective_chat.id,
