@@ -112,7 +112,7 @@ def _closing_indents(lines: list[str]) -> list[float]:
     *names, date = lines
     if not names:
         return [CHARS - 2 - _width(date)]
-    start = min(CHARS - 2 - max(_width(n) for n in names), CHARS - 4 - _width(date))
+    start = max(0, min(CHARS - 2 - max(_width(n) for n in names), CHARS - 4 - _width(date)))
     return [start] * len(names) + [start + 2]
 
 
