@@ -36,41 +36,74 @@ def chinese_font(font_path: Path | None = None) -> font_manager.FontProperties:
     raise NoChineseFont("找不到中文字体：请安装 fonts-wqy-microhei，或设置 DUBAN_FONT_PATH。")
 
 
+# Stacked in this order, worst last, so a red end of a bar is what the eye finds.
+SERIES = (
+    ("按期办结", "closed_on_time", "#2e7d32", "white"),
+    ("逾期办结", "closed_late", "#f9a825", "black"),
+    ("办理中", "in_progress", "#1565c0", "white"),
+    ("逾期未办结", "overdue", "#c62828", "white"),
+)
+
+
+def totals_line(rows) -> str:
+    """The month at a glance, under the title: every series summed over all units."""
+    sums = [(label, sum(getattr(r, field) for r in rows)) for label, field, *_ in SERIES]
+    return " · ".join(f"{label}{n}" for label, n in sums)
+
+
 def unit_chart(rows, title: str, path: Path, font_path: Path | None = None) -> Path:
-    """Bars of 按期办结 / 逾期办结 / 逾期未办结 per unit (rows: domain.monthly.UnitFigures)."""
-    font = chinese_font(font_path)
-    names = [r.unit for r in rows][::-1]
-    series = (
-        ("按期办结", [r.closed_on_time for r in rows][::-1], "#2e7d32"),
-        ("逾期办结", [r.closed_late for r in rows][::-1], "#f9a825"),
-        ("逾期未办结", [r.overdue for r in rows][::-1], "#c62828"),
-    )
-    fig, ax = plt.subplots(figsize=(10.8, max(4.0, 0.7 * len(rows) + 2)), dpi=100)
-    left = [0] * len(rows)
-    for label, values, color in series:
-        bars = ax.barh(names, values, left=left, color=color, label=label)
+    """One stacked bar per unit, in the 通报's ranking order (best at the top, numbered as in
+    the text), every unit shown with its total at the bar's end (0 included), the legend in
+    its own row above the bars. rows: domain.monthly.UnitFigures, already ranked."""
+    fig = figure(rows, title, chinese_font(font_path))
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def figure(rows, title: str, font: font_manager.FontProperties):
+    """The drawn chart, kept apart from saving so a test can read what is on it."""
+    names = [f"{i}. {r.unit}" for i, r in enumerate(rows, start=1)][::-1]
+    fig, ax = plt.subplots(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
+    totals = [0] * len(rows)
+    widest = max([1] + [sum(getattr(r, f) for _, f, *_ in SERIES) for r in rows])
+    for label, field, color, ink in SERIES:
+        values = [getattr(r, field) for r in rows][::-1]
+        bars = ax.barh(names, values, left=totals, color=color, label=label, height=0.7)
         for bar, value in zip(bars, values, strict=True):
-            if value:
+            if value and value / widest >= 0.05:  # a sliver has no room: the total says it
                 ax.text(
                     bar.get_x() + bar.get_width() / 2,
                     bar.get_y() + bar.get_height() / 2,
                     str(value),
                     ha="center",
                     va="center",
-                    color="white",
-                    fontsize=16,
+                    color=ink,
+                    fontsize=15,
                     fontproperties=font,
                 )
-        left = [a + b for a, b in zip(left, values, strict=True)]
-    ax.set_title(title, fontproperties=font, fontsize=22)
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+    for y, total in enumerate(totals):
+        ax.text(total + widest * 0.01, y, str(total), va="center", fontsize=16, fontproperties=font)
+    _dress(fig, ax, font, f"{title}\n{totals_line(rows)}", widest)
+    return fig
+
+
+def _dress(fig, ax, font, title: str, widest: int) -> None:
+    """Title, labels and legend sized for a phone held upright."""
+    ax.set_title(title, fontproperties=font, fontsize=20, pad=52)
     for tick in ax.get_yticklabels():
         tick.set_fontproperties(font)
         tick.set_fontsize(16)
     ax.tick_params(axis="x", labelsize=14)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.legend(prop=font_manager.FontProperties(fname=font.get_file(), size=15), loc="lower right")
+    ax.set_xlim(0, widest * 1.1)
+    ax.legend(
+        prop=font_manager.FontProperties(fname=font.get_file(), size=15),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=len(SERIES),
+        frameon=False,
+    )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return path

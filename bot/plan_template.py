@@ -9,8 +9,21 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
-from domain.plan_sheet import ALL_COLUMNS
+from domain.models import Category, Period
+from domain.plan_rules import Shape
+from domain.plan_sheet import ALL_COLUMNS, MAX_ROWS
+
+# The columns with a fixed set of answers get a dropdown, so a typo cannot fail the import.
+CHOICES = {
+    "类别": (Category.ORDER, Category.GUIDANCE),
+    "期限类型": tuple(Shape),
+    "报送周期": tuple(Period),
+    "任务重点": ("是", "否"),
+    "目标重点": ("是", "否"),
+}
 
 GUIDE = (
     (
@@ -79,7 +92,7 @@ def sample_rows(year: int) -> list[list]:
             None,
             "2026-01-02",
             "加装电梯",
-            "人社局",
+            "甲区",
             300,
             "部",
             "年度",
@@ -91,16 +104,16 @@ def sample_rows(year: int) -> list[list]:
         ],
         [
             "2026-02",
-            "稳就业",
+            "蓝天保卫战",
             "指导性",
             "钱副市长",
-            "人社局",
+            "环境局",
             "否",
             "2026-02-01",
-            "新增城镇就业",
-            "人社局",
-            5000,
-            "人",
+            "新建空气质量监测站",
+            "环境局",
+            20,
+            "个",
             "年度",
             None,
             None,
@@ -113,11 +126,11 @@ def sample_rows(year: int) -> list[list]:
             "高标准农田建设",
             "批办性",
             "",
-            "农业农村局",
+            "甲区",
             "否",
             "2026-03-01",
             "春播前完成农田整治",
-            "农业农村局",
+            "甲区",
             2.5,
             "万亩",
             "年内",
@@ -132,11 +145,11 @@ def sample_rows(year: int) -> list[list]:
             "城市快速路",
             "批办性",
             "孙副市长",
-            "交通运输局",
+            "交通局",
             "是",
             "2026-04-01",
             "快速路一期",
-            "交通运输局",
+            "交通局",
             30,
             "亿元",
             "跨年度",
@@ -161,6 +174,27 @@ def to_xlsx(rows: list[list], sheet_name: str = "大事要事") -> bytes:
     return data.getvalue()
 
 
+def add_dropdowns(sheet: Worksheet) -> None:
+    """A list validation on every row the importer reads; a value outside it is refused by
+    Excel and WPS with the allowed answers named (a blank cell keeps the default)."""
+    for name, values in CHOICES.items():
+        allowed = "、".join(values)
+        rule = DataValidation(
+            type="list",
+            formula1='"' + ",".join(values) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=name,
+            error=f"请从下拉列表中选择：{allowed}",
+            showInputMessage=True,
+            promptTitle=name,
+            prompt=f"请选择：{allowed}",
+        )
+        letter = get_column_letter(ALL_COLUMNS.index(name) + 1)
+        rule.add(f"{letter}2:{letter}{MAX_ROWS + 1}")
+        sheet.add_data_validation(rule)
+
+
 def write_template(path: Path, year: int) -> Path:
     """The sheet the office fills in, with examples of the three deadline shapes, and a
     second sheet explaining every column."""
@@ -173,6 +207,7 @@ def write_template(path: Path, year: int) -> Path:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
+    add_dropdowns(sheet)
     wide = {
         "任务名称": 18,
         "目标内容": 24,

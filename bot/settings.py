@@ -35,6 +35,7 @@ class Settings:
     bot_username: str = ""
     office_name: str = "督查室"
     template_dir: Path | None = None
+    letter_template: Path | None = None  # the office's own .docx for 督办函 and 任务书
     holiday_file: Path | None = None
     invite_ttl_days: int = 7
     supervisor_may_approve: bool = True
@@ -197,5 +198,8 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("lease_seconds 至少为 1 秒")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
+    letter = settings.letter_template
+    if letter is not None and (not letter.is_file() or letter.suffix.lower() != ".docx"):
+        raise SettingsError(f"督办函模板不存在或不是 .docx 文件：{letter}")
     if settings.holiday_file is not None and not settings.holiday_file.is_file():
         raise SettingsError(f"节假日文件不存在：{settings.holiday_file}")

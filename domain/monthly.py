@@ -31,6 +31,7 @@ class UnitFigures:
     returned: int = 0
     sign_days: list[int] | None = None
     reports: int = 0
+    in_progress: int = 0  # led, open and not yet overdue: the chart's 办理中
 
     @property
     def average_sign_days(self) -> float | None:
@@ -80,4 +81,6 @@ async def figures(office: Office) -> list[UnitFigures]:
             f.closed_late += not on_time
         elif r["status"] in OPEN and deadline < today:
             f.overdue += 1
+        elif r["status"] in OPEN:
+            f.in_progress += 1
     return sorted((f for f in by_unit.values() if f.assigned), key=lambda f: f.rank_key)

@@ -48,6 +48,7 @@ async def _send_letter(update: Update, context: Context, item: Item) -> None:
         serial,
         svc.settings.office_name,
         (item.approved_at or svc.office.now())[:10],
+        template=svc.settings.letter_template,
     )
     await context.bot.send_document(
         update.effective_chat.id,
