@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from bot import backup
+from domain.models import Role
 from storage import outbox
 from storage.outbox import Push
-from tests.e2e.conftest import TZ
+from tests.e2e.conftest import TZ, Office
 from tests.e2e.test_cli import duban
 from tests.e2e.test_failures import read_only
 from tests.e2e.test_progress_review import answer, signed_item
@@ -121,6 +123,23 @@ async def test_failed_backup_tells_supervisors_once(office, staffed, caplog):
 
     office.clock.set(datetime(2026, 11, 25, 18, 5, tzinfo=TZ))
     assert await backup.run_due(office.app) is not None  # the next day's backup is made
+
+
+async def test_a_missing_backup_folder_is_not_created_but_told(tmp_path, emu, clock):
+    """A configured folder (a mounted disk, say) that is absent must not fill the system disk."""
+    mount = tmp_path / "mnt" / "backups"
+    office = Office(tmp_path, emu, clock, backup_dir=mount)
+    await office.start()
+    try:
+        sup = emu.user(101, "督查员王")
+        await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
+        office.clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=TZ))
+        assert await backup.run_due(office.app) is None
+        (told,) = await office.rows("SELECT context FROM outbox WHERE rule = 'backup_failed'")
+        assert "备份目录不存在" in json.loads(told["context"])["reason"]
+        assert not mount.exists()
+    finally:
+        await office.stop()
 
 
 async def test_retention_over_forty_days(office):
