@@ -7,6 +7,8 @@
     duban tasks import FILE.xlsx    load the year's 大事要事 plan (all rows or none)
     duban tasks template [FILE]     write the sample plan sheet to fill in
     duban run                       run the bot (long polling)
+    duban backup [DIR]              back up the database and attachments now
+    duban restore BACKUP            put a backup in place of the database (bot stopped)
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
 line on stderr and a non-zero exit, never a traceback. Only `init` creates the database: any
@@ -64,6 +66,10 @@ def parser() -> argparse.ArgumentParser:
     tpl = tasks.add_parser("template", help="生成计划表模板")
     tpl.add_argument("file", type=Path, nargs="?", default=Path("大事要事计划表模板.xlsx"))
     sub.add_parser("run", help="运行机器人")
+    backup = sub.add_parser("backup", help="立即备份数据库和附件")
+    backup.add_argument("dir", type=Path, nargs="?", help="备份目录（默认 DUBAN_BACKUP_DIR）")
+    restore = sub.add_parser("restore", help="从备份恢复数据库和附件（须先停止机器人）")
+    restore.add_argument("file", type=Path, help="备份文件夹或其中的 duban.db")
     export = sub.add_parser("export", help="导出督办台账（XLSX）")
     export.add_argument("file", type=Path, nargs="?", default=Path("督办台账.xlsx"))
     demo = sub.add_parser("demo", help="不需要 Telegram 账号的演示：模拟一个月的督办工作")
@@ -126,10 +132,15 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         await run(settings)
         return 0
+    if args.command == "restore":
+        await restore_command(settings, args.file)
+        return 0
     async with Database(settings.db) as db:
         office = _office(settings, db)
         if args.command == "init":
             print(f"数据库已就绪：{settings.db}")
+        elif args.command == "backup":
+            await backup_command(settings, db, args.dir)
         elif args.command == "export":
             from bot import ledger_xlsx
 
@@ -168,6 +179,31 @@ async def tasks_command(args: argparse.Namespace, office) -> None:
         print(f"已排队下发 {len(done.opened)} 份督办函/任务书，机器人运行时依次发送。")
     if done.waiting_units:
         print(f"尚无联络员、待其注册后送达的单位：{'、'.join(done.waiting_units)}")
+
+
+async def backup_command(settings: Settings, db: Database, into: Path | None) -> None:
+    from bot import backup
+    from storage import backup as backups
+
+    clock = SystemClock(settings.zone)
+    made = await backup.make(settings, clock.now(), into or settings.backup_path, create=True)
+    async with db.transaction() as conn:
+        await backups.record(conn, clock.now().isoformat(timespec="seconds"), made.path, made.size)
+    print(f"备份完成：{made.path}（{made.size / 1024 / 1024:.1f} MB）")
+
+
+async def restore_command(settings: Settings, source: Path) -> None:
+    from bot import restore
+
+    try:
+        done = await restore.restore(settings, source, SystemClock(settings.zone).now())
+    except restore.Refused as exc:
+        raise CliError(str(exc)) from None
+    print(f"已恢复数据库：{done.db}")
+    if done.attachments is not None:
+        print(f"已恢复附件：{done.attachments}")
+    for path in done.aside:
+        print(f"原文件已改名保留：{path}")
 
 
 async def _refuse_leased(settings: Settings, path: Path, what: str) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
-from bot import leader_channel
+from bot import backup, leader_channel
 from domain import plan, plan_views
 from domain.models import Role
 from domain.office import labeller
@@ -136,7 +136,7 @@ async def _calendar_warning(conn, office, supervisors, now: datetime, stamp: str
 
 
 async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Reminders and posts, then due revisits: one failing must not stop the other."""
+    """Reminders and posts, due revisits, the day's backup: one failing must not stop the others."""
     try:
         await tick(context.application)
     except Exception:  # a bad tick must not stop the next one
@@ -145,6 +145,10 @@ async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
         await ask_due_revisits(context.application)
     except Exception:
         log.exception("revisit tick failed")
+    try:
+        await backup.run_due(context.application)
+    except Exception:
+        log.exception("backup tick failed")
 
 
 def schedule(app: Application, interval: float) -> None:

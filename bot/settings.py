@@ -10,6 +10,7 @@ import os
 import re
 import tomllib
 from dataclasses import dataclass, field, fields
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,10 @@ class Settings:
     work_hours: str = "09:00-17:30"
     tick_seconds: int = 60
     lease_seconds: int = 60  # `duban run` holds the database; a silent holder is stale after
+    backup_time: str = "18:00"  # each working day, after this moment, one backup
+    backup_dir: Path | None = None
+    backup_keep_daily: int = 14
+    backup_keep_monthly: int = 24
     remind_sign_first: int = 1
     remind_sign_escalate: int = 2
     remind_responsible_first: int = 4
@@ -80,6 +85,15 @@ class Settings:
     def attachments_path(self) -> Path:
         """Attachments are kept next to the database unless configured elsewhere."""
         return self.attachments_dir or self.db.parent / "attachments"
+
+    @property
+    def backup_path(self) -> Path:
+        """Backups are kept in `backups/` beside the database unless configured elsewhere."""
+        return self.backup_dir or self.db.parent / "backups"
+
+    @property
+    def backup_moment(self) -> time:
+        return time.fromisoformat(self.backup_time)
 
     @property
     def allowed_extensions(self) -> frozenset[str]:
@@ -196,6 +210,7 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("tick_seconds 不能为负数（0 表示不自动运行）")
     if settings.lease_seconds < 1:
         raise SettingsError("lease_seconds 至少为 1 秒")
+    _validate_backup(settings)
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     letter = settings.letter_template
@@ -203,3 +218,14 @@ def _validate(settings: Settings) -> None:
         raise SettingsError(f"督办函模板不存在或不是 .docx 文件：{letter}")
     if settings.holiday_file is not None and not settings.holiday_file.is_file():
         raise SettingsError(f"节假日文件不存在：{settings.holiday_file}")
+
+
+def _validate_backup(settings: Settings) -> None:
+    if not re.fullmatch(r"\d{2}:\d{2}", settings.backup_time):
+        raise SettingsError("backup_time 应形如 18:00")
+    try:
+        _ = settings.backup_moment
+    except ValueError:
+        raise SettingsError("backup_time 应形如 18:00") from None
+    if settings.backup_keep_daily < 1 or settings.backup_keep_monthly < 0:
+        raise SettingsError("backup_keep_daily 至少为 1，backup_keep_monthly 不能为负数")

@@ -139,6 +139,11 @@ def _migration_files() -> list[tuple[int, str, str]]:
     return sorted(found)
 
 
+def code_version() -> int:
+    """The schema version this code migrates to: a database newer than this is not ours to use."""
+    return max(version for version, _, _ in _migration_files())
+
+
 async def migrate(db: Database) -> int:
     """Apply each pending migration in its own transaction with its user_version bump."""
     raw = db.raw
