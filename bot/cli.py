@@ -7,6 +7,7 @@
     duban tasks import FILE.xlsx    load the year's 大事要事 plan (all rows or none)
     duban tasks template [FILE]     write the sample plan sheet to fill in
     duban run                       run the bot (long polling)
+    duban status                    how the bot is doing; exit 1 when a person is needed
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
 line on stderr and a non-zero exit, never a traceback.
@@ -63,6 +64,7 @@ def parser() -> argparse.ArgumentParser:
     tpl = tasks.add_parser("template", help="生成计划表模板")
     tpl.add_argument("file", type=Path, nargs="?", default=Path("大事要事计划表模板.xlsx"))
     sub.add_parser("run", help="运行机器人")
+    sub.add_parser("status", help="运行状况（需要人工处理时退出码为 1）")
     export = sub.add_parser("export", help="导出督办台账（XLSX）")
     export.add_argument("file", type=Path, nargs="?", default=Path("督办台账.xlsx"))
     demo = sub.add_parser("demo", help="不需要 Telegram 账号的演示：模拟一个月的督办工作")
@@ -79,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = None
     try:
         settings = settings_mod.load(args.config)
-        logs.setup(level, settings.zone, [settings.token])
+        logs.setup(level, settings.zone, [settings.token], settings.log_file)
         return asyncio.run(dispatch(args, settings))
     except (SettingsError, CliError, HolidayFileError) as exc:
         return fail(str(exc), settings, 2)
@@ -116,6 +118,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         await run(settings)
         return 0
+    if args.command == "status":
+        return await status_command(settings)
     async with Database(settings.db) as db:
         office = _office(settings, db)
         if args.command == "init":
@@ -162,6 +166,23 @@ async def tasks_command(args: argparse.Namespace, office) -> None:
         print(f"已排队下发 {len(done.opened)} 份督办函/任务书，机器人运行时依次发送。")
     if done.waiting_units:
         print(f"尚无联络员、待其注册后送达的单位：{'、'.join(done.waiting_units)}")
+
+
+async def status_command(settings: Settings) -> int:
+    """Print the status; 1 when something needs a person, so a monitor can act on it."""
+    from bot import status
+    from domain.status import needs_person
+    from domain.workdays import WorkdayCalendar
+
+    if not settings.db.is_file():
+        raise CliError(f"数据库不存在：{settings.db}（请先运行 duban init）")
+    calendar = WorkdayCalendar.from_file(settings.holiday_file)
+    now = SystemClock(settings.zone).now()
+    async with Database(settings.db) as db:
+        facts = await status.gather(db, now, calendar, settings.lease_seconds)
+    alarms = needs_person(facts, calendar, settings.hours)
+    print(Renderer(settings.template_dir)("status", **status.view(facts, alarms)))
+    return 1 if alarms else 0
 
 
 async def _refuse_leased(settings: Settings, path: Path, what: str) -> None:

@@ -48,6 +48,7 @@ class Settings:
     work_hours: str = "09:00-17:30"
     tick_seconds: int = 60
     lease_seconds: int = 60  # `duban run` holds the database; a silent holder is stale after
+    log_file: Path | None = None  # also log here, rotated (5 × 10 MB); stderr always
     remind_sign_first: int = 1
     remind_sign_escalate: int = 2
     remind_responsible_first: int = 4

@@ -1,5 +1,6 @@
-"""/reminders (what the bot is pushing, and what it cannot), /mute <单位> <日期>, and the
-重新发送 button that puts a failed, uncertain or held push back in the queue."""
+"""/reminders (what the bot is pushing, and what it cannot), /mute <单位> <日期>, the
+重新发送 button that puts a failed, uncertain or held push back in the queue, and /status
+(what `duban status` prints, for a supervisor away from the server)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import status
 from domain import inputs, pushes
 from domain.errors import Refusal
+from domain.models import Role
+from domain.office import require
+from domain.status import needs_person
 from handlers import callbacks as cb
 from handlers.common import (
     Context,
@@ -75,9 +80,22 @@ async def mute_cmd(update: Update, context: Context) -> None:
     await say(update, context, "mute_done", unit=unit, until=until)
 
 
+@answers_refusals
+async def status_cmd(update: Update, context: Context) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    svc = services(context)
+    office = svc.office
+    facts = await status.gather(
+        office.db, office.clock.now(), office.calendar, svc.settings.lease_seconds
+    )
+    alarms = needs_person(facts, office.calendar, svc.hours)
+    await say(update, context, "status", **status.view(facts, alarms))
+
+
 def build() -> list:
     return [
         CommandHandler("reminders", reminders_cmd),
+        CommandHandler("status", status_cmd),
         CommandHandler("mute", mute_cmd),
         CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
     ]
