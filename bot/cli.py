@@ -9,6 +9,7 @@
     duban run                       run the bot (long polling)
     duban backup [DIR]              back up the database and attachments now
     duban restore BACKUP            put a backup in place of the database (bot stopped)
+    duban status                    how the bot is doing; exit 1 when a person is needed
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
 line on stderr and a non-zero exit, never a traceback. Only `init` creates the database: any
@@ -70,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
     backup.add_argument("dir", type=Path, nargs="?", help="备份目录（默认 DUBAN_BACKUP_DIR）")
     restore = sub.add_parser("restore", help="从备份恢复数据库和附件（须先停止机器人）")
     restore.add_argument("file", type=Path, help="备份文件夹或其中的 duban.db")
+    sub.add_parser("status", help="运行状况（需要人工处理时退出码为 1）")
     export = sub.add_parser("export", help="导出督办台账（XLSX）")
     export.add_argument("file", type=Path, nargs="?", default=Path("督办台账.xlsx"))
     demo = sub.add_parser("demo", help="不需要 Telegram 账号的演示：模拟一个月的督办工作")
@@ -86,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = None
     try:
         settings = settings_mod.load(args.config)
-        logs.setup(level, settings.zone, [settings.token])
+        logs.setup(level, settings.zone, [settings.token], settings.log_file)
         return asyncio.run(dispatch(args, settings))
     except (SettingsError, CliError, HolidayFileError) as exc:
         return fail(str(exc), settings, 2)
@@ -135,6 +137,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "restore":
         await restore_command(settings, args.file)
         return 0
+    if args.command == "status":
+        return await status_command(settings)
     async with Database(settings.db) as db:
         office = _office(settings, db)
         if args.command == "init":
@@ -204,6 +208,23 @@ async def restore_command(settings: Settings, source: Path) -> None:
         print(f"已恢复附件：{done.attachments}")
     for path in done.aside:
         print(f"原文件已改名保留：{path}")
+
+
+async def status_command(settings: Settings) -> int:
+    """Print the status; 1 when something needs a person, so a monitor can act on it."""
+    from bot import status
+    from domain.status import needs_person
+    from domain.workdays import WorkdayCalendar
+
+    if not settings.db.is_file():
+        raise CliError(f"数据库不存在：{settings.db}（请先运行 duban init）")
+    calendar = WorkdayCalendar.from_file(settings.holiday_file)
+    now = SystemClock(settings.zone).now()
+    async with Database(settings.db) as db:
+        facts = await status.gather(db, now, calendar, settings.lease_seconds)
+    alarms = needs_person(facts, calendar, settings.hours)
+    print(Renderer(settings.template_dir)("status", **status.view(facts, alarms)))
+    return 1 if alarms else 0
 
 
 async def _refuse_leased(settings: Settings, path: Path, what: str) -> None:

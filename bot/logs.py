@@ -12,6 +12,8 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import datetime
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 # A Bot API token anywhere in a text, with or without the `bot` in front of it in a URL.
@@ -20,6 +22,9 @@ HIDDEN = "<token>"
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 # Libraries that log each request (httpx: the URL with the token) or each job run at INFO.
 CHATTY = ("httpx", "httpcore", "apscheduler")
+# A log file for years of running: five old files of 10 MB each, then the oldest goes.
+FILE_BYTES = 10 * 1024 * 1024
+FILE_COUNT = 5
 
 
 class RedactToken(logging.Filter):
@@ -65,11 +70,25 @@ class OfficeFormatter(logging.Formatter):
         return super().formatMessage(record).replace("\r", "").replace("\n", " ⏎ ")
 
 
-def setup(level: int, zone: ZoneInfo | None, secrets: Iterable[str] = ()) -> None:
-    """Replace any earlier logging set-up: one stderr handler, formatted and redacting."""
-    handler = logging.StreamHandler()
-    handler.setFormatter(OfficeFormatter(zone))
-    handler.addFilter(RedactToken(secrets))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+def setup(
+    level: int,
+    zone: ZoneInfo | None,
+    secrets: Iterable[str] = (),
+    file: Path | None = None,
+    file_bytes: int = FILE_BYTES,
+) -> None:
+    """Replace any earlier logging set-up: stderr (the journal, `docker logs`) and, when
+    `file` is given, a rotating file too; each formatted and redacting."""
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            RotatingFileHandler(file, maxBytes=file_bytes, backupCount=FILE_COUNT, encoding="utf-8")
+        )
+    redact = RedactToken(secrets)
+    for handler in handlers:
+        handler.setFormatter(OfficeFormatter(zone))
+        handler.addFilter(redact)
+    logging.basicConfig(level=level, handlers=handlers, force=True)
     for name in CHATTY:
         logging.getLogger(name).setLevel(logging.WARNING)

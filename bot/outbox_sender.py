@@ -101,6 +101,7 @@ class Sender:
         self.stopping = False
         self.idle_check = idle_check
         self.holder = holder  # the lease this process holds (duban run); None in tests
+        self.failing: str | None = None  # why sends are being retried now; None when fine
 
     async def start(self) -> None:
         async with self.office.db.transaction() as conn:
@@ -231,6 +232,7 @@ class Sender:
             async with self.office.db.transaction() as conn:
                 sent_to = person.id if person else None
                 await outbox.sent(conn, row.id, sent_to, message.message_id, self.office.now())
+            self._recovered()
             return True
         await self._settle(row.id, "held", "该单位暂无可接收的联络员")
         return True
@@ -246,7 +248,20 @@ class Sender:
             return await self._retry(row, exc, why)
         return True
 
+    def _trouble(self, why: str) -> None:
+        """One log line when sending starts failing for a passing reason (network lost, 429,
+        Telegram's 5xx), not one per row or per retry; `_recovered` writes the other."""
+        if self.failing is None:
+            self.failing = why
+            log.warning("推送发送受阻（%s）：将自动退避重试，恢复后另记一行。", why)
+
+    def _recovered(self) -> None:
+        if self.failing is not None:
+            self.failing = None
+            log.info("推送发送已恢复正常。")
+
     async def _retry(self, row: Queued, exc: Exception, why: str) -> bool:
+        self._trouble(why)
         now = int(self.office.clock.now().timestamp())
         if now - row.created_ts >= RETRY_FOR:
             await self._settle(row.id, "failed", f"24小时内多次重发仍未成功：{why}")

@@ -20,7 +20,7 @@ from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
 from handlers import callbacks as cb
 from handlers.revisit_due import ask_due_revisits
-from storage import alerts, ledger_state, outbox, people
+from storage import alerts, ledger_state, meta, outbox, people
 from storage.outbox import Push
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,24 @@ def _pushes(due: Due, supervisors, now: str, leaders=()) -> list[Push]:
 
 
 async def tick(app: Application) -> int:
-    """Decide and queue today's pushes; returns how many new pushes were queued."""
+    """Decide and queue today's pushes; returns how many new pushes were queued.
+
+    Every tick, working moment or not, leaves its time and count in `meta`: `duban status`
+    reads them to tell a live bot from a stalled one."""
+    svc = app.bot_data["services"]
+    office = svc.office
+    now = office.clock.now()
+    working = working_moment(now, office.calendar, svc.hours)
+    queued = await _queue(app, now) if working else 0
+    async with office.db.transaction() as conn:
+        await meta.put(conn, "tick_last_at", now.isoformat(timespec="seconds"))
+        await meta.put(conn, "tick_last_queued", str(queued))
+    return queued
+
+
+async def _queue(app: Application, now: datetime) -> int:
     svc = app.bot_data["services"]
     office, settings = svc.office, svc.settings
-    now = office.clock.now()
-    if not working_moment(now, office.calendar, svc.hours):
-        return 0
     today, stamp = now.date(), office.now()
     opened = await plan.roll_over(office)
     async with office.db.read() as conn:

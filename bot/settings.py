@@ -54,6 +54,7 @@ class Settings:
     backup_dir: Path | None = None
     backup_keep_daily: int = 14
     backup_keep_monthly: int = 24
+    log_file: Path | None = None  # also log here, rotated (5 × 10 MB); stderr always
     remind_sign_first: int = 1
     remind_sign_escalate: int = 2
     remind_responsible_first: int = 4

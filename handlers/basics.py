@@ -36,6 +36,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("unkey", "取消重点：/unkey 编号 理由", frozenset({S})),
     Command("letter", "督办函文件（Word）：/letter 编号", frozenset({S, L, LI})),
     Command("reminders", "自动提醒的发送情况", frozenset({S})),
+    Command("status", "机器人运行状况（进程、队列、备份）", frozenset({S})),
     Command("summary", "预览并发布本周调度", frozenset({S})),
     Command("digest", "预览并发布预警摘要", frozenset({S})),
     Command("mute", "暂停向某单位推送提醒：/mute 单位 日期", frozenset({S})),

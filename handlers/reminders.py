@@ -1,5 +1,6 @@
-"""/reminders (what the bot is pushing, and what it cannot), and the
-重新发送 button that puts a failed, uncertain or held push back in the queue."""
+"""/reminders (what the bot is pushing, and what it cannot), the 重新发送 button that puts a
+failed, uncertain or held push back in the queue, and /status (what `duban status` prints,
+for a supervisor away from the server)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from collections.abc import Sequence
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot import status
 from domain import pushes
+from domain.models import Role
+from domain.office import require
+from domain.status import needs_person
 from handlers import callbacks as cb
 from handlers.common import (
     Context,
@@ -60,8 +65,21 @@ async def resend_pressed(update: Update, context: Context) -> None:
     await toast(update, context, "resent_held" if done.waits else "resent")
 
 
+@answers_refusals
+async def status_cmd(update: Update, context: Context) -> None:
+    require(await person_of(update, context), Role.SUPERVISOR)
+    svc = services(context)
+    office = svc.office
+    facts = await status.gather(
+        office.db, office.clock.now(), office.calendar, svc.settings.lease_seconds
+    )
+    alarms = needs_person(facts, office.calendar, svc.hours)
+    await say(update, context, "status", **status.view(facts, alarms))
+
+
 def build() -> list:
     return [
         CommandHandler("reminders", reminders_cmd),
+        CommandHandler("status", status_cmd),
         CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
     ]

@@ -6,7 +6,7 @@ import logging
 import sys
 from zoneinfo import ZoneInfo
 
-from bot.logs import HIDDEN, OfficeFormatter, RedactToken
+from bot.logs import FILE_COUNT, HIDDEN, OfficeFormatter, RedactToken, setup
 
 TOKEN = "123456789:" + "S" * 35
 OTHER = "5551234:" + "x-Y_z" * 7  # a token the filter was not told about
@@ -53,3 +53,27 @@ def test_office_time_and_one_line():
     text = OfficeFormatter(ZoneInfo("Asia/Shanghai")).format(record)
     assert text.startswith("1970-01-01 08:00:00 INFO duban a")
     assert "\n" not in text
+
+
+def test_log_file_has_office_time_and_rotates(tmp_path):
+    path = tmp_path / "logs" / "duban.log"
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup(logging.INFO, ZoneInfo("Asia/Shanghai"), [TOKEN], path, file_bytes=300)
+    try:
+        record = logging.LogRecord("duban", logging.INFO, __file__, 1, "token %s", (TOKEN,), None)
+        record.created = 0.0  # 1970-01-01 00:00 UTC
+        logging.getLogger("duban").handle(record)
+        first = path.read_text(encoding="utf-8")
+        assert first == f"1970-01-01 08:00:00 INFO duban token {HIDDEN}\n"
+        for n in range(40):
+            logging.getLogger("duban").info("第 %s 行", n)
+    finally:
+        for handler in root.handlers:
+            handler.close()
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    kept = sorted(p.name for p in path.parent.iterdir())
+    assert kept == ["duban.log", *(f"duban.log.{i}" for i in range(1, FILE_COUNT + 1))]
+    assert all(p.stat().st_size <= 300 for p in path.parent.iterdir())
+    assert "第 39 行" in path.read_text(encoding="utf-8")  # the newest line, in the live file

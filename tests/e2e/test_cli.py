@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import sys
 from asyncio.subprocess import PIPE, STDOUT
+from datetime import datetime
 from pathlib import Path
 
-from tests.e2e.conftest import TOKEN, UNITS_CSV
+from tests.e2e.conftest import TOKEN, TZ, UNITS_CSV
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -112,8 +114,14 @@ async def test_bad_settings_give_one_clear_line(tmp_path):
 
 async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
     await duban(tmp_path, "init")
+    log_file = tmp_path / "logs" / "duban.log"
     proc = await spawn(
-        tmp_path, "run", stderr=STDOUT, DUBAN_TOKEN=TOKEN, DUBAN_API_URL=emu.base_url
+        tmp_path,
+        "run",
+        stderr=STDOUT,
+        DUBAN_TOKEN=TOKEN,
+        DUBAN_API_URL=emu.base_url,
+        DUBAN_LOG_FILE=str(log_file),
     )
     try:
         stranger = emu.user(999, "路人")
@@ -127,6 +135,41 @@ async def test_run_serves_updates_and_never_logs_the_token(tmp_path, emu):
     assert proc.returncode == 0, log
     assert "is running" in log
     assert TOKEN not in log and TOKEN.split(":")[1] not in log
+    written = log_file.read_text(encoding="utf-8")  # the same lines, also in the file
+    assert re.search(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO duban .*is running", written, re.M)
+    assert TOKEN.split(":")[1] not in written
+
+
+def put_meta(tmp_path: Path, **values: str) -> None:
+    db = sqlite3.connect(tmp_path / "duban.db")
+    with db:
+        db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+    db.close()
+
+
+async def test_status_exits_1_with_the_reason_when_pushes_failed(tmp_path):
+    code, _, err = await duban(tmp_path, "status")
+    assert code == 2 and "数据库不存在" in err and "Traceback" not in err
+    await duban(tmp_path, "init")
+    now = datetime.now(TZ).isoformat(timespec="seconds")
+    put_meta(tmp_path, backup_last_at=now, backup_last_bytes="2048")
+    code, out, err = await duban(tmp_path, "status")
+    assert code == 0, out + err
+    assert "运行进程：无" in out and "最近备份：" in out and "2.0 KB" in out
+    assert "一切正常" in out and "需要处理" not in out
+
+    db = sqlite3.connect(tmp_path / "duban.db")
+    with db:
+        db.execute(
+            "INSERT INTO outbox (dedupe_key, rule, template, due_at, due_ts, created_at,"
+            " created_ts, state, error) VALUES ('x', 'test', 'cancelled', ?, 0, ?, 0,"
+            " 'failed', '对方已屏蔽机器人')",
+            (now, now),
+        )
+    db.close()
+    code, out, _ = await duban(tmp_path, "status")
+    assert code == 1
+    assert "发送失败 1" in out and "需要处理" in out and "有 1 条推送发送失败" in out
 
 
 async def test_tasks_template_and_import(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,19 @@ async def test_a_process_that_lost_the_lease_sends_nothing(office, staffed):
     assert not any("不该由我发送" in m.text for m in zj.inbox)
     assert (await states(office))["mine"] == "pending"  # left for the lease's holder
     assert sender.stopping
+
+
+async def test_a_passing_outage_is_one_log_line_and_its_end_another(office, staffed, emu, caplog):
+    """Telegram's 5xx on every try for a while: the log says it once, not per row or retry."""
+    zj, jt = staffed["zj"], staffed["jt"]
+    await drain(office)  # what registering queued
+    emu.fail_next("sendMessage", 502, "Bad Gateway", times=5)
+    await queue(
+        office, *(note(f"o{i}", chat=u.id, text=f"断{i}") for i in range(3) for u in (zj, jt))
+    )
+    with caplog.at_level(logging.INFO, logger="bot.outbox_sender"):
+        await drain(office)
+    assert set((await states(office)).values()) == {"sent"}
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.outbox_sender"]
+    assert [line[:6] for line in lines] == ["推送发送受阻", "推送发送已恢"], lines
+    assert "Traceback" not in caplog.text
