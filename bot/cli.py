@@ -129,13 +129,13 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         plan_template.write_template(args.file, SystemClock(settings.zone).today().year)
         print(f"模板已生成：{args.file}（“填写说明”页解释了每一列）")
         return 0
+    if args.command == "restore":  # may put a backup where no database is yet
+        await restore_command(settings, args.file)
+        return 0
     if args.command != "init" and not settings.db.exists():  # opening would create it, empty
         raise CliError(f"数据库 {settings.db} 不存在，请先运行 duban init 或检查 DUBAN_DB。")
     if args.command == "run":
         await run(settings)
-        return 0
-    if args.command == "restore":
-        await restore_command(settings, args.file)
         return 0
     if args.command == "status":
         return await status_command(settings)

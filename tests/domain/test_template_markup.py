@@ -12,17 +12,20 @@ an already-rendered letter): `examples` gives those.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from jinja2 import meta
 from markupsafe import Markup, escape
 
+from bot import status
 from bot.emulator.html import parse_html
 from bot.render import Renderer
 from domain.errors import Refusal
+from domain.status import Facts
 from handlers.notify import render_letter
 
 SHORT = "<b>粗</b> & <script>alert('x')</script> \"引\" &amp; 1<2 👍🏽\u200b\u200d\u202eعربي\u202c"
@@ -99,6 +102,10 @@ def letter(text: str) -> Markup:
     return render_letter(svc, Hostile(text, is_task_notice=False))
 
 
+TZ = ZoneInfo("Asia/Shanghai")
+QUEUE = ("pending", "held", "failed", "uncertain")
+
+
 def examples(text: str) -> dict[str, dict[str, Any]]:
     """The values a template needs real: a key into its table, a date, HTML already."""
     return {
@@ -109,6 +116,9 @@ def examples(text: str) -> dict[str, dict[str, Any]]:
         "reminders_overview": {"problems": [], "muted": [(Hostile(text), DAY)]},
         "review_passed": {"revisits": [DAY]},
         "summary_preview": {"kind": "weekly"},
+        "status": status.view(
+            Facts(datetime(2026, 11, 24, 10, 0, tzinfo=TZ), outbox=dict.fromkeys(QUEUE, 0)), []
+        ),
         "verify_ordered": {"planned": DAY},
     }
 
