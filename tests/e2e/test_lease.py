@@ -141,6 +141,20 @@ async def test_two_runs_on_one_database_deliver_every_push_exactly_once(tmp_path
     assert [n for n, times in counts.items() if times > 1] == []
 
 
+async def take_over(tmp_path: Path, emu: Emulator, db_path: Path, seconds: float = 60) -> Run:
+    """A second run that takes the stale lease. A process frozen in the middle of a write
+    keeps SQLite's lock, and the newcomer gives up after the busy timeout: start another."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    second = await Run(tmp_path, emu, "second").start()
+    while holder_row(db_path)[0] != second.pid:
+        assert loop.time() < deadline, "the second run never took over: " + second.output
+        if second.proc.returncode is not None:
+            second = await Run(tmp_path, emu, "second").start()
+        await asyncio.sleep(0.2)
+    return second
+
+
 async def test_a_frozen_holder_taken_over_stops_when_it_wakes(tmp_path, emu):
     db_path = tmp_path / "duban.db"
     await duban(tmp_path, "init")
@@ -150,8 +164,7 @@ async def test_a_frozen_holder_taken_over_stops_when_it_wakes(tmp_path, emu):
     frozen.proc.send_signal(signal.SIGSTOP)
     try:
         await until_stale(db_path)
-        second = await Run(tmp_path, emu, "second").start()
-        await emu.wait_until(lambda: holder_row(db_path)[0] == second.pid, 60, "takes over")
+        second = await take_over(tmp_path, emu, db_path)
     finally:
         frozen.proc.send_signal(signal.SIGCONT)
     assert await frozen.exit_code() == 2, frozen.output
