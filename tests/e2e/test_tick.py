@@ -139,3 +139,9 @@ async def test_a_month_of_ticks(september):
     alerts = await office.rows("SELECT kind, dedupe_key FROM alerts")
     assert len({a["dedupe_key"] for a in alerts}) == len(alerts)
     assert {a["kind"] for a in alerts} == {"escalation"}
+    # the leader channel's 报忧 digest says what was missing and what was really done
+    posted = "".join(
+        r["context"] for r in await office.rows("SELECT context FROM outbox WHERE rule = 'digest'")
+    )
+    assert "重点事项未签收" in posted and "已提醒3次（9月23日、28日、30日）" in posted
+    assert "重点事项未报承办责任人" in posted and "机器人已自动提醒" not in posted
