@@ -25,8 +25,8 @@ from bot.app import make_office
 from bot.clock import FakeClock
 from bot.render import Renderer
 from bot.settings import Settings
-from domain import plan, plan_sheet, plan_views
-from domain.reminders import CHASED, Rules, decide
+from domain import plan, plan_sheet, plan_views, policy
+from domain.reminders import CHASED
 from storage import ledger_state
 from storage.db import Database
 
@@ -104,7 +104,7 @@ async def run(n: int) -> None:
             clock.set(datetime(2026, 6, 25, 10, 0, tzinfo=TZ))  # a week on: signing is late
             async with db.read() as conn:
                 found = await ledger_state.assignments(conn, CHASED, lambda *_: "")
-            decided = [d for a in found for d in decide(a, clock.today(), office.calendar, Rules())]
+            decided = policy.decide(found, {}, clock.today(), office.calendar, policy.Rules())
             t5 = time.perf_counter()
     print(
         f"{n:>6} rows  read {t1 - t0:6.2f}s  import {t2 - t1:6.2f}s"

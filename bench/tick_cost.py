@@ -19,8 +19,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from domain import policy
 from domain.models import Period
-from domain.reminders import CHASED, Rules, decide
+from domain.reminders import CHASED
 from domain.workdays import WorkdayCalendar
 from storage import ledger_state, outbox
 from storage.db import Database
@@ -86,12 +87,20 @@ async def tick(db: Database, cal: WorkdayCalendar) -> tuple[float, float, float,
         found = await ledger_state.assignments(conn, CHASED, lambda y, n, i, code: f"{y}-{n}")
     t1 = time.perf_counter()
     today = NOW.date()
-    decided = [d for a in found for d in decide(a, today, cal, Rules())]
+    decided = policy.decide(found, {}, today, cal, policy.Rules())  # a copy: no history
     t2 = time.perf_counter()
     stamp = NOW.isoformat()
     pushes = [
-        Push(d.key, d.rule, f"push_{d.rule}", stamp, d.item_id, d.unit_id, context=d.context)
-        for d in decided
+        Push(
+            f"{s.action}:{s.need.key}",
+            "todo",
+            "push_todo",
+            stamp,
+            s.need.item_id,
+            s.need.unit_id,
+            context=s.need.context,
+        )
+        for s in decided
     ]
     async with db.transaction() as conn:
         added = await outbox.add_many(conn, pushes, stamp)

@@ -82,7 +82,9 @@ async def month(demo) -> None:
     await demo.act("zj", "13911112222", "已报送承办责任人")
     await demo.act("hj", "签收", "已签收", press=True)
 
-    demo.narrator.note("交通局迟迟不签收：机器人每个工作日提醒，第2个工作日起告知督查员")
+    demo.narrator.note(
+        "交通局迟迟不签收：机器人在今日待办中提醒（到期后第1、3、5个工作日），仍不签收再告知督查员"
+    )
     await demo.working_days(at(11, 4))
     await demo.act("jt", "签收", "已签收", press=True)
 

@@ -47,6 +47,7 @@ class Renderer:
         self.env.filters["qty"] = show
         self.env.filters["comrade"] = comrade
         self.plain_env = self.env.overlay(autoescape=False)
+        self.env.filters["cn_days"] = cn_days
 
     def __call__(self, template: str, /, **context: Any) -> str:
         """Telegram HTML: every value escaped, the template's own tags kept."""
@@ -105,6 +106,16 @@ def _cn_date(value: object) -> str:
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     year, month, day = text[:10].split("-")
     return f"{year}年{int(month)}月{int(day)}日"
+
+
+def cn_days(values: list[str]) -> str:
+    """Days of one year, the month named when it changes: '12月1日、3日、7日'."""
+    shown, month = [], None
+    for value in values:
+        _, m, d = str(value)[:10].split("-")
+        shown.append(f"{int(d)}日" if m == month else f"{int(m)}月{int(d)}日")
+        month = m
+    return "、".join(shown)
 
 
 BLOCK = "␞"

@@ -12,63 +12,16 @@ from datetime import datetime
 
 from telegram.ext import Application, ContextTypes
 
-from bot import backup, leader_channel
-from domain import plan, plan_views
+from bot import backup, leader_channel, orchestrator
+from domain import plan
 from domain.models import Role
-from domain.office import labeller
-from domain.reminders import CHASED, Due, decide
 from domain.workdays import working_moment
-from handlers import callbacks as cb
 from handlers.revisit_due import ask_due_revisits
-from storage import alerts, ledger_state, meta, outbox, people
+from storage import meta, outbox, people
 from storage.outbox import Push
 
 log = logging.getLogger(__name__)
 TICK_JOB = "duban-tick"
-LEADER_ESCALATES = frozenset({"esc_overdue"})  # also told to a plan task's 分管领导
-FIXES = {
-    "sign": ("签收", cb.SIGN),
-    "responsible": ("报送承办责任人", cb.RESPONSIBLE),
-    "report": ("填报进展", cb.REPORT),
-}
-
-
-def _pushes(due: Due, supervisors, now: str, leaders=()) -> list[Push]:
-    template = f"push_{due.rule}" if due.audience == "unit" else "push_escalation"
-    context = {**due.context, "rule": due.rule}
-    if due.audience == "unit":
-        buttons = []
-        if due.fix in FIXES:
-            text, prefix = FIXES[due.fix]
-            buttons = [[(text, cb.make(prefix, due.item_id))]]
-        return [
-            Push(
-                due.key,
-                due.rule,
-                template,
-                now,
-                due.item_id,
-                due.unit_id,
-                context=context,
-                buttons=buttons,
-            )
-        ]
-    told = [("sup", p, context) for p in supervisors]
-    told += [("ldr", p, {**context, "to_leader": True}) for p in leaders]
-    return [
-        Push(
-            f"{due.key}:{kind}{p.id}",
-            due.rule,
-            template,
-            now,
-            due.item_id,
-            due.unit_id,
-            person_id=p.id,
-            chat_id=p.chat_id,
-            context=ctx,
-        )
-        for kind, p, ctx in told
-    ]
 
 
 async def tick(app: Application) -> int:
@@ -89,37 +42,12 @@ async def tick(app: Application) -> int:
 
 async def _queue(app: Application, now: datetime) -> int:
     svc = app.bot_data["services"]
-    office, settings = svc.office, svc.settings
+    office = svc.office
     today, stamp = now.date(), office.now()
     opened = await plan.roll_over(office)
-    async with office.db.read() as conn:
-        found = await ledger_state.assignments(
-            conn,
-            CHASED,
-            labeller(settings.serial_format),
-        )
-        supervisors = await people.with_role(conn, Role.SUPERVISOR)
-    decided = [d for a in found for d in decide(a, today, office.calendar, svc.rules)]
-    async with office.db.read() as conn:
-        overdue = {d.item_id for d in decided if d.rule in LEADER_ESCALATES}
-        in_charge = await plan_views.leaders(office, conn, overdue)
-    queued = len(opened)
+    queued = len(opened) + await orchestrator.queue_chases(office, svc.rules, today)
     async with office.db.transaction() as conn:
-        for due in decided:
-            if due.audience == "leader":
-                await alerts.add(
-                    conn,
-                    due.rule,
-                    now=stamp,
-                    item_id=due.item_id,
-                    unit_id=due.unit_id,
-                    dedupe_key=due.key,
-                    **due.context,
-                )
-                continue
-            leaders = in_charge.get(due.item_id, []) if due.rule in LEADER_ESCALATES else []
-            for push in _pushes(due, supervisors, stamp, leaders):
-                queued += await outbox.add(conn, push, stamp)
+        supervisors = await people.with_role(conn, Role.SUPERVISOR)
         queued += await _calendar_warning(conn, office, supervisors, now, stamp)
     queued += await leader_channel.queue_posts(app)
     if queued:

@@ -14,7 +14,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.reminders import Rules
+from domain.policy import Rules
 from domain.workdays import Hours
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
@@ -55,15 +55,11 @@ class Settings:
     backup_keep_daily: int = 14
     backup_keep_monthly: int = 24
     log_file: Path | None = None  # also log here, rotated (5 × 10 MB); stderr always
-    remind_sign_first: int = 1
-    remind_sign_escalate: int = 2
-    remind_responsible_first: int = 4
-    remind_responsible_escalate: int = 6
+    remind_ladder: str = "1,3,5"  # working days after falling due of each reminder
+    remind_leader_after: int = 5  # working days from the escalation to the leader channel
+    remind_responsible_due: int = 5
     remind_report_before: int = 1
-    remind_report_escalate: int = 2
     remind_deadline_warn: str = "3,1"
-    remind_overdue_max: int = 5
-    remind_overdue_escalate: int = 2
 
     @property
     def zone(self) -> ZoneInfo:
@@ -107,15 +103,11 @@ class Settings:
     @property
     def rules(self) -> Rules:
         return Rules(
-            sign_first=self.remind_sign_first,
-            sign_escalate=self.remind_sign_escalate,
-            responsible_first=self.remind_responsible_first,
-            responsible_escalate=self.remind_responsible_escalate,
+            ladder=_days(self.remind_ladder),
+            leader_after=self.remind_leader_after,
+            responsible_due=self.remind_responsible_due,
             report_before=self.remind_report_before,
-            report_escalate=self.remind_report_escalate,
-            deadline_warn=tuple(int(d) for d in self.remind_deadline_warn.split(",") if d),
-            overdue_max=self.remind_overdue_max,
-            overdue_escalate=self.remind_overdue_escalate,
+            deadline_warn=_days(self.remind_deadline_warn),
         )
 
     def require_token(self) -> str:
@@ -129,6 +121,10 @@ class Settings:
                 "机器人令牌格式不正确：应形如 123456789:AA…（向 @BotFather 获取）。"
             )
         return self.token
+
+
+def _days(text: str) -> tuple[int, ...]:
+    return tuple(int(d) for d in text.split(",") if d.strip())
 
 
 _KINDS = {f.name: f.type for f in fields(Settings)}
@@ -205,8 +201,14 @@ def _validate(settings: Settings) -> None:
         _ = (settings.hours, settings.rules)
     except ValueError:
         raise SettingsError(
-            "work_hours 应形如 09:00-17:30；remind_deadline_warn 应形如 3,1"
+            "work_hours 应形如 09:00-17:30；remind_ladder 应形如 1,3,5；"
+            "remind_deadline_warn 应形如 3,1"
         ) from None
+    ladder = settings.rules.ladder
+    if not ladder or any(d < 1 for d in ladder) or list(ladder) != sorted(set(ladder)):
+        raise SettingsError("remind_ladder 应为递增的工作日数，例如 1,3,5")
+    if settings.remind_leader_after < 0 or settings.remind_responsible_due < 0:
+        raise SettingsError("remind_leader_after 和 remind_responsible_due 不能为负数")
     if settings.tick_seconds < 0:
         raise SettingsError("tick_seconds 不能为负数（0 表示不自动运行）")
     if settings.lease_seconds < 1:

@@ -9,13 +9,20 @@ from domain import queries
 from domain.errors import Refusal
 from domain.models import Person, Role, Unit
 from domain.office import Office, labeller, require
-from domain.reminders import CHASED, RULES, Rules, decide
+from domain.policy import Rules, needs
+from domain.reminders import CHASED
 from storage import audit, ledger_state, outbox, people, units
 from storage.outbox import PROBLEM_STATES, Queued
 
 SHOWN = 10  # problem rows listed, each with its 重新发送 button; the rest are counted
 MUTE_WORKDAYS = (3, 5, 10)  # the buttons /mute offers, in working days
 ON_ITEM = 3  # a person's own undelivered messages offered again on /item
+DIGESTS = frozenset({"todo", "followup"})
+# the one-rule-a-message reminders of earlier versions, dropped if still queued
+LEGACY = frozenset(
+    {"sign", "esc_sign", "responsible", "esc_responsible", "report_due", "report_late"}
+    | {"esc_report", "deadline", "overdue", "esc_overdue"}
+)
 
 
 @dataclass(frozen=True)
@@ -157,25 +164,26 @@ def mute_choices(today: date, calendar) -> dict[str, date | None]:
 
 
 async def overtaken(office: Office, rules: Rules, rows: list[Queued]) -> set[int]:
-    """The reminder rows the rules would no longer decide today: the unit signed, reported or
-    was muted, the item closed, or the day the row was meant for has passed."""
-    chased = [r for r in rows if r.rule in RULES and r.item_id and r.unit_id]
-    if not chased:
-        return set()
+    """The reminder rows no longer worth sending: a digest whose day has passed, a 今日待办
+    whose unit was muted or settled every entry meanwhile (signed, reported, closed), and
+    the per-rule reminders of earlier versions."""
     today = office.clock.today()
+    stale = {r.id for r in rows if r.rule in LEGACY}
+    digests = [r for r in rows if r.rule in DIGESTS and r.id not in stale]
+    stale |= {r.id for r in digests if r.context.get("day") != today.isoformat()}
+    todos = [r for r in digests if r.rule == "todo" and r.id not in stale and r.unit_id]
+    if not todos:
+        return stale
+    items = {e["key"].split(":")[1] for r in todos for e in r.context.get("entries", [])}
     async with office.db.read() as conn:
         found = await ledger_state.assignments(
-            conn, CHASED, labeller(office.serial_format), {r.item_id for r in chased}
+            conn, CHASED, labeller(office.serial_format), {int(i) for i in items}
         )
-    keys: dict[tuple[int, int], set[str]] = {}
-    for a in found:
-        keys[(a.item_id, a.unit_id)] = {d.key for d in decide(a, today, office.calendar, rules)}
-    return {
+    open_keys = {n.key for a in found for n in needs(a, today, office.calendar, rules)}
+    muted = {a.unit_id for a in found if a.muted_until and a.muted_until >= today}
+    return stale | {
         r.id
-        for r in chased
-        if not _still_due(r.dedupe_key, keys.get((r.item_id, r.unit_id), set()))
+        for r in todos
+        if r.unit_id in muted
+        or not any(e["key"] in open_keys for e in r.context.get("entries", []))
     }
-
-
-def _still_due(dedupe_key: str, keys: set[str]) -> bool:
-    return dedupe_key in keys or dedupe_key.rsplit(":", 1)[0] in keys

@@ -19,7 +19,7 @@ from domain.channel import Schedule
 from domain.errors import Refusal
 from domain.models import Person
 from domain.office import Office
-from domain.reminders import Rules
+from domain.policy import Rules
 from domain.workdays import Hours
 from handlers.callbacks import parse as parse_callback
 

@@ -224,16 +224,18 @@ def test_a_form_question_puts_each_part_on_its_own_line():
 
 def test_a_reminder_and_a_sign_notice_break_after_the_item():
     render = Renderer()
-    push = render(
-        "push_sign",
-        is_key=False,
-        serial="督办〔2026〕1号",
-        title="路灯",
-        since="2026-11-02",
-        unit="市交通运输局",
-        workdays=2,
-    )
-    assert push.splitlines()[0] == "<b>催签收</b>：<b>督办〔2026〕1号</b>「路灯」"
+    entry = {
+        "kind": "sign",
+        "is_key": False,
+        "serial": "督办〔2026〕1号",
+        "title": "路灯",
+        "sent": "2026-11-02",
+        "unit": "市交通运输局",
+        "workdays": 2,
+        "n": 1,
+    }
+    push = render("push_todo", day="2026-11-04", unit="市交通运输局", entries=[entry], more=0)
+    assert push.splitlines()[2] == "1. <b>督办〔2026〕1号</b>「路灯」"
     notice = render(
         "sign_notice",
         unit={"name": "市交通运输局"},

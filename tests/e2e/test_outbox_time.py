@@ -83,11 +83,11 @@ async def test_a_reminder_overtaken_while_it_waited_is_dropped_not_sent_late(
     await jt.press("签收")
     clock.set(THURSDAY)
     emu.fail_next("sendMessage", 502, "Bad Gateway", chat_id=zj.id, times=50)
-    await scheduler.tick(office.app)  # 催签收 for 住建局, which cannot be sent right now
+    await scheduler.tick(office.app)  # 今日待办 (签收) for 住建局, which cannot be sent right now
     await office.app.bot_data["services"].sender.drain()
-    thursday_key = await office.scalar("SELECT dedupe_key FROM outbox WHERE rule = 'sign'")
+    thursday_key = await office.scalar("SELECT dedupe_key FROM outbox WHERE rule = 'todo'")
     assert thursday_key.endswith(":2026-04-30")
-    assert await office.scalar("SELECT state FROM outbox WHERE rule = 'sign'") == "pending"
+    assert await office.scalar("SELECT state FROM outbox WHERE rule = 'todo'") == "pending"
 
     emu.faults.clear()
     clock.set(datetime(2026, 5, 1, 3, 0, tzinfo=TZ))
@@ -95,15 +95,15 @@ async def test_a_reminder_overtaken_while_it_waited_is_dropped_not_sent_late(
     await office.drain()
     first = office.office.calendar.add_workdays(THURSDAY.date(), 1)
     clock.set(datetime.combine(first, datetime.min.time(), TZ).replace(hour=9))
-    before = received(zj, "催签收")
+    before = received(zj, "今日待办")
     await office.drain()
     state = "SELECT state FROM outbox WHERE dedupe_key = ?"
     assert await office.scalar(state, (thursday_key,)) == "dropped"  # its day has passed
-    assert received(zj, "催签收") == before
+    assert received(zj, "今日待办") == before
 
-    await scheduler.tick(office.app)  # today's reminder, decided today, goes today
+    await scheduler.tick(office.app)  # the dropped one never went out: asked again today
     await office.drain()
-    assert received(zj, "催签收") == before + 1
+    assert received(zj, "今日待办") == before + 1
 
 
 async def test_a_change_of_time_zone_delays_nothing(tmp_path: Path, emu, staffed, office, clock):

@@ -25,8 +25,8 @@ async def test_reminders_overview_and_mute(office, staffed):
     office.clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=TZ))
     await scheduler.tick(office.app)
     await drain(office)
-    chased = await jt.expect("催签收")
-    assert "签收" in chased.button_texts
+    chased = await jt.expect("今日待办")
+    assert "尚未签收" in chased.text and "签收：督办〔2026〕1号" in chased.button_texts
     await sup.send("/reminders")
     overview = await sup.expect("自动提醒情况")
     assert "今日已发送：" in overview.text and "市生态环境局" in overview.text  # no liaison
@@ -38,12 +38,12 @@ async def test_reminders_overview_and_mute(office, staffed):
     await scheduler.tick(office.app)
     await drain(office)
     await jt.settle()
-    assert not [m for m in jt.inbox[-3:] if "催签收" in m.text and "11月26日" in m.text]
+    assert not [m for m in jt.inbox[-3:] if "今日待办" in m.text and "11月26日" in m.text]
     rules = await office.rows(
         "SELECT rule, unit_id FROM outbox WHERE created_at LIKE '2026-11-26%'"
     )
     jt_unit = await office.unit_id("市交通运输局")
-    assert not [r for r in rules if r["rule"] == "sign" and r["unit_id"] == jt_unit]
+    assert not [r for r in rules if r["rule"] == "todo" and r["unit_id"] == jt_unit]
     await sup.send("/reminders")
     assert "已暂停提醒" in (await sup.expect("自动提醒情况")).text
     await sup.send("/mute 交通局 取消")
