@@ -116,11 +116,42 @@ def examples(text: str) -> dict[str, dict[str, Any]]:
         "reminders_overview": {"problems": [], "muted": [(Hostile(text), DAY)]},
         "review_passed": {"revisits": [DAY]},
         "summary_preview": {"kind": "weekly"},
+        "push_todo": {"day": DAY, "more": 2, "entries": needs(text)},
+        "push_followup": {
+            "day": DAY,
+            "to_leader": False,
+            "units": [Hostile(text, unit=Hostile(text), entries=needs(text))],
+        },
         "status": status.view(
             Facts(datetime(2026, 11, 24, 10, 0, tzinfo=TZ), outbox=dict.fromkeys(QUEUE, 0)), []
         ),
         "verify_ordered": {"planned": DAY},
     }
+
+
+KINDS = ("sign", "responsible", "report", "overdue", "report_soon", "deadline_soon")
+
+
+def needs(text: str) -> list[Hostile]:
+    """One entry of each kind of need (domain/policy.py), every text field hostile."""
+    return [
+        Hostile(
+            text,
+            kind=kind,
+            is_key=True,
+            n=2,
+            sent=DAY,
+            signed=DAY,
+            due=DAY,
+            deadline=DAY,
+            reminded=[DAY, DAY],
+            held=True,
+            failed=False,
+            waiting=False,
+            muted_until=DAY,
+        )
+        for kind in KINDS
+    ]
 
 
 def names_in(template: str) -> set[str]:
@@ -215,7 +246,16 @@ def one(**fields: Any) -> Hostile:
 
 
 # template → the lists it shows one entry per line (a mark per list), the rest generic
+NEED = {"kind": "sign", "is_key": False, "sent": DAY, "reminded": [], "held": False}
+NEED |= {"failed": False, "waiting": False, "muted_until": None}
+
 LISTS: dict[str, dict[str, Any]] = {
+    "push_todo": {"entries": rows("a", **NEED), "more": 0, "day": DAY},
+    "push_followup": {
+        "units": rows("a", entries=rows("b", **NEED)),
+        "day": DAY,
+        "to_leader": False,
+    },
     "units_list": {"rows": rows("a")},
     "items_list": {"rows": rows("a"), "query": ""},
     "my_tasks": {"tasks": rows("a")},
