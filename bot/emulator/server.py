@@ -119,8 +119,9 @@ class ApiServer:
             self.runner, self.site = None, None
 
     async def listen(self, host: str, port: int) -> None:
-        """Accept connections (again) on this port."""
-        assert self.runner is not None
+        """Accept connections (again) on this port; nothing once the emulator has stopped."""
+        if self.runner is None:
+            return
         self.site = web.TCPSite(self.runner, host, port, reuse_address=True)
         await self.site.start()
         self.refusing = False

@@ -11,6 +11,8 @@ from telegram.error import NetworkError
 
 from bot.emulator import Emulator
 
+from .support import TOKEN
+
 
 async def test_refused_connections_then_the_same_port_again(emu: Emulator, bot: Bot) -> None:
     alice = emu.user(1001, "张三")
@@ -26,17 +28,23 @@ async def test_refused_connections_then_the_same_port_again(emu: Emulator, bot: 
     assert [m.text for m in alice.inbox] == ["之前", "之后"]
 
 
-async def test_refuse_for_listens_again_after_the_time(emu: Emulator, bot: Bot) -> None:
-    alice = emu.user(1001, "张三")
-    await alice.send("/start")
-    refusal = asyncio.create_task(emu.refuse_for(0.3))
-    await asyncio.sleep(0)
-    with pytest.raises(NetworkError) as caught:
-        await bot.send_message(alice.id, "中断时")
-    assert isinstance(caught.value.__cause__, httpx.ConnectError)
-    await refusal
-    await bot.send_message(alice.id, "恢复后")
-    assert [m.text for m in alice.inbox] == ["恢复后"]
+async def test_without_keep_alive_a_refusal_is_always_a_connect_error() -> None:
+    """No idle connection can take a request at the instant the refusal starts."""
+    async with (
+        Emulator(keep_alive=False) as emu,
+        Bot(TOKEN, base_url=emu.base_url, base_file_url=emu.base_file_url) as bot,
+    ):
+        alice = emu.user(1001, "张三")
+        await alice.send("/start")
+        await bot.send_message(alice.id, "之前")
+        refusal = asyncio.create_task(emu.refuse_for(0.3))
+        await asyncio.sleep(0)  # the refusal starts while the bot is about to send
+        with pytest.raises(NetworkError) as caught:
+            await bot.send_message(alice.id, "中断时")
+        assert isinstance(caught.value.__cause__, httpx.ConnectError)
+        await refusal
+        await bot.send_message(alice.id, "恢复后")
+        assert [m.text for m in alice.inbox] == ["之前", "恢复后"]
 
 
 async def test_a_5xx_for_one_chat_the_given_number_of_times(emu: Emulator, bot: Bot) -> None:
