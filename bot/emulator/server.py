@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.emulator import methods  # noqa: F401  (registers every Bot API handler)
+from bot.emulator.listener import Listener
 from bot.emulator.params import Params, Upload
 from bot.emulator.ratelimit import COUNTED_METHODS
 from bot.emulator.rules import METHODS
@@ -99,7 +100,7 @@ class ApiServer:
         self.app.router.add_route("*", "/bot{token}/{method}", self.handle_api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self.handle_file)
         self.runner: web.AppRunner | None = None
-        self.site: web.TCPSite | None = None
+        self.listener: Listener
         self.idle: set[Any] = set()  # keep-alive connections between two requests
         self.refusing = False
 
@@ -110,34 +111,32 @@ class ApiServer:
             self.app, handler_cancellation=False, access_log=None, shutdown_timeout=1.0
         )
         await self.runner.setup()
-        await self.listen(host, port)
-        return int(self.runner.addresses[0][1])
+        self.listener = Listener(self.runner.server)
+        return await self.listen(host, port)
 
     async def stop(self) -> None:
         if self.runner is not None:
+            self.listener.close()
             await self.runner.cleanup()
-            self.runner, self.site = None, None
+            self.runner = None
 
-    async def listen(self, host: str, port: int) -> None:
+    async def listen(self, host: str, port: int) -> int:
         """Accept connections (again) on this port; nothing once the emulator has stopped."""
         if self.runner is None:
-            return
-        self.site = web.TCPSite(self.runner, host, port, reuse_address=True)
-        await self.site.start()
+            return port
         self.refusing = False
+        return self.listener.open(host, port)
 
     async def refuse(self) -> None:
         """Close the listening socket: new connections are refused until ``listen``.
 
-        Requests already read are answered, with ``Connection: close``. Idle keep-alive
+        Connections already made are served, with ``Connection: close``. Idle keep-alive
         connections are closed, so the client must connect anew and is refused; a request a
         client writes into one at that very instant is lost unanswered, as on a real outage
         (an emulator with ``keep_alive=False`` has no idle connections, so no such race).
         """
-        assert self.site is not None
         self.refusing = True
-        await self.site.stop()
-        self.site = None
+        self.listener.close()
         for conn in self.idle:
             conn.force_close()
         self.idle.clear()
