@@ -7,9 +7,10 @@ bot answers, with no threads and no sleeps: everything waits on events.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -54,6 +55,7 @@ class Emulator:
         clock: Any = None,
         callback_ttl: float = 15.0,
         privacy_mode: bool = True,
+        keep_alive: bool = True,
     ) -> None:
         self.token = token
         if bot_id is None:
@@ -66,6 +68,7 @@ class Emulator:
         )
         self.limiter = RateLimiter(per_chat_burst=per_chat_burst) if rate_limits else None
         self.latency = latency
+        self.keep_alive = keep_alive  # False: every answer closes its connection
         self.faults: list[Fault] = []
         self.calls: list[ApiCall] = []
         self._views: dict[int, ChatView] = {}
@@ -183,7 +186,9 @@ class Emulator:
         retry_after: int | None = None,
         times: int = 1,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` (optionally to one chat) fail."""
+        """Make the next ``times`` calls of ``method`` (optionally to one chat) fail with
+        this code: 400/403 (final), 429 with ``retry_after``, or 500/502 (Telegram's side is
+        down; the request certainly did nothing)."""
         self.faults.append(
             Fault(method.lower(), "fail", chat_id, error_code, description, retry_after, 0.0, times)
         )
@@ -191,6 +196,22 @@ class Emulator:
     def hang_next(self, method: str, seconds: float, *, chat_id: int | str | None = None) -> None:
         """Delay the next call; it still succeeds (a send the client timed out on)."""
         self.faults.append(Fault(method.lower(), "hang", chat_id, seconds=seconds))
+
+    @contextlib.asynccontextmanager
+    async def refusing(self) -> AsyncIterator[None]:
+        """Telegram is unreachable inside the block: connections are refused (ECONNREFUSED),
+        then accepted again on the same port. See ``ApiServer.refuse`` for requests in flight.
+        """
+        await self._server.refuse()
+        try:
+            yield
+        finally:
+            await self._server.listen(self.host, self.port)
+
+    async def refuse_for(self, seconds: float) -> None:
+        """Refuse connections for ``seconds`` of real time, then listen again."""
+        async with self.refusing():
+            await asyncio.sleep(seconds)
 
     # -- observation --------------------------------------------------------------------------
     @property

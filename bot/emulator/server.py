@@ -4,6 +4,9 @@ Routes: ``/bot<token>/<method>`` (GET or POST) and ``/file/bot<token>/<file_path
 Every request goes through the same pipeline as on Telegram's side, in this order:
 token check, latency, injected faults, flood control, the method itself. The HTTP status
 always equals ``error_code`` because PTB looks at the status first and the JSON second.
+
+An outage is a closed listening socket (``refuse``/``listen``): new connections get
+ECONNREFUSED, which a client knows was never sent, unlike a request dropped mid-way.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from bot.emulator import methods  # noqa: F401  (registers every Bot API handler)
+from bot.emulator.listener import Listener
 from bot.emulator.params import Params, Upload
 from bot.emulator.ratelimit import COUNTED_METHODS
 from bot.emulator.rules import METHODS
@@ -92,10 +96,13 @@ class ApiServer:
 
     def __init__(self, emu: Emulator) -> None:
         self.emu = emu
-        self.app = web.Application(client_max_size=MAX_BODY)
+        self.app = web.Application(client_max_size=MAX_BODY, middlewares=[self._connections])
         self.app.router.add_route("*", "/bot{token}/{method}", self.handle_api)
         self.app.router.add_get("/file/bot{token}/{path:.+}", self.handle_file)
         self.runner: web.AppRunner | None = None
+        self.listener: Listener
+        self.idle: set[Any] = set()  # keep-alive connections between two requests
+        self.refusing = False
 
     async def start(self, host: str, port: int) -> int:
         # Handlers keep running when the client disconnects: a send that timed out on the
@@ -104,14 +111,47 @@ class ApiServer:
             self.app, handler_cancellation=False, access_log=None, shutdown_timeout=1.0
         )
         await self.runner.setup()
-        site = web.TCPSite(self.runner, host, port)
-        await site.start()
-        return int(self.runner.addresses[0][1])
+        self.listener = Listener(self.runner.server)
+        return await self.listen(host, port)
 
     async def stop(self) -> None:
         if self.runner is not None:
+            self.listener.close()
             await self.runner.cleanup()
             self.runner = None
+
+    async def listen(self, host: str, port: int) -> int:
+        """Accept connections (again) on this port; nothing once the emulator has stopped."""
+        if self.runner is None:
+            return port
+        self.refusing = False
+        return self.listener.open(host, port)
+
+    async def refuse(self) -> None:
+        """Close the listening socket: new connections are refused until ``listen``.
+
+        Connections already made are served, with ``Connection: close``. Idle keep-alive
+        connections are closed, so the client must connect anew and is refused; a request a
+        client writes into one at that very instant is lost unanswered, as on a real outage
+        (an emulator with ``keep_alive=False`` has no idle connections, so no such race).
+        """
+        self.refusing = True
+        self.listener.close()
+        for conn in self.idle:
+            conn.force_close()
+        self.idle.clear()
+        await asyncio.sleep(0)  # let the closed sockets go before the caller goes on
+
+    @web.middleware
+    async def _connections(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Track idle keep-alive connections, or close the connection after this answer."""
+        self.idle.discard(request.protocol)
+        response = await handler(request)
+        if self.refusing or not self.emu.keep_alive:
+            response.force_close()
+        elif request.protocol is not None:
+            self.idle.add(request.protocol)
+        return response
 
     def _token_error(self, token: str) -> web.Response | None:
         if not TOKEN_SHAPE.match(token):
