@@ -130,7 +130,15 @@ class Sender:
                 sent = 0
             if not sent and not self.stopping:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self.event.wait(), timeout=self.idle_check)
+                    await asyncio.wait_for(self.event.wait(), timeout=await self._idle())
+
+    async def _idle(self) -> float:
+        """How long to wait for a wake: until the next retry is due, at most `idle_check`."""
+        async with self.office.db.read() as conn:
+            due = await outbox.next_retry(conn, int(self.office.clock.now().timestamp()))
+        if due is None:
+            return self.idle_check
+        return min(self.idle_check, max(0.05, due - self.office.clock.now().timestamp()))
 
     async def drain(self, timeout: float = 60) -> int:
         """Send everything due now; returns how many rows were handled (tests, the demo)."""

@@ -159,6 +159,13 @@ async def ready(conn: Conn, now_ts: int, automatic: bool, limit: int = 200) -> l
     return [_queued(r) for r in rows]
 
 
+async def next_retry(conn: Conn, now_ts: int) -> int | None:
+    """When the earliest row waiting for a retry is due (None if none waits)."""
+    return await conn.scalar(
+        "SELECT min(due_ts) FROM outbox WHERE state = 'pending' AND due_ts > ?", (now_ts,)
+    )
+
+
 async def get(conn: Conn, push_id: int) -> Queued | None:
     row = await conn.one(
         "SELECT o.*, u.name AS unit_name FROM outbox o LEFT JOIN units u ON u.id = o.unit_id"
