@@ -32,8 +32,8 @@ async def gate(update: Update, context: Context) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         await _foreign_chat(update, context)
         raise ApplicationHandlerStop
-    if update.effective_user is None:
-        raise ApplicationHandlerStop
+    if update.effective_user is None or update.my_chat_member is not None:
+        raise ApplicationHandlerStop  # someone blocked or unblocked the bot: nothing to answer
     if await person_of(update, context) is not None:
         return
     if _is_start_with_code(update) or REGISTRATION_KEY in (context.user_data or {}):

@@ -208,3 +208,14 @@ async def test_cancel_works_at_every_step_and_saves_nothing(office, staffed):
 async def test_foreign_groups_are_left(office, emu):
     emu.group(-100777, "无关群", type="supergroup")
     await emu.wait_until(lambda: any(c.method == "leaveChat" for c in emu.calls))
+
+
+async def test_a_stranger_who_blocks_the_bot_is_not_answered(office, emu, caplog):
+    stranger = emu.user(998, "路人")
+    await stranger.send("你好")
+    await stranger.expect("请联系督查室获取邀请链接")
+    stranger.block()  # Telegram tells the bot with a my_chat_member update
+    await emu.wait_delivered()
+    await emu.settle()
+    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+    assert len(stranger.inbox) == 1
