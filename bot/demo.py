@@ -136,6 +136,7 @@ class Demo:
             await user.expect(expect, timeout=10)
         else:
             await user.settle(quiet=0.05)
+        await self.flush()  # what the action told others shows under it, as it would arrive
 
     async def send_file(self, who: str, data: bytes, name: str, expect: str) -> None:
         user = self.people[who]
