@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import next_check
 from storage.db import Conn, Row
 
 PROBLEM_STATES = ("failed", "uncertain", "held")
@@ -215,6 +216,8 @@ async def settle(conn: Conn, push_id: int, state: str, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET state = ?, error = ? WHERE id = ?", (state, error, push_id)
     )
+    if state == "dropped":  # the steps it carried are taken again
+        await next_check.touch_carried_by(conn, push_id)
 
 
 async def resend(conn: Conn, push_id: int, now_ts: int) -> bool:
@@ -293,6 +296,7 @@ async def mute(conn: Conn, unit_id: int, until: str, person_id: int, now: str) -
         " muted_by = excluded.muted_by, muted_at = excluded.muted_at",
         (unit_id, until, person_id, now),
     )
+    await next_check.touch_unit(conn, unit_id)
 
 
 async def mutes(conn: Conn, today: str) -> dict[int, str]:
