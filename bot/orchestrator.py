@@ -18,6 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from domain import buttons as cb
 from domain import digests, plan_views, policy
 from domain.digests import Digest
 from domain.models import Role
@@ -25,7 +26,6 @@ from domain.office import Office, labeller
 from domain.policy import ESCALATE, LEADER, Step
 from domain.reminders import CHASED, Assignment
 from domain.workdays import WorkdayCalendar
-from handlers import callbacks as cb
 from storage import alerts, chases, ledger_state, next_check, outbox, people
 from storage.outbox import Push
 
