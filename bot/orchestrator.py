@@ -29,7 +29,7 @@ from domain.workdays import WorkdayCalendar
 from storage import alerts, chases, ledger_state, next_check, outbox, people
 from storage.outbox import Push
 
-CHUNK = 2000  # assignments (or steps) per read or write section of the lock
+CHUNK = 1000  # assignments (or steps) per read or write section of the lock
 FIXES = {
     "sign": ("签收", cb.SIGN),
     "responsible": ("报送承办责任人", cb.RESPONSIBLE),
@@ -121,11 +121,11 @@ async def _queue(office: Office, taken: list[Step], today: date) -> int:
     done: set[tuple[str, str]] = set()
     for batch in _batches(planned):
         async with office.db.transaction() as conn:
-            for digest in batch:
-                if await outbox.add(conn, _push(digest, chats, stamp), stamp):
-                    await chases.record(conn, digest.steps, today, digest.key)
-                    done |= {(s.need.key, s.action) for s in digest.steps}
-                    queued += 1
+            fresh = await outbox.add_new(conn, [_push(d, chats, stamp) for d in batch], stamp)
+            new = [d for d in batch if d.key in fresh]
+            await chases.record_many(conn, [(d.steps, d.key) for d in new], today)
+        done |= {(s.need.key, s.action) for d in new for s in d.steps}
+        queued += len(new)
     with_escalation = {s.need.key for s in taken if s.action == ESCALATE}
     posts = [s for s in taken if s.action == LEADER and _may_post(s, with_escalation, done)]
     for part in _slices(posts, CHUNK):
@@ -136,12 +136,12 @@ async def _queue(office: Office, taken: list[Step], today: date) -> int:
 
 
 def _batches(planned: list[Digest]) -> Iterator[list[Digest]]:
-    """Digests in groups of about CHUNK steps (one digest is never split)."""
+    """Digests in groups of about CHUNK rows written (one digest is never split)."""
     batch: list[Digest] = []
     size = 0
     for digest in planned:
         batch.append(digest)
-        size += len(digest.steps)
+        size += 1 + len(digest.steps)
         if size >= CHUNK:
             yield batch
             batch, size = [], 0

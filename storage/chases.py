@@ -37,11 +37,19 @@ async def history(
 
 async def record(conn: Conn, steps: Iterable[Step], day: date, outbox_key: str | None) -> None:
     """Keep the steps a queued message (or a leader-channel alert) carried."""
+    await record_many(conn, [(steps, outbox_key)], day)
+
+
+async def record_many(
+    conn: Conn, carried: Iterable[tuple[Iterable[Step], str | None]], day: date
+) -> None:
+    """Keep the steps each of several messages carried, in one statement."""
     await conn.executemany(
         "INSERT OR IGNORE INTO chases (need_key, step, day, outbox_key, item_id, unit_id)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (s.need.key, s.action, day.isoformat(), outbox_key, s.need.item_id, s.need.unit_id)
+            (s.need.key, s.action, day.isoformat(), key, s.need.item_id, s.need.unit_id)
+            for steps, key in carried
             for s in steps
         ],
     )

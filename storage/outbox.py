@@ -146,6 +146,18 @@ async def add_many(conn: Conn, pushes: list[Push], now: str) -> int:
     return await conn.executemany(_INSERT, [_row(p, now) for p in pushes])
 
 
+async def add_new(conn: Conn, pushes: list[Push], now: str) -> set[str]:
+    """Queue the pushes whose key is new, in two statements; returns the keys queued."""
+    keys = [p.dedupe_key for p in pushes]
+    rows = await conn.all(
+        f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({','.join('?' * len(keys))})", keys
+    )
+    known = {r[0] for r in rows}
+    fresh = [p for p in pushes if p.dedupe_key not in known]
+    await add_many(conn, fresh, now)
+    return {p.dedupe_key for p in fresh}
+
+
 async def ready(conn: Conn, now_ts: int, automatic: bool, limit: int = 200) -> list[Queued]:
     """Pending rows that are due, oldest first; automatic ones only when `automatic`. A row
     behind one of its own chat that waits for a retry waits with it: order is kept."""
