@@ -23,10 +23,10 @@ from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.emulator import Emulator, EmuUser
+from bot.revisit_tick import ask_due_revisits
 from bot.settings import Settings
 from domain import queries, registration, unit_import
 from domain.models import Role
-from handlers.revisit_due import ask_due_revisits
 from storage.db import Database
 
 TZ = ZoneInfo("Asia/Shanghai")

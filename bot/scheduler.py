@@ -13,10 +13,10 @@ from datetime import datetime
 from telegram.ext import Application, ContextTypes
 
 from bot import backup, leader_channel, orchestrator
+from bot.revisit_tick import ask_due_revisits
 from domain import plan
 from domain.models import Role
 from domain.workdays import working_moment
-from handlers.revisit_due import ask_due_revisits
 from storage import meta, outbox, people
 from storage.outbox import Push
 

@@ -250,3 +250,13 @@ def decide(
 
 def urgency(step: Step) -> tuple:
     return (not step.need.is_key, URGENCY.index(step.need.kind), step.need.since)
+
+
+def next_decision(a: Assignment, today: date, cal: WorkdayCalendar) -> date:
+    """The day this assignment next needs deciding, if nothing changes before (a change sets
+    it to now in storage). Every rule counts working days from `today`'s facts, so the next
+    working day is always safe; a seasonal window that opens later waits for its first day."""
+    following = cal.next_workday(today)
+    if a.chase_from is not None and a.chase_from > following:
+        return a.chase_from
+    return following

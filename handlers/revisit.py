@@ -1,5 +1,5 @@
 """回访: the lead unit's short form and the supervisors' card (the tick's part is in
-revisit_due).
+bot/revisit_tick.py).
 
 ```
 tick ─► ask_due_revisits ─► [填写回访情况] ─► SUSTAINED [是][否] ─► CURRENT (text)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
+from storage import next_check
 from storage.db import Conn, Row
 
 
@@ -80,6 +81,7 @@ async def set_status(conn: Conn, item_id: int, status: str, now: str, **columns:
         f"UPDATE items SET status = ?, updated_at = ?{sets} WHERE id = ?",
         (status, now, *columns.values(), item_id),
     )
+    await next_check.touch(conn, item_id)
 
 
 async def count_return(conn: Conn, item_id: int) -> None:
@@ -153,6 +155,7 @@ async def sign(conn: Conn, item_id: int, unit_id: int, person_id: int, now: str)
         " WHERE item_id = ? AND unit_id = ? AND signed_at IS NULL",
         (now, person_id, item_id, unit_id),
     )
+    await next_check.touch(conn, item_id, unit_id)
     return changed == 1
 
 
@@ -164,6 +167,7 @@ async def set_responsible(
         " responsible_phone = ?, responsible_at = ? WHERE item_id = ? AND unit_id = ?",
         (name, title, phone, now, item_id, unit_id),
     )
+    await next_check.touch(conn, item_id, unit_id)
 
 
 async def _units(conn: Conn, item_ids: list[int]) -> dict[int, list[ItemUnit]]:
@@ -227,3 +231,4 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
 async def set_key(conn: Conn, item_id: int, on: bool) -> None:
     """An ordinary item raised to 重点 or lowered (plan items follow their task or target)."""
     await conn.execute("UPDATE items SET is_key = ? WHERE id = ?", (int(on), item_id))
+    await next_check.touch(conn, item_id)

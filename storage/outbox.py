@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storage import next_check
 from storage.db import Conn, Row
 
 PROBLEM_STATES = ("failed", "uncertain", "held")
@@ -145,6 +146,18 @@ async def add_many(conn: Conn, pushes: list[Push], now: str) -> int:
     return await conn.executemany(_INSERT, [_row(p, now) for p in pushes])
 
 
+async def add_new(conn: Conn, pushes: list[Push], now: str) -> set[str]:
+    """Queue the pushes whose key is new, in two statements; returns the keys queued."""
+    keys = [p.dedupe_key for p in pushes]
+    rows = await conn.all(
+        f"SELECT dedupe_key FROM outbox WHERE dedupe_key IN ({','.join('?' * len(keys))})", keys
+    )
+    known = {r[0] for r in rows}
+    fresh = [p for p in pushes if p.dedupe_key not in known]
+    await add_many(conn, fresh, now)
+    return {p.dedupe_key for p in fresh}
+
+
 async def ready(conn: Conn, now_ts: int, automatic: bool, limit: int = 200) -> list[Queued]:
     """Pending rows that are due, oldest first; automatic ones only when `automatic`. A row
     behind one of its own chat that waits for a retry waits with it: order is kept."""
@@ -215,6 +228,8 @@ async def settle(conn: Conn, push_id: int, state: str, error: str) -> None:
     await conn.execute(
         "UPDATE outbox SET state = ?, error = ? WHERE id = ?", (state, error, push_id)
     )
+    if state == "dropped":  # the steps it carried are taken again
+        await next_check.touch_carried_by(conn, push_id)
 
 
 async def resend(conn: Conn, push_id: int, now_ts: int) -> bool:
@@ -293,6 +308,7 @@ async def mute(conn: Conn, unit_id: int, until: str, person_id: int, now: str) -
         " muted_by = excluded.muted_by, muted_at = excluded.muted_at",
         (unit_id, until, person_id, now),
     )
+    await next_check.touch_unit(conn, unit_id)
 
 
 async def mutes(conn: Conn, today: str) -> dict[int, str]:

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.plan_rules import Milestone
+from storage import next_check
 from storage.db import Conn, Row
 
 TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
@@ -126,6 +127,7 @@ async def item_for_code(conn: Conn, code: str) -> int | None:
 async def update_item(conn: Conn, item_id: int, values: dict) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(f"UPDATE items SET {sets} WHERE id = ?", (*values.values(), item_id))
+    await next_check.touch(conn, item_id)
 
 
 async def current_item(conn: Conn, target_id: int) -> Row | None:
@@ -154,6 +156,7 @@ async def sync_item_keys(conn: Conn, task_id: int) -> list[int]:
     await conn.executemany(
         "UPDATE items SET is_key = ? WHERE id = ?", [(r["wanted"], r["id"]) for r in rows]
     )
+    await next_check.touch_items(conn, [r["id"] for r in rows])
     return [r["id"] for r in rows]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from domain.models import Attachment
+from storage import next_check
 from storage.db import Conn, Row
 
 
@@ -57,6 +58,7 @@ async def insert(
             quantity,
         ),
     )
+    await next_check.touch(conn, item_id, unit_id)
     await conn.executemany(
         "INSERT INTO attachments (report_id, kind, file_id, file_unique_id, file_name,"
         " mime_type, size, local_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

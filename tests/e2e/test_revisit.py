@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+from bot.revisit_tick import ask_due_revisits
 from domain import letters, revisits
 from domain.items import Status
 from domain.models import Category, Draft, Period, Source
-from handlers.revisit_due import ask_due_revisits
 from storage import items
 from tests.e2e.conftest import TZ, Office, invite_liaison
 

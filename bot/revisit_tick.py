@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from domain import buttons as cb
 from domain import revisits
 from domain.workdays import working_moment
-from handlers import callbacks as cb
 from storage.outbox import Push
 
 
