@@ -181,6 +181,10 @@ async def tasks_command(args: argparse.Namespace, office) -> None:
     )
     if done.opened:
         print(f"已排队下发 {len(done.opened)} 份督办函/任务书，机器人运行时依次发送。")
+    if done.late:
+        print(f"{len(done.late)}个目标已过期限，将从今日起按逾期跟踪：{'、'.join(done.late)}。")
+    if done.passed:
+        print(f"{len(done.passed)}个节点日期已过，以报送的完成量为准：{'；'.join(done.passed)}。")
     if done.waiting_units:
         print(f"尚无联络员、待其注册后送达的单位：{'、'.join(done.waiting_units)}")
 

@@ -99,7 +99,7 @@ def _when(value: str | None) -> datetime | None:
 
 async def build(office: Office, found) -> bytes:
     """The workbook for the rows `domain.queries.ledger` returned."""
-    lights = await queries.lights(office)
+    lights = await queries.lights(office, {r["item_id"] for r in found})
     book = Workbook()
     sheet = book.active
     sheet.title = "督办台账"
@@ -129,7 +129,7 @@ async def build(office: Office, found) -> bytes:
                 r["liaison"] or "（未注册）",
                 date.fromisoformat(r["deadline"]),
                 r["status"],
-                str(lights.get(r["item_id"], "绿")),
+                _light(lights.get(r["item_id"])),
                 progress,
                 r["difficulties"] or "",
                 _when(r["signed_at"]),
@@ -160,6 +160,11 @@ async def build(office: Office, found) -> bytes:
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _light(light) -> str:
+    """红/黄/绿, or a dash for an item with nothing to judge (a draft, withdrawn, not begun)."""
+    return str(light) if light else "—"
 
 
 async def _plan_sheet(office: Office, book: Workbook) -> None:

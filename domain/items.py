@@ -89,7 +89,18 @@ for _state in (S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED):
 for _state in (*_ACTIVE, S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION):
     TRANSITIONS[(_state, A.CANCEL)] = (S.CANCELLED, frozenset({SUP}))
 
-OPEN_STATUSES = frozenset({S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION, *_ACTIVE, S.REVISITING})
+# ---- status groups: every "finished", "stopped", "open" in the code is one of these -----------
+DRAFTS = frozenset({S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION})  # not yet sent to a unit
+FINISHED = frozenset({S.CLOSED, S.REVISITING})  # the work is done (a revisit only checks it)
+STOPPED = frozenset({S.CANCELLED, S.RECORDED})  # withdrawn, or only kept for reference
+OPEN_STATUSES = frozenset({*DRAFTS, *_ACTIVE, S.REVISITING})
+IN_WORK = OPEN_STATUSES - DRAFTS  # sent to the units and not finished: what summaries count
+RUNNING = frozenset(_ACTIVE) - {S.SUSPENDED}  # sent, not finished, not paused: may fall overdue
+# what the reminder policy chases, and where it expects periodic reports
+CHASED = frozenset(
+    {S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RETURNED_FOR_SUPPLEMENT}
+)
+REPORTING = CHASED - {S.AWAITING_SIGN}
 WAITING_ON_UNIT = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS, S.RETURNED_FOR_SUPPLEMENT})
 # where a unit may report progress (a report during review or an extension request is welcome)
 REPORTABLE = frozenset(

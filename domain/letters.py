@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from domain.errors import Refusal
-from domain.items import Action, Status, may_approve, transition
+from domain.items import FINISHED, STOPPED, Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from storage import audit, items, outbox, people, units
@@ -254,7 +254,7 @@ async def set_responsible(
             raise Refusal("not_your_item")
         if not assigned.signed_at:
             raise Refusal("sign_first")
-        if item.status in (Status.CANCELLED, Status.CLOSED):
+        if item.status in FINISHED | STOPPED:
             raise Refusal("not_allowed_now", status=item.status, action="报送承办责任人")
         await items.set_responsible(conn, item_id, liaison.unit_id, name, title, phone, now)
         await audit.record(

@@ -5,20 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.items import Status
+from domain.items import RUNNING
 from domain.office import Office
 from storage import monthly
-
-OPEN = frozenset(
-    {
-        Status.AWAITING_SIGN,
-        Status.IN_PROGRESS,
-        Status.EXTENSION_REQUESTED,
-        Status.RETURNED_FOR_SUPPLEMENT,
-        Status.UNDER_REVIEW,
-        Status.AWAITING_VERIFICATION,
-    }
-)
 
 
 @dataclass
@@ -79,8 +68,8 @@ async def figures(office: Office) -> list[UnitFigures]:
             on_time = date.fromisoformat(r["closed_at"][:10]) <= deadline
             f.closed_on_time += on_time
             f.closed_late += not on_time
-        elif r["status"] in OPEN and deadline < today:
+        elif r["status"] in RUNNING and deadline < today:
             f.overdue += 1
-        elif r["status"] in OPEN:
+        elif r["status"] in RUNNING:
             f.in_progress += 1
     return sorted((f for f in by_unit.values() if f.assigned), key=lambda f: f.rank_key)

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.items import OPEN_STATUSES, Action, Status, allowed
+from domain.items import DRAFTS, IN_WORK, OPEN_STATUSES, Action, Status, allowed
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from storage import items
 from storage import plan as store
 
 SEEN = OPEN_STATUSES | {Status.CLOSED}  # what /item and /letter offer (撤销 items are typed)
-DRAFTS = frozenset({Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION})
 
 
 @dataclass(frozen=True)
@@ -57,7 +56,7 @@ async def keyable(office: Office, person: Person | None, on: bool) -> list[Choic
     async with office.db.read() as conn:
         tasks = await store.tasks(conn)
         targets = await store.targets(conn)
-        found = await items.search(conn, statuses=OPEN_STATUSES - DRAFTS)
+        found = await items.search(conn, statuses=IN_WORK)
     result = [Choice("task", t["id"], t["code"], t["title"]) for t in tasks]
     result += [Choice("target", g["id"], g["code"], g["title"]) for g in targets]
     flags = {("task", t["id"]): t["is_key"] for t in tasks}

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from domain import plan_items, plan_sheet
 from domain import plan_rules as rules
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import FINISHED, STOPPED
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from domain.plan_rules import Shape
 from domain.plan_sheet import Plan, PlanError, Problem, TargetRow, TaskRow
-from domain.plan_views import FINISHED, STOPPED
 from storage import audit, people, units
 from storage import plan as store
 from storage.db import Conn, Row
@@ -36,6 +36,8 @@ class Imported:
     unchanged: int = 0
     opened: list[Item] = field(default_factory=list)
     waiting_units: list[str] = field(default_factory=list)  # no liaison to receive yet
+    late: list[str] = field(default_factory=list)  # new targets already past their deadline
+    passed: list[str] = field(default_factory=list)  # their other milestones already past
 
 
 # ---- import ---------------------------------------------------------------------------------
@@ -139,13 +141,14 @@ async def _upsert_target(
         )
         done.targets_new += 1
         done.opened.append(item)
+        _note_past(done, t, item, office.clock.today())
         return
     if row["task_id"] != task_id:
         problems.append(Problem(t.line, "", "目标编号", f"目标编号“{t.code}”已属于另一项任务"))
         return
     changed = _changes(row, values)
     current = await store.current_item(conn, row["id"])
-    if "unit_id" in changed and current is not None and current["status"] != Status.CANCELLED:
+    if "unit_id" in changed and current is not None and current["status"] not in STOPPED:
         problems.append(
             Problem(
                 t.line, "", "责任单位", "目标已下发，责任单位不能通过重新导入更改（请撤销后新增）"
@@ -173,6 +176,18 @@ async def _upsert_target(
         **changed,
     )
     done.targets_updated += 1
+
+
+def _note_past(done: Imported, t: TargetRow, item: Item, today: date) -> None:
+    """What the import must say out loud: targets already late (chased as overdue from
+    today) and milestones whose day has passed (not counted as reached for that)."""
+    if item.deadline < today:
+        done.late.append(t.code)
+    done.passed += [
+        f"{t.code} {m.due.month}月{m.due.day}日{m.title and ' ' + m.title}"
+        for m in t.milestones
+        if m.due < today and m.due != item.deadline
+    ]
 
 
 # ---- 跨年度 roll-over ------------------------------------------------------------------------

@@ -123,6 +123,7 @@ async def open_item(
     window = rules.chase_from(Shape(t["shape"]), start)
     if milestone is not None and milestone.due.year > today.year:
         window = date(milestone.due.year, 1, 1)
+    window = rules.started_late(window, deadline, today)
     category = Category(task["category"])
     item_id = await store.insert_item(
         conn,
@@ -182,7 +183,7 @@ async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: 
         year = date.fromisoformat(current["deadline"]).year
         milestone = next((m for m in t.milestones if m.due.year == year), None)
         deadline = milestone.due if milestone else deadline
-    window = rules.chase_from(t.shape, t.start)
+    chase = _chase_after_edit(t, deadline, current, date.fromisoformat(now[:10]))
     await store.update_item(
         conn,
         current["id"],
@@ -191,7 +192,20 @@ async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: 
             "instruction": _instruction(task, values, t.milestones, milestone),
             "deadline": deadline.isoformat(),
             "period": t.period.value,
-            "chase_from": window.isoformat() if window else current["chase_from"],
+            "chase_from": chase.isoformat() if chase else None,
             "updated_at": now,
         },
     )
+
+
+def _chase_after_edit(t: TargetRow, deadline: date, current: Row, today: date) -> date | None:
+    """A re-import keeps the day a late target began to be chased (its overdue count must not
+    jump back to the past deadline); a new deadline already past starts from today."""
+    window = rules.chase_from(t.shape, t.start)
+    kept = date.fromisoformat(current["chase_from"]) if current["chase_from"] else None
+    before = date.fromisoformat(current["deadline"])
+    if deadline != before:
+        return rules.started_late(window or kept, deadline, today)
+    if kept is not None and kept > before:  # imported after its deadline
+        return kept
+    return window or kept

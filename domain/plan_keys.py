@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from domain import queries
 from domain.errors import Refusal
-from domain.items import OPEN_STATUSES
+from domain.items import IN_WORK
 from domain.models import Person, Role
 from domain.office import Office, require
-from domain.picks import DRAFTS, Choice
+from domain.picks import Choice
 from domain.plan_views import find
 from storage import audit, items
 from storage import plan as store
@@ -120,7 +120,7 @@ async def _current(office: Office, conn: Conn, kind: str, row_id: int, on: bool)
             raise Refusal("item_unknown")
         if item.target_id is not None:
             raise Refusal("key_plan_item", code=item.plan_code or "")
-        if item.status not in OPEN_STATUSES - DRAFTS:  # a draft sets 重点 in its own form
+        if item.status not in IN_WORK:  # a draft sets 重点 in its own form
             raise Refusal("not_allowed_now", status=item.status, action=action(on))
         found, is_key = Choice(kind, item.id, office.serial_label(item), item.title), item.is_key
     else:

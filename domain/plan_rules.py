@@ -15,12 +15,10 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from enum import StrEnum
 
 from domain.errors import Refusal
-from domain.traffic import Light
 
-GREEN_GAP = 10  # percentage points of quantity behind time that still count as on track
-YELLOW_GAP = 25
 MAX_QUANTITY = Decimal("1e12")
 _NUMBER = re.compile(r"^([0-9][0-9,，]*(?:\.[0-9]+)?)\s*(\S*)$")
+_IN_TEXT = re.compile(r"([0-9][0-9,]*(?:\.[0-9]+)?)\s*([^\s0-9，,；;。]?)")
 
 
 class Shape(StrEnum):
@@ -66,6 +64,34 @@ def chase_from(shape: Shape, start_on: date | None) -> date | None:
     return start_on if shape is Shape.WITHIN_YEAR else None
 
 
+def started_late(window: date | None, deadline: date, today: date) -> date | None:
+    """A target already past its deadline when it is imported is chased as overdue from the
+    import, not from the past date; otherwise its window (if any) holds."""
+    return today if deadline < today else window
+
+
+def milestone_quantity(m: Milestone, measure: str) -> Decimal | None:
+    """The quantity a milestone names in its own words ('上半年6场' → 6), if it names one in
+    the target's measure (or names a bare number)."""
+    for number, unit in _IN_TEXT.findall(m.title):
+        if unit not in ("%", "％") and (unit == "" or measure.startswith(unit)):
+            try:
+                return Decimal(number.replace(",", ""))
+            except InvalidOperation:
+                return None
+    return None
+
+
+def milestone_reached(m: Milestone, measure: str, reached: Decimal | None, done: bool) -> bool:
+    """✓ only for what was really reached: a milestone naming a quantity when the reported
+    total reaches it; any other once its work is finished (its item, or the target, closed).
+    A date passing is not progress."""
+    goal = milestone_quantity(m, measure)
+    if goal is not None:
+        return reached is not None and reached >= goal
+    return done
+
+
 def quarter_checkpoints(year: int) -> tuple[date, ...]:
     """A 年度 target is looked at at the end of each quarter."""
     return (date(year, 3, 31), date(year, 6, 30), date(year, 9, 30), date(year, 12, 31))
@@ -94,28 +120,6 @@ def next_to_open(milestones, closed: set[int], today: date):
         return None
     following = waiting[0]
     return following if today >= date(following.due.year, 1, 1) else None
-
-
-def light(
-    *,
-    finished: bool,
-    started: bool,
-    overdue: bool,
-    progress: Decimal | int | None,
-    elapsed: int,
-) -> Light | None:
-    """Green when the work keeps up with the time (within 10 points), yellow within 25, red
-    beyond that or when overdue. None before the target's time begins (nothing to judge)."""
-    if finished:
-        return Light.GREEN
-    if overdue:
-        return Light.RED
-    if not started:
-        return None
-    gap = elapsed - (progress if progress is not None else 0)
-    if gap <= GREEN_GAP:
-        return Light.GREEN
-    return Light.YELLOW if gap <= YELLOW_GAP else Light.RED
 
 
 def task_percent(percents) -> Decimal | None:

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain import lights
 from domain import plan_rules as rules
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import FINISHED
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from domain.plan_rules import Milestone, Shape
@@ -18,9 +19,6 @@ from domain.traffic import Light, worst
 from storage import people
 from storage import plan as store
 from storage.db import Conn, Row
-
-FINISHED = frozenset({Status.CLOSED, Status.REVISITING})
-STOPPED = frozenset({Status.CANCELLED})
 
 
 @dataclass(frozen=True)
@@ -44,6 +42,7 @@ class TargetView:
     is_key: bool
     label: str
     checkpoint: date | None = None  # 年度: the next quarter's end, when it is looked at
+    reached_milestones: frozenset[date] = frozenset()  # the dues of milestones really reached
 
     @property
     def checkpoint_elapsed(self) -> int:
@@ -94,56 +93,45 @@ async def find(conn: Conn, code: str) -> tuple[Row, str, str]:
     raise Refusal("plan_unknown", code=code[:30])
 
 
-def _target_view(office: Office, row: Row, found: list[Milestone], today: date) -> TargetView:
+def _target_view(
+    office: Office, row: Row, found: list[Milestone], today: date, lit: dict, closed: set[int]
+) -> TargetView:
     shape = Shape(row["shape"])
-    final = date.fromisoformat(row["deadline"])
-    start_on = date.fromisoformat(row["start_on"]) if row["start_on"] else None
-    start = rules.start_of(shape, start_on, final, found)
-    goal = store.decimal_or_none(row["quantity"])
-    reached = store.decimal_or_none(row["reached"])
-    if goal is not None:
-        percent = rules.quantity_percent(reached, goal)
-    else:
-        percent = None if row["percent"] is None else Decimal(row["percent"])
+    pace = lights.pace_of(row, found)
     status = row["status"] or ""
-    deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else final
-    waiting = any(m.item_id is None for m in found) and shape is Shape.MULTI_YEAR
-    finished = status in FINISHED and not waiting
-    elapsed = rules.time_percent(start, final, today)
-    light = (
-        None
-        if status in STOPPED
-        else rules.light(
-            finished=finished,
-            started=today >= start,
-            overdue=today > deadline and status not in FINISHED,
-            progress=percent,
-            elapsed=elapsed,
-        )
-    )
+    deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else pace.final
     label = row["code"]
     if row["item_id"]:
         label = office.label(row["item_year"], row["serial"], row["item_id"], row["plan_code"])
+    reached = store.decimal_or_none(row["reached"])
+    finished = status in FINISHED and not pace.continues
     return TargetView(
         code=row["code"],
         title=row["title"],
         unit=row["unit_name"],
         shape=shape,
-        quantity=goal,
+        quantity=store.decimal_or_none(row["quantity"]),
         measure=row["measure"],
         reached=reached,
-        percent=percent,
-        elapsed=elapsed,
-        light=light,
+        percent=pace.progress,
+        elapsed=pace.elapsed(today),
+        light=lit.get(row["item_id"]),  # a target's light is its item's
         status=status,
         deadline=deadline,
-        final=final,
-        start=start,
+        final=pace.final,
+        start=pace.start,
         milestones=tuple(found),
         current=rules.current_milestone(found, today),
         is_key=bool(row["is_key"]),
         label=label,
-        checkpoint=rules.next_checkpoint(shape, final, today),
+        checkpoint=rules.next_checkpoint(shape, pace.final, today),
+        reached_milestones=frozenset(
+            m.due
+            for m in found
+            if rules.milestone_reached(
+                m, row["measure"], reached, m.item_id in closed if m.item_id else finished
+            )
+        ),
     )
 
 
@@ -153,11 +141,18 @@ def _in_year(view: TargetView, year: int) -> bool:
 
 async def _views(office: Office, conn: Conn, task_rows: list[Row], year: int | None):
     today = office.clock.today()
+    milestones = await store.all_milestones(conn)
+    opened = [m.item_id for ms in milestones.values() for m in ms if m.item_id]
+    closed = await store.closed_items(conn, opened)
+    rows = {t["id"]: await store.targets(conn, t["id"]) for t in task_rows}
+    ids = [r["item_id"] for found in rows.values() for r in found if r["item_id"]]
+    lit = await lights.of_items(conn, today, office.calendar, ids)
     found = []
     for t in task_rows:
         targets = []
-        for row in await store.targets(conn, t["id"]):
-            view = _target_view(office, row, await store.milestones(conn, row["id"]), today)
+        for row in rows[t["id"]]:
+            ms = milestones.get(row["id"], [])
+            view = _target_view(office, row, ms, today, lit, closed)
             if year is None or _in_year(view, year):
                 targets.append(view)
         if targets:

@@ -28,7 +28,14 @@ from datetime import date, timedelta
 
 from domain.models import Period
 from domain.periods import Window, window
-from domain.reminders import CHASED, REPORTING, Assignment, counted_from_window, window_open
+from domain.reminders import (
+    CHASED,
+    REPORTING,
+    Assignment,
+    counted_from_window,
+    overdue_since,
+    window_open,
+)
 from domain.workdays import WorkdayCalendar
 
 REMIND, ESCALATE, LEADER = "remind", "escalate", "leader"
@@ -176,7 +183,7 @@ def _deadline(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules, ne
     """A heads-up at each warning threshold reached (the nearest one), then overdue."""
     if today > a.deadline:  # the unit's next move: sign first if it never did
         fix = "report" if a.signed_on else "sign"
-        need("overdue", a.deadline, a.deadline.isoformat(), fix=fix)
+        need("overdue", overdue_since(a), a.deadline.isoformat(), fix=fix)
         return
     if a.signed_on is None:
         return

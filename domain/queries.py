@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from domain import lights as item_lights
 from domain.errors import Refusal
-from domain.items import OPEN_STATUSES, Status
+from domain.items import IN_WORK, OPEN_STATUSES, Status
 from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
-from domain.reminders import CHASED
-from domain.traffic import Light, item_lights
-from storage import audit, items, ledger_rows, ledger_state, people, plan, units
+from domain.traffic import Light
+from storage import audit, items, ledger_rows, people, plan, units
 from storage.db import Row
 
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
@@ -109,11 +110,10 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
     return result
 
 
-async def lights(office: Office) -> dict[int, Light]:
-    """红黄绿 of every item being worked on (items not listed are green)."""
+async def lights(office: Office, item_ids: Iterable[int] | None = None) -> dict[int, Light | None]:
+    """红黄绿 of these items (every sent item when None): see domain.traffic.light."""
     async with office.db.read() as conn:
-        found = await ledger_state.assignments(conn, CHASED, lambda *_: "")
-    return item_lights(found, office.clock.today(), office.calendar)
+        return await item_lights.of_items(conn, office.clock.today(), office.calendar, item_ids)
 
 
 async def open_items(office: Office, person: Person | None, query: str = "") -> list[Item]:
@@ -173,7 +173,7 @@ async def my_tasks(office: Office, person: Person | None) -> list[Task]:
     async with office.db.read() as conn:
         found = await items.search(
             conn,
-            statuses=OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION},
+            statuses=IN_WORK,
             unit_id=liaison.unit_id,
         )
     tasks = []

@@ -9,22 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from domain.items import Status
+from domain.items import CHASED as CHASED  # defined with the other status groups
+from domain.items import REPORTING
 from domain.models import Period
 from domain.periods import window
 from domain.workdays import WorkdayCalendar
-
-CHASED = frozenset(
-    {
-        Status.AWAITING_SIGN,
-        Status.IN_PROGRESS,
-        Status.EXTENSION_REQUESTED,
-        Status.RETURNED_FOR_SUPPLEMENT,
-    }
-)
-REPORTING = frozenset(
-    {Status.IN_PROGRESS, Status.EXTENSION_REQUESTED, Status.RETURNED_FOR_SUPPLEMENT}
-)
 
 
 @dataclass(frozen=True)
@@ -46,7 +35,7 @@ class Assignment:
     responsible_set: bool = False
     last_report_on: date | None = None
     muted_until: date | None = None
-    chase_from: date | None = None  # a seasonal window: nothing is chased before it opens
+    chase_from: date | None = None  # a seasonal window, or the day a late import began
 
 
 def window_open(a: Assignment, today: date) -> bool:
@@ -60,6 +49,12 @@ def counted_from_window(a: Assignment) -> Assignment:
         return a
     signed = a.signed_on and max(a.signed_on, a.chase_from)
     return replace(a, sent_on=max(a.sent_on, a.chase_from), signed_on=signed)
+
+
+def overdue_since(a: Assignment) -> date:
+    """The day lateness counts from: the deadline, or the import of a target already past it
+    (a plan imported in November does not make a May target 126 working days late)."""
+    return max(a.deadline, a.chase_from) if a.chase_from else a.deadline
 
 
 def behind_on_reports(a: Assignment, today: date, cal: WorkdayCalendar) -> bool:

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.items import OPEN_STATUSES, Status
+from domain import lights as item_lights
+from domain.items import IN_WORK, Status
 from domain.office import Office, labeller
-from domain.reminders import CHASED, Assignment, behind_on_reports
-from domain.traffic import Light, item_lights
+from domain.reminders import CHASED, Assignment, behind_on_reports, overdue_since
+from domain.traffic import Light
 from storage import ledger_state, plan, summaries
 
 
@@ -21,7 +22,7 @@ class ItemLine:
     serial: str
     title: str
     unit: str
-    light: Light
+    light: Light | None
     status: str
     deadline: date
     progress: str = ""
@@ -29,8 +30,8 @@ class ItemLine:
     days_overdue: int = 0
 
 
-# what a summary counts as 在办: sent to the units and not finished
-COUNTED = OPEN_STATUSES - {Status.PENDING_APPROVAL, Status.RETURNED_FOR_REVISION}
+COUNTED = IN_WORK  # what a summary counts as 在办: sent to the units and not finished
+NOT_STARTED = "未开始"  # not judged yet: before its window or its year
 
 
 @dataclass
@@ -70,13 +71,13 @@ async def weekly(office: Office, since: str) -> Weekly:
         latest = await summaries.latest_progress(conn, {a.item_id for a in found})
         troubles = await summaries.difficulties_since(conn, since)
         in_charge = await plan.leaders_by_item(conn, {a.item_id for a in found if a.is_key})
+        lights = await item_lights.of_assignments(conn, found, today, cal)
     leads = [a for a in found if a.is_lead]
     behind = {(a.item_id, a.unit_id) for a in found if behind_on_reports(a, today, cal)}
-    lights = item_lights(found, today, cal)
 
     def line(a: Assignment) -> ItemLine:
         report = latest.get((a.item_id, a.unit_id))
-        overdue = cal.workdays_between(a.deadline, today) if today > a.deadline else 0
+        overdue = cal.workdays_between(overdue_since(a), today) if today > a.deadline else 0
         return ItemLine(
             a.serial,
             a.title,
@@ -89,9 +90,9 @@ async def weekly(office: Office, since: str) -> Weekly:
             overdue,
         )
 
-    by_light = {str(x): 0 for x in Light}
+    by_light = {str(x): 0 for x in Light} | {NOT_STARTED: 0}
     for value in lights.values():
-        by_light[str(value)] += 1
+        by_light[str(value) if value else NOT_STARTED] += 1
     chased = [a for a in leads if a.status in CHASED]
     in_work = {str(st): n for st, n in counts.items() if st in COUNTED and n}
     summary = Weekly(today, in_work, by_light, closed_total=counts.get(Status.CLOSED, 0))

@@ -39,7 +39,7 @@ async def items_cmd(update: Update, context: Context) -> None:
     office = services(context).office
     query = " ".join(context.args or [])
     found = await queries.open_items(office, await person_of(update, context), query)
-    lights = await queries.lights(office)
+    lights = await queries.lights(office, [i.id for i in found[:MAX_ROWS]])
     rows = [
         {"item": i, "serial": office.serial_label(i), "light": lights.get(i.id)}
         for i in found[:MAX_ROWS]
@@ -92,7 +92,7 @@ async def _show_item(
         item=item,
         serial=office.serial_label(item),
         timeline=events[-40:],
-        light=(await queries.lights(office)).get(item.id),
+        light=(await queries.lights(office, [item.id])).get(item.id),
         planned=await plan_views.for_item(office, item),
         undelivered=undelivered,
         buttons=lifecycle.item_action_buttons(item, person) + resend_buttons(undelivered),

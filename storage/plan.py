@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from domain.items import FINISHED
 from domain.plan_rules import Milestone
 from storage import next_check
 from storage.db import Conn, Row
@@ -220,16 +221,30 @@ async def multi_year(conn: Conn) -> list[Row]:
 
 
 async def closed_items(conn: Conn, item_ids) -> set[int]:
+    """Those of `item_ids` whose work is finished (domain.items.FINISHED)."""
     ids = list(item_ids)
     if not ids:
         return set()
     rows = await conn.all(
         f"SELECT id FROM items WHERE id IN ({','.join('?' * len(ids))})"
-        " AND status IN ('已办结', '回访中')",
-        ids,
+        f" AND status IN ({','.join('?' * len(FINISHED))})",
+        [*ids, *FINISHED],
     )
     return {r["id"] for r in rows}
 
 
 def decimal_or_none(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
+
+
+async def all_milestones(conn: Conn) -> dict[int, list[Milestone]]:
+    """Every target's milestones in order, by target id (one query for a whole view)."""
+    rows = await conn.all(
+        "SELECT target_id, due, title, item_id FROM plan_milestones ORDER BY target_id, seq"
+    )
+    found: dict[int, list[Milestone]] = {}
+    for r in rows:
+        found.setdefault(r["target_id"], []).append(
+            Milestone(date.fromisoformat(r["due"]), r["title"], r["item_id"])
+        )
+    return found

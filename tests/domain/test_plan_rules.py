@@ -12,7 +12,6 @@ from domain.plan_rules import (
     Shape,
     chase_from,
     current_milestone,
-    light,
     next_checkpoint,
     next_to_open,
     normal,
@@ -25,7 +24,6 @@ from domain.plan_rules import (
     time_percent,
 )
 from domain.plan_views import called
-from domain.traffic import Light
 
 D = Decimal
 
@@ -109,31 +107,6 @@ def test_next_milestone_opens_after_closing_and_only_in_its_year():
     assert next_to_open(ms, {7}, date(2027, 1, 1)).title == "二期"
     assert next_to_open(ms[:1], {7}, date(2027, 1, 1)) is None  # nothing left
     assert next_to_open([Milestone(date(2026, 12, 31), "x")], set(), date(2027, 1, 1)) is None
-
-
-@pytest.mark.parametrize(
-    ("progress", "elapsed", "expected"),
-    [
-        (D("50"), 50, Light.GREEN),
-        (D("40"), 50, Light.GREEN),  # 10 points behind: still on track
-        (D("39.9"), 50, Light.YELLOW),
-        (D("25"), 50, Light.YELLOW),
-        (D("24.9"), 50, Light.RED),
-        (None, 20, Light.YELLOW),  # nothing reported, a fifth of the time gone
-        (None, 5, Light.GREEN),
-        (D("112"), 100, Light.GREEN),
-    ],
-)
-def test_light_compares_work_with_time(progress, elapsed, expected):
-    got = light(finished=False, started=True, overdue=False, progress=progress, elapsed=elapsed)
-    assert got is expected
-
-
-def test_light_overdue_finished_and_not_started():
-    late = dict(started=True, overdue=True, elapsed=100)
-    assert light(finished=False, progress=D(99), **late) is Light.RED
-    assert light(finished=True, progress=None, **late) is Light.GREEN
-    assert light(finished=False, started=False, overdue=False, progress=None, elapsed=0) is None
 
 
 def test_task_percent_counts_each_target_at_most_100():

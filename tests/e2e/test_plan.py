@@ -3,6 +3,7 @@ its window, rolled into the next year, raised to 重点, and escalated to its �
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from io import BytesIO
 from pathlib import Path
@@ -561,3 +562,54 @@ async def test_an_oversized_or_wrong_file_changes_nothing(tmp_path, emu):
         assert await office.scalar("SELECT count(*) FROM plan_tasks") == 0
     finally:
         await office.stop()
+
+
+# ---- a plan imported late ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def november(tmp_path: Path, emu):
+    office, people = await _open(tmp_path, emu, datetime(2026, 11, 16, 10, 0, tzinfo=TZ))
+    yield office, people
+    await office.stop()
+
+
+async def test_a_plan_imported_in_november_chases_may_targets_from_the_import(november):
+    office, people = november
+    sup, zj = people["sup"], people["zj"]
+    rows = sample_rows()
+    set_cell(rows, "T01-01", "期限类型", "年内")
+    set_cell(rows, "T01-01", "完成期限", "2026-05-29")  # 住建局's, due in May
+    await sup.send_document(workbook(rows), "2026年大事要事.xlsx", caption="/import")
+    reply = await sup.expect("计划已导入")
+    assert "个目标已过期限，将从今日起按逾期跟踪" in reply.text
+    assert "T01-01" in reply.text and "T07-04" in reply.text  # due 29 May and 30 April
+    assert "节点日期已过" in reply.text and "T02-03 6月30日 上半年6场" in reply.text
+    assert (await _item_of(office, "T01-01"))["chase_from"] == "2026-11-16"
+
+    await _drain(office)
+    await zj.press("签收")
+    day = date(2026, 11, 17)
+    while day <= date(2026, 11, 27):  # past the ladder: reminders, then the escalation
+        await _tick_on(office, day)
+        await _drain(office)
+        day += timedelta(days=1)
+    said = [m.text or "" for p in people.values() for m in p.inbox]
+    late = [int(n) for text in said for n in re.findall(r"已逾期(\d+)个工作日", text)]
+    assert late and max(late) <= 9  # 16–27 November: 9 working days since the import
+    assert any("已逾期1个工作日" in text and "完成老旧小区改造" in text for text in zj_texts(zj))
+    followups = await office.rows("SELECT context FROM outbox WHERE rule = 'followup'")
+    assert followups and not any("已逾期126" in r["context"] for r in followups)
+
+
+def zj_texts(person) -> list[str]:
+    return [m.text or "" for m in person.inbox]
+
+
+async def test_a_past_milestone_with_nothing_reported_is_not_ticked(november):
+    office, people = november
+    await plan.load_sheet(office.office, None, workbook(sample_rows()))
+    await people["leader"].send("/plan T02")
+    detail = await people["leader"].expect("T02 稳就业")
+    line = next(t for t in detail.text.splitlines() if "上半年6场" in t)
+    assert "✓" not in line and "✗2026年6月30日 上半年6场" in line
