@@ -45,7 +45,7 @@ from handlers import (
     signing,
 )
 from handlers.common import Services
-from handlers.notify import letter_push, render_letter
+from handlers.notify import render_letter
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -70,7 +70,6 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
         office=office, render=render, settings=settings, rules=settings.rules, hours=settings.hours
     )
     office.render_letter = lambda item: render_letter(svc, item)
-    office.letter_push = letter_push
     return svc
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from domain import buttons
 from domain.errors import Refusal
 from domain.items import FINISHED, STOPPED, Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from storage import audit, items, outbox, people, units
 from storage.db import Conn
+from storage.outbox import Push
 
 
 @dataclass
@@ -145,6 +147,24 @@ async def approve(
         return await after(then, conn, Approved(item, recipients, creator))
 
 
+def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
+    """A letter (or 任务书) with its 签收 button, for the outbox: to one liaison, or to the
+    unit (the sender picks whichever liaison can be reached, and holds it while none can)."""
+    return Push(
+        f"letter:{item.id}:{unit_id}" + (f":p{person.id}" if person else ""),
+        "letter",
+        "post_html",
+        item.sent_at or item.created_at,
+        item_id=item.id,
+        unit_id=unit_id,
+        person_id=person.id if person else None,
+        chat_id=person.chat_id if person else None,
+        context={"html": item.letter_html or ""},
+        buttons=[[("签收", buttons.make(buttons.SIGN, item.id))]],
+        automatic=False,
+    )
+
+
 async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[int]) -> Recipients:
     """The letter to every reachable liaison of each unit, through the outbox in the caller's
     transaction: a crash after the commit still sends it, and the handler does not wait on
@@ -156,10 +176,8 @@ async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[in
         unit = await units.get(conn, unit_id)
         reachable = [p for p in await people.liaisons(conn, unit_id) if not p.unreachable]
         found.append((unit, reachable))
-        if office.letter_push is None:
-            continue
-        for push in [office.letter_push(item, unit_id, p) for p in reachable] or [
-            office.letter_push(item, unit_id, None)
+        for push in [letter_push(item, unit_id, p) for p in reachable] or [
+            letter_push(item, unit_id, None)
         ]:
             await outbox.add(conn, push, now)
     return Recipients(found)

@@ -42,8 +42,6 @@ class Office:
     serial_format: str = "督办〔{year}〕{n}号"
     revisit_days: tuple[int, ...] = (30, 90)
     render_letter: Callable[[Item], str] | None = None
-    # (item, unit_id, liaison or None for the whole unit) → the outbox Push of its letter
-    letter_push: Callable[[Item, int, Person | None], Any] | None = None
 
     def now(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

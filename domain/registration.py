@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain import letters
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Item, LiaisonKind, Person, Role, Unit
@@ -188,10 +189,10 @@ async def _hand_over(
 ) -> int:
     """A new liaison gets the letters the unit has not signed yet, unless the held one for
     the whole unit (just released) is about to reach them anyway."""
-    if office.letter_push is None:
-        return 0
     added = 0
     for item in pending:
         if not await outbox.queued_for_unit(conn, "letter", item.id, unit_id):
-            added += await outbox.add(conn, office.letter_push(item, unit_id, person), office.now())
+            added += await outbox.add(
+                conn, letters.letter_push(item, unit_id, person), office.now()
+            )
     return added

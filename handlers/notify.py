@@ -14,7 +14,6 @@ from typing import Any
 from markupsafe import Markup
 
 from domain.models import Item, Person
-from handlers import callbacks as cb
 from handlers.common import Buttons, Services
 from storage import outbox
 from storage.db import Conn
@@ -90,22 +89,4 @@ def render_letter(svc, item: Item) -> Markup:
             office_name=svc.settings.office_name,
             date=(item.approved_at or svc.office.now())[:10],
         )
-    )
-
-
-def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
-    """A letter (or 任务书) with its 签收 button, for the outbox: to one liaison, or to the
-    unit (the sender picks whichever liaison can be reached, and holds it while none can)."""
-    return Push(
-        f"letter:{item.id}:{unit_id}" + (f":p{person.id}" if person else ""),
-        "letter",
-        "post_html",
-        item.sent_at or item.created_at,
-        item_id=item.id,
-        unit_id=unit_id,
-        person_id=person.id if person else None,
-        chat_id=person.chat_id if person else None,
-        context={"html": item.letter_html or ""},
-        buttons=[[("签收", cb.make(cb.SIGN, item.id))]],
-        automatic=False,
     )

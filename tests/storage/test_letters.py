@@ -14,7 +14,6 @@ from domain import letters, queries, registration
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Category, LiaisonKind, Role
-from handlers.notify import letter_push
 from storage import audit, units
 
 
@@ -147,7 +146,6 @@ async def new_primary(office, staff, unit_id: int, tg_id: int) -> registration.R
 
 
 async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, make_draft, enrol):
-    office.letter_push = letter_push
     deputy = await enrol.liaison(staff.housing.unit_id, LiaisonKind.DEPUTY)
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
     approved = await letters.approve(office, staff.leader, item.id)
@@ -166,7 +164,6 @@ async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, mak
 
 
 async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office, staff, make_draft):
-    office.letter_push = letter_push
     async with office.db.transaction() as conn:
         await units.upsert(conn, [("乙县委", "乙县", "下级党委政府", None)], office.now())
         county = await conn.scalar("SELECT id FROM units WHERE name = '乙县委'")
@@ -190,7 +187,6 @@ async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office,
 async def test_a_new_liaison_is_handed_the_letters_the_unit_has_not_signed(
     office, staff, make_draft
 ):
-    office.letter_push = letter_push
     item = await approved_item(office, staff, make_draft)
     async with office.db.transaction() as conn:  # delivered to the old liaison
         await conn.execute("UPDATE outbox SET state = 'sent' WHERE item_id = ?", (item.id,))
