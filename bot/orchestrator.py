@@ -21,10 +21,11 @@ from datetime import date
 from domain import buttons as cb
 from domain import digests, plan_views, policy
 from domain.digests import Digest
+from domain.items import DECIDED
 from domain.models import Role
 from domain.office import Office, labeller
 from domain.policy import ESCALATE, LEADER, Step
-from domain.reminders import CHASED, Assignment
+from domain.reminders import Assignment
 from domain.workdays import WorkdayCalendar
 from storage import alerts, chases, ledger_state, next_check, outbox, people
 from storage.outbox import Push
@@ -34,6 +35,7 @@ FIXES = {
     "sign": ("签收", cb.SIGN),
     "responsible": ("报送承办责任人", cb.RESPONSIBLE),
     "report": ("填报进展", cb.REPORT),
+    "revisit": ("填写回访情况", cb.REVISIT_FORM),
 }
 # what the alert row and its item already say (domain/channel.py alert_view)
 OWN_FIELDS = frozenset({"kind", "since", "serial", "title", "unit", "is_key"})
@@ -83,8 +85,8 @@ async def _load_due(
             if not rows:
                 break
             ids = {item for item, _, _ in rows}
-            loaded = await ledger_state.assignments(conn, CHASED, label, ids)
-            history.update(await chases.history(conn, CHASED, ids))
+            loaded = await ledger_state.assignments(conn, DECIDED, label, ids)
+            history.update(await chases.history(conn, DECIDED, ids))
         page = {(item, unit): old for item, unit, old in rows}
         read.update(page)
         found += [a for a in loaded if (a.item_id, a.unit_id) in page]
@@ -181,8 +183,8 @@ async def _alert(conn, step: Step, today: date, stamp: str) -> int:
 
 def _push(digest: Digest, chats: dict[int, int], stamp: str) -> Push:
     buttons = [
-        [(f"{FIXES[fix][0]}：{serial}", cb.make(FIXES[fix][1], item))]
-        for fix, item, serial in digest.fixes
+        [(f"{FIXES[fix][0]}：{serial}", cb.make(FIXES[fix][1], target))]
+        for fix, target, serial in digest.fixes
         if digest.rule == "todo"
     ]
     return Push(

@@ -1,5 +1,6 @@
-"""回访 on the tick: start the revisits that are due, chase the unanswered ones, and the
-outbox pushes both make (the form button to the lead unit, word to the supervisors)."""
+"""回访 on the tick: start the revisits that are due, with the invitation's outbox pushes (the
+form button to the lead unit; word to the supervisors if nobody there can be reached). An
+unanswered revisit is chased by the reminder policy, in the unit's 今日待办."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from storage.outbox import Push
 
 
 async def ask_due_revisits(app: Application) -> int:
-    """Start today's due revisits and chase unanswered ones; returns how many started.
+    """Start today's due revisits; returns how many started.
 
     Called by the scheduler on each tick (and by tests after moving the clock); like every
     push, only in office hours on working days. The invitations go through the outbox in the
@@ -23,8 +24,7 @@ async def ask_due_revisits(app: Application) -> int:
         return 0
     label = svc.office.serial_label
     started = await revisits.start_due(svc.office, lambda due, now: _invitation(label, due, now))
-    chased = await revisits.chase(svc.office, lambda *a: _reminder(label, *a))
-    if started or chased:
+    if started:
         svc.wake_sender()
     return len(started)
 
@@ -67,36 +67,3 @@ def _invitation(label, due: revisits.Due, now: str) -> list[Push]:
             for s in due.supervisors
         ]
     return pushes
-
-
-def _reminder(label, rule, revisit_id, item, supervisors, waited, now) -> list[Push]:
-    """An unanswered revisit: the unit again (once a day), or the supervisors (once)."""
-    facts = {**_facts(label, item), "workdays": waited, "rule": rule}
-    unit = item.lead.unit_name if item.lead else ""
-    if rule == "revisit_remind":
-        button = [[("填写回访情况", cb.make(cb.REVISIT_FORM, revisit_id))]]
-        return [
-            Push(
-                f"revisit_remind:{revisit_id}:{now[:10]}",
-                rule,
-                "revisit_remind",
-                now,
-                item_id=item.id,
-                unit_id=item.lead.unit_id if item.lead else None,
-                context=facts,
-                buttons=button,
-            )
-        ]
-    return [
-        Push(
-            f"esc_revisit:{revisit_id}:sup{s.id}",
-            rule,
-            "revisit_escalation",
-            now,
-            item_id=item.id,
-            person_id=s.id,
-            chat_id=s.chat_id,
-            context={**facts, "unit": unit},
-        )
-        for s in supervisors
-    ]

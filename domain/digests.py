@@ -34,10 +34,12 @@ class Digest:
 
     @property
     def fixes(self) -> list[tuple[str, int, str]]:
-        """(fix, item, serial) for each listed entry, once per item and fix."""
+        """(fix, what its button names, serial) for each listed entry, once per item and fix:
+        the item, or the revisit an unanswered revisit's form is for (`fix_id`)."""
         seen: dict[tuple[str, int], str] = {}
         for s in self.shown:
-            seen.setdefault((s.need.fix, s.need.item_id), s.need.context["serial"])
+            target = s.need.context.get("fix_id", s.need.item_id)
+            seen.setdefault((s.need.fix, target), s.need.context["serial"])
         return [(fix, item, serial) for (fix, item), serial in seen.items() if fix]
 
     def context(self) -> dict:

@@ -101,6 +101,8 @@ CHASED = frozenset(
     {S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RETURNED_FOR_SUPPLEMENT}
 )
 REPORTING = CHASED - {S.AWAITING_SIGN}
+# what the policy decides on: the chased statuses, and a revisit the lead unit has not answered
+DECIDED = CHASED | {S.REVISITING}
 WAITING_ON_UNIT = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS, S.RETURNED_FOR_SUPPLEMENT})
 # where a unit may report progress (a report during review or an extension request is welcome)
 REPORTABLE = frozenset(

@@ -16,6 +16,9 @@ step by step, never in a burst):
 | leader    | once, into the leader channel: key items with the escalation, others  |
 |           | `leader_after` working days after it                                  |
 
+An unanswered revisit (回访: the lead unit has not filled in 回访情况 since the invitation)
+climbs the same ladder from the invitation day; only a key item's goes to the leader channel.
+
 After the leader step nothing more is pushed: the item stays red in the views until it is
 resolved. Heads-ups (the deadline in 3 and 1 working days, a report due tomorrow) are
 one-step needs that never escalate.
@@ -26,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from domain.items import Status
 from domain.models import Period
 from domain.periods import Window, window
 from domain.reminders import (
@@ -47,8 +51,10 @@ FIX = {
     "report": "report",
     "report_soon": "report",
     "deadline_soon": "report",
+    "revisit": "revisit",
 }
-URGENCY = ("overdue", "sign", "responsible", "report", "deadline_soon", "report_soon")
+URGENCY = ("overdue", "sign", "responsible", "report", "revisit", "deadline_soon", "report_soon")
+KEY_ONLY = frozenset({"revisit"})  # needs whose leader step is for key items only
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,8 @@ class Step:
 
 def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> list[Need]:
     """Everything missing of this unit on this item today, heads-ups included."""
+    if a.status == Status.REVISITING:
+        return revisit(a, today, cal)
     if a.status not in CHASED or not window_open(a, today):
         return []
     sent = a.sent_on  # what the unit is told; the waiting counts from the window
@@ -146,6 +154,27 @@ def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> lis
         _reports(a, today, cal, rules, need)
     _deadline(a, today, cal, rules, need)
     return found
+
+
+def revisit(a: Assignment, today: date, cal: WorkdayCalendar) -> list[Need]:
+    """The lead unit's unanswered revisit, due from the invitation day; its button opens the
+    revisit's form, so the revisit (not the item) is what it names."""
+    if a.revisit_id is None or a.revisit_asked_on is None:
+        return []
+    since = a.revisit_asked_on
+    context = {
+        "serial": a.serial,
+        "title": a.title,
+        "unit": a.unit_name,
+        "is_key": a.is_key,
+        "asked": since.isoformat(),
+        "since": since.isoformat(),
+        "workdays": cal.workdays_between(since, today),
+        "kind": "revisit",
+        "fix_id": a.revisit_id,
+    }
+    epoch = str(a.revisit_id)
+    return [Need("revisit", a.item_id, a.unit_id, since, epoch, a.is_key, "revisit", context)]
 
 
 def _reports(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules, need) -> None:
@@ -214,7 +243,7 @@ def steps(
     if escalated:
         later = cal.workdays_between(min(escalated), today) >= rules.leader_after
         leader = Step(LEADER, need, told=told(history, muted_until if muted else None))
-        return [leader] if need.is_key or later else []
+        return [leader] if need.is_key or (later and need.kind not in KEY_ONLY) else []
     waited = cal.workdays_between(need.since, today)
     if reminded < len(rules.ladder) and not muted:
         return [Step(REMIND, need, reminded + 1)] if waited >= rules.ladder[reminded] else []

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 
 from domain import queries
 from domain.errors import Refusal
+from domain.items import DECIDED
 from domain.models import Person, Role, Unit
 from domain.office import Office, labeller, require
 from domain.policy import Rules, needs
-from domain.reminders import CHASED
 from storage import audit, ledger_state, outbox, people, units
 from storage.outbox import PROBLEM_STATES, Queued
 
@@ -21,7 +21,7 @@ DIGESTS = frozenset({"todo", "followup"})
 # the one-rule-a-message reminders of earlier versions, dropped if still queued
 LEGACY = frozenset(
     {"sign", "esc_sign", "responsible", "esc_responsible", "report_due", "report_late"}
-    | {"esc_report", "deadline", "overdue", "esc_overdue"}
+    | {"esc_report", "deadline", "overdue", "esc_overdue", "revisit_remind", "esc_revisit"}
 )
 
 
@@ -177,7 +177,7 @@ async def overtaken(office: Office, rules: Rules, rows: list[Queued]) -> set[int
     items = {e["key"].split(":")[1] for r in todos for e in r.context.get("entries", [])}
     async with office.db.read() as conn:
         found = await ledger_state.assignments(
-            conn, CHASED, labeller(office.serial_format), {int(i) for i in items}
+            conn, DECIDED, labeller(office.serial_format), {int(i) for i in items}
         )
     open_keys = {n.key for a in found for n in needs(a, today, office.calendar, rules)}
     muted = {a.unit_id for a in found if a.muted_until and a.muted_until >= today}

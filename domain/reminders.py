@@ -36,6 +36,8 @@ class Assignment:
     last_report_on: date | None = None
     muted_until: date | None = None
     chase_from: date | None = None  # a seasonal window, or the day a late import began
+    revisit_id: int | None = None  # the lead unit's revisit asked and not yet answered
+    revisit_asked_on: date | None = None
 
 
 def window_open(a: Assignment, today: date) -> bool:

@@ -6,9 +6,10 @@ closed ─schedule─► revisit 'scheduled' ─start_due (due day, item 已办�
                                                    ─reopen─► 'reopened', item 办理中
 'scheduled' whose item was reopened or withdrawn ─► 'dropped'
 ```
-Every step is one transaction with its audit row; a revisit's state is checked inside that
-transaction, so a second press, a second liaison or a second tick finds it moved on and
-changes nothing.
+An 'asked' revisit not yet answered is chased by the reminder policy (domain/policy.py,
+kind "revisit"), in the lead unit's 今日待办. Every step is one transaction with its audit
+row; a revisit's state is checked inside that transaction, so a second press, a second
+liaison or a second tick finds it moved on and changes nothing.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ from domain.items import Action, Status, transition
 from domain.models import Item, Period, Person, Role
 from domain.office import Office, Then, after, require
 from domain.progress import has_difficulties
-from domain.workdays import WorkdayCalendar
 from storage import audit, items, outbox, people, reports
 from storage import revisits as revisits_store
 from storage.db import Conn
 from storage.outbox import Push
 
 LONG_RUNNING_DAYS = 90
-CHASE_FIRST, CHASE_MAX, CHASE_ESCALATE = 3, 5, 5  # working days after the revisit was asked
 KIND = "revisit"  # reports.kind of a revisit answer
 OUTCOMES = {Action.FINISH_REVISIT: "done", Action.REOPEN: "reopened"}  # decision → state
 
@@ -46,7 +45,6 @@ class Due:
 
 
 Invite = Callable[[Due, str], list[Push]]  # (started revisit, now) → its pushes
-Remind = Callable[[str, int, Item, list[Person], int, str], list[Push]]
 
 
 @dataclass
@@ -132,34 +130,6 @@ async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
             if invite is not None:
                 await outbox.add_many(conn, invite(started[-1], now), now)
     return started
-
-
-def chase_due(asked_on: date, today: date, cal: WorkdayCalendar) -> list[str]:
-    """An unanswered revisit: the lead unit is reminded daily from working day 3 (at most 5
-    times), the supervisors told once on working day 5. Today must be a working day."""
-    waited = cal.workdays_between(asked_on, today)
-    found = []
-    if CHASE_FIRST <= waited < CHASE_FIRST + CHASE_MAX:
-        found.append("revisit_remind")
-    if waited >= CHASE_ESCALATE:
-        found.append("esc_revisit")
-    return found
-
-
-async def chase(office: Office, remind: Remind) -> int:
-    """Queue today's reminders for revisits asked but not answered; returns how many are new."""
-    today, now = office.clock.today(), office.now()
-    queued = 0
-    async with office.db.transaction() as conn:
-        supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        for row in await revisits_store.asked(conn):
-            asked_on = date.fromisoformat(row["asked_at"][:10])
-            for rule in chase_due(asked_on, today, office.calendar):
-                item = await items.get(conn, row["item_id"])
-                waited = office.calendar.workdays_between(asked_on, today)
-                pushes = remind(rule, row["id"], item, supervisors, waited, now)
-                queued += await outbox.add_many(conn, pushes, now)
-    return queued
 
 
 async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:

@@ -35,9 +35,11 @@ async def assignments(
         " i.sent_at, iu.unit_id, u.name AS unit_name, iu.role, iu.signed_at,"
         " iu.responsible_at, m.until AS muted_until,"
         " (SELECT max(r.submitted_at) FROM reports r WHERE r.item_id = i.id"
-        "  AND r.unit_id = iu.unit_id AND r.kind = 'progress') AS last_report"
+        "  AND r.unit_id = iu.unit_id AND r.kind = 'progress') AS last_report,"
+        " v.id AS revisit_id, v.asked_at"
         " FROM items i JOIN item_units iu ON iu.item_id = i.id"
         " JOIN units u ON u.id = iu.unit_id LEFT JOIN mutes m ON m.unit_id = iu.unit_id"
+        " LEFT JOIN revisits v ON v.item_id = i.id AND v.state = 'asked' AND iu.role = 'lead'"
         f" WHERE i.sent_at IS NOT NULL AND {where}"
         " ORDER BY i.id, iu.role = 'lead' DESC, iu.unit_id",
         params,
@@ -60,6 +62,8 @@ async def assignments(
             last_report_on=_day(r["last_report"]),
             muted_until=_day(r["muted_until"]),
             chase_from=_day(r["chase_from"]),
+            revisit_id=r["revisit_id"],
+            revisit_asked_on=_day(r["asked_at"]),
         )
         for r in rows
     ]

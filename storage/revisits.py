@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from domain.errors import Refusal
+from storage import next_check
 from storage.db import Conn, Row
 
 
@@ -23,11 +24,6 @@ async def due(conn: Conn, today: date) -> list[Row]:
     )
 
 
-async def asked(conn: Conn) -> list[Row]:
-    """Revisits waiting for the lead unit's answer."""
-    return await conn.all("SELECT * FROM revisits WHERE state = 'asked' ORDER BY id")
-
-
 async def load(conn: Conn, revisit_id: int) -> Row:
     """The revisit with who answered and who decided, for the refusals that name them."""
     row = await conn.one(
@@ -44,7 +40,8 @@ async def load(conn: Conn, revisit_id: int) -> Row:
 
 
 async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns: object) -> None:
-    """Move a revisit on, only from the state the caller checked (a guard, not a race)."""
+    """Move a revisit on, only from the state the caller checked (a guard, not a race); the
+    item is decided again at the next tick, since an unanswered revisit is chased."""
     allowed = {"asked_at", "report_id", "decided_by", "decided_at", "reason"}
     if not set(columns) <= allowed:
         raise ValueError(f"unknown columns {set(columns) - allowed}")
@@ -55,6 +52,8 @@ async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns
     )
     if changed != 1:
         raise Refusal("stale_button")
+    item_id = await conn.scalar("SELECT item_id FROM revisits WHERE id = ?", (revisit_id,))
+    await next_check.touch(conn, item_id)
 
 
 async def drop_scheduled(conn: Conn, item_id: int) -> int:

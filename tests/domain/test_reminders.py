@@ -287,3 +287,48 @@ def test_fortnightly_periods_start_on_the_monday_of_the_sending_week():
     # due on the last working day: 10-01..10-04 are National Day holidays
     assert windows[0].due_day(CAL) == date(2026, 9, 30)
     assert second.due_day(CAL) == date(2026, 10, 16)
+
+
+# ---- an unanswered revisit ------------------------------------------------------------------
+
+ASKED = date(2026, 9, 28)  # Monday before National Day: working days 09-29 (1), 09-30, 10-08 (3)
+
+
+def unanswered(**changes) -> Assignment:
+    """The lead unit's part in a closed item now 回访中, asked on ASKED, long past its deadline."""
+    base = dict(status="回访中", is_lead=True, deadline=DEADLINE, signed_on=SENT)
+    return assignment(**{**base, "revisit_id": 7, "revisit_asked_on": ASKED, **changes})
+
+
+def test_an_unanswered_revisit_climbs_the_ladder_from_the_invitation_day():
+    taken = walk(unanswered(is_key=True))
+    assert [key for _, _, key in taken] == ["revisit:1:2:7"] * 5  # nothing else: no overdue
+    assert ladder(taken, "revisit:") == [
+        ("09-29", "remind"),
+        ("10-08", "remind"),
+        ("10-10", "remind"),
+        ("10-12", "escalate"),  # working day 6: the supervisors, once
+        ("10-12", "leader"),  # a key item: the leader channel with it, once
+    ]
+
+
+def test_a_revisit_of_an_item_that_is_not_key_never_reaches_the_leader_channel():
+    taken = walk(unanswered(), end=date(2026, 11, 30))
+    assert ladder(taken, "revisit:")[-1] == ("10-12", "escalate")
+    assert not any(action == "leader" for _, action, _ in taken)
+
+
+def test_an_answered_revisit_and_the_co_units_part_are_not_chased():
+    day = date(2026, 10, 12)
+    assert needs(unanswered(revisit_id=None, revisit_asked_on=None), day, CAL, RULES) == []
+    co_unit = unanswered(is_lead=False, revisit_id=None, revisit_asked_on=None, unit_id=3)
+    assert needs(co_unit, day, CAL, RULES) == []
+
+
+def test_the_todo_names_the_revisit_and_its_button_opens_the_revisits_form():
+    day = date(2026, 10, 8)
+    (need,) = needs(unanswered(), day, CAL, RULES)
+    (todo,) = digests.todos(steps(need, [], day, CAL, RULES), day)
+    assert todo.fixes == [("revisit", 7, "督办〔2026〕1号")]  # the revisit's id, not the item's
+    text = Renderer()("push_todo", **todo.context())
+    assert "回访通知已于 2026年9月28日 发出，贵单位尚未报送回访情况（已过3个工作日）" in text

@@ -345,17 +345,3 @@ async def test_reopen_puts_the_item_back_in_progress_and_drops_later_revisits(of
     office.clock.advance(days=60)
     assert await revisits.start_due(office) == []
     assert await status(office, item_id) == Status.IN_PROGRESS
-
-
-def test_an_unanswered_revisit_is_chased_from_working_day_3_and_escalated_on_day_5():
-    cal = WorkdayCalendar()
-    asked = date(2026, 9, 28)  # Monday before National Day: the holiday does not count
-    fired = {}
-    day = asked
-    while day <= date(2026, 10, 31):
-        if cal.is_workday(day):
-            for rule in revisits.chase_due(asked, day, cal):
-                fired.setdefault(rule, []).append(day.isoformat()[5:])
-        day += timedelta(days=1)
-    assert fired["revisit_remind"] == ["10-08", "10-09", "10-10", "10-12", "10-13"]
-    assert fired["esc_revisit"][0] == "10-10"  # decided daily; the outbox key keeps it once

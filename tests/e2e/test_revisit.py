@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta
 
+from bot import scheduler
 from bot.revisit_tick import ask_due_revisits
 from domain import letters, revisits
 from domain.items import Status
@@ -46,9 +47,11 @@ async def closed_key_item(
     return item_id
 
 
-async def fill_form(zj, sustained: str, current: str, problems: str | None) -> None:
+async def fill_form(
+    zj, sustained: str, current: str, problems: str | None, button: str = "填写回访情况"
+) -> None:
     """The liaison's three answers and 提交, as on a phone (problems None = the 无 button)."""
-    await zj.press("填写回访情况")
+    await zj.press(button)
     await zj.expect("措施是否持续落实")
     await zj.send("好的")  # typed where a button is expected: asked again, with the buttons
     again = await zj.expect("请点击下方按钮回答")
@@ -249,37 +252,56 @@ async def test_a_unit_without_liaison_gets_its_invitation_when_one_registers(off
     assert invite.button_texts == ["填写回访情况"]
 
 
-async def test_an_unanswered_revisit_is_chased_then_escalated_once(office, staffed):
+async def test_an_unanswered_revisit_climbs_the_ladder_in_the_units_todo(office, staffed):
+    """Reminded in 住建局's 今日待办 on working days 1, 3 and 5 after the invitation, then the
+    supervisors once in their 需跟进 and, a key item, the leader channel once; answered, the
+    chasing stops."""
     sup, zj = staffed["sup"], staffed["zj"]
     await closed_key_item(office)
     office.clock.advance(days=30)
     assert await ask_due_revisits(office.app) == 1
     await zj.expect("回访（回头看）")
     start = office.clock.today()
-    seen: dict[str, list[str]] = {}
     day = start
     for _ in range(14):
         day += timedelta(days=1)
         office.clock.set(datetime.combine(day, time(10, 0), tzinfo=TZ))
         await ask_due_revisits(office.app)
-        await ask_due_revisits(office.app)  # a second tick the same day adds nothing
+        await scheduler.tick(office.app)
+        await scheduler.tick(office.app)  # a second tick the same day adds nothing
+    seen: dict[str, list[str]] = {}
     rows = await office.rows(
-        "SELECT rule, substr(created_at, 1, 10) AS day FROM outbox WHERE rule LIKE '%revisit%'"
+        "SELECT rule, substr(created_at, 1, 10) AS day FROM outbox"
+        " WHERE rule IN ('todo', 'followup', 'revisit_remind', 'esc_revisit') ORDER BY id"
     )
     for r in rows:
         seen.setdefault(r["rule"], []).append(r["day"])
     workdays = [
-        d
+        d.isoformat()
         for d in (start + timedelta(days=i) for i in range(1, 15))
         if office.office.calendar.is_workday(d)
     ]
-    assert seen["revisit_remind"] == [d.isoformat() for d in workdays[2:7]]  # days 3..7
-    assert seen["esc_revisit"] == [workdays[4].isoformat()]  # day 5, once per supervisor
-    await zj.expect("请填写回访情况")
-    await sup.expect("回访通知发出5个工作日仍未报送回访情况")
+    assert seen["todo"] == [workdays[0], workdays[2], workdays[4]]  # working days 1, 3, 5
+    assert seen["followup"] == [workdays[5]]  # one supervisor, once
+    assert "revisit_remind" not in seen and "esc_revisit" not in seen  # no separate reminders
+    alerts = await office.rows("SELECT kind, detail FROM alerts")
+    assert [(a["kind"], json.loads(a["detail"])["need"]) for a in alerts] == [
+        ("escalation", "revisit")
+    ]
 
-    await fill_form(zj, "是", "运行良好", None)  # answered: the chasing stops
+    first = await zj.expect("今日待办")
+    assert "（已过1个工作日）" in first.text and "提醒）" not in first.text
+    todo = await zj.expect("（第3次提醒）")
+    assert "尚未报送回访情况（已过5个工作日）" in todo.text
+    followup = await sup.expect("需跟进")
+    assert "市住房和城乡建设局" in followup.text and "尚未报送回访情况" in followup.text
+    assert "已提醒3次" in followup.text
+
+    (button,) = todo.button_texts
+    assert button.startswith("填写回访情况：")
+    await fill_form(zj, "是", "运行良好", None, button=button)  # answered: the chasing stops
     office.clock.advance(days=1)
     before = await office.scalar("SELECT count(*) FROM outbox")
     await ask_due_revisits(office.app)
+    await scheduler.tick(office.app)
     assert await office.scalar("SELECT count(*) FROM outbox") == before

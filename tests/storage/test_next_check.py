@@ -11,7 +11,7 @@ from bot import orchestrator
 from domain import letters
 from domain.items import Status
 from domain.policy import Need, Rules, Step
-from storage import chases, extensions, items, next_check, outbox, plan, reports
+from storage import chases, extensions, items, next_check, outbox, plan, reports, revisits
 from storage.outbox import Push
 
 TODAY = date(2026, 11, 24)
@@ -170,3 +170,13 @@ async def test_an_item_no_longer_chased_sleeps_until_it_changes(office, sent, un
     assert (await orchestrator.chase(office, Rules(), TODAY)).decided == 2
     assert set((await checks(office, item.id)).values()) == {next_check.NEVER}
     assert (await orchestrator.chase(office, Rules(), TODAY + timedelta(days=400))).decided == 0
+
+
+async def test_a_revisit_answered_makes_the_item_due(office, sent, unit_ids):
+    """An answered revisit is no longer chased: the tick must see that without a status change."""
+    item, _, _ = sent
+    await change(office, lambda c: revisits.insert(c, item.id, [TODAY]))
+    await change(office, lambda c: revisits.move(c, 1, "asked", "scheduled", asked_at=NOW))
+    await change(office, lambda c: c.execute("UPDATE item_units SET next_check = ?", (LATER,)))
+    await change(office, lambda c: revisits.move(c, 1, "answered", "asked"))
+    assert await due_units(office, item.id) == {unit_ids.housing, unit_ids.transport}
