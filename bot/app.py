@@ -45,7 +45,6 @@ from handlers import (
     signing,
 )
 from handlers.common import Services
-from handlers.notify import render_letter
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -69,7 +68,6 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
     svc = Services(
         office=office, render=render, settings=settings, rules=settings.rules, hours=settings.hours
     )
-    office.render_letter = lambda item: render_letter(svc, item)
     return svc
 
 

@@ -37,6 +37,7 @@ from domain import plan, plan_sheet, registration, unit_import
 from domain.errors import Refusal
 from domain.models import Role
 from domain.workdays import HolidayFileError
+from handlers.notify import fix_letters
 from storage import meta
 from storage.db import Database
 
@@ -140,7 +141,8 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "status":
         return await status_command(settings)
     async with Database(settings.db) as db:
-        office = _office(settings, db)
+        svc = _services(settings, db)
+        office = svc.office
         if args.command == "init":
             print(f"数据库已就绪：{settings.db}")
         elif args.command == "backup":
@@ -153,7 +155,7 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
             await ledger_xlsx.write(office, args.file)
             print(f"台账已导出：{args.file}")
         elif args.command == "tasks":
-            await tasks_command(args, office)
+            await tasks_command(args, svc)
         elif args.command == "units":
             created, updated = await unit_import.import_units(office, args.file)
             print(f"导入完成：新增 {created} 个单位，更新 {updated} 个单位。")
@@ -167,11 +169,11 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def tasks_command(args: argparse.Namespace, office) -> None:
+async def tasks_command(args: argparse.Namespace, svc) -> None:
     if not args.file.is_file():
         raise CliError(f"文件不存在：{args.file}")
     try:
-        done = await plan.load_sheet(office, None, args.file)
+        done = await plan.load_sheet(svc.office, None, args.file, then=fix_letters(svc))
     except Refusal as exc:
         raise CliError(Renderer().refusal(exc)) from None
     print(
@@ -239,12 +241,10 @@ async def _refuse_leased(settings: Settings, path: Path, what: str) -> None:
         raise CliError(f"{what} {path} 正被运行中的机器人使用（{describe(held, settings.zone)}）。")
 
 
-def _office(settings: Settings, db: Database):
+def _services(settings: Settings, db: Database):
     from bot.app import make_office
 
-    return make_office(
-        settings, db, SystemClock(settings.zone), Renderer(settings.template_dir)
-    ).office
+    return make_office(settings, db, SystemClock(settings.zone), Renderer(settings.template_dir))
 
 
 async def bot_username(settings: Settings, db: Database) -> str:

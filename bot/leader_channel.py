@@ -107,9 +107,6 @@ async def render_monthly(svc, now: datetime) -> list[str]:
 async def queue_monthly(svc, now: datetime) -> int:
     """The 通报 for the month just ended, on the first working day of the new one."""
     key = f"monthly:{now:%Y-%m}"
-    async with svc.office.db.read() as conn:
-        if await outbox.exists(conn, f"{key}:1"):
-            return 0
     parts = await render_monthly(svc, now)
     stamp = svc.office.now()
     pushes = _posts(svc, "monthly", key, parts, stamp)
@@ -158,9 +155,6 @@ async def queue_quarterly(svc, now: datetime) -> int:
     """年度目标 progress after each quarter; nothing if the year has no plan."""
     year, quarter = channel.quarter_ended(now)
     key = f"quarterly:{year}-Q{quarter}"
-    async with svc.office.db.read() as conn:
-        if await outbox.exists(conn, f"{key}:1"):
-            return 0
     tasks = await plan_views.year_plan(svc.office, year)
     if not tasks:
         return 0
@@ -207,20 +201,35 @@ async def queue_closures(svc) -> int:
 
 
 async def queue_posts(app: Application) -> int:
-    """The channel's share of a tick; nothing if no leader chat is configured."""
+    """The channel's share of a tick: asks domain/channel.posts_due what is due, then renders
+    and queues exactly that; nothing if no leader chat is configured."""
     svc = app.bot_data["services"]
     if svc.settings.leader_chat is None:
         return 0
     now = svc.office.clock.now()
-    queued = await queue_closures(svc)
-    if channel.weekly_due(now, svc.office.calendar, svc.schedule):
-        queued += await queue_weekly(svc, now)
-    if channel.monthly_due(now, svc.office.calendar, svc.schedule):
-        queued += await queue_monthly(svc, now)
-    if channel.quarterly_due(now, svc.office.calendar, svc.schedule):
-        queued += await queue_quarterly(svc, now)
     async with svc.office.db.read() as conn:
-        last = await outbox.last_created(conn, "digest")
-    if channel.digest_due(now, last, svc.schedule):
-        queued += await queue_digest(svc, now)
+        last = {rule: await outbox.last_created(conn, rule) for rule in QUEUERS}
+        kinds = [r["kind"] for r in await alerts.pending(conn)]
+    closures = kinds.count("closed")
+    due = channel.posts_due(
+        now,
+        svc.office.calendar,
+        svc.hours,
+        {rule: datetime.fromisoformat(at) if at else None for rule, at in last.items()},
+        pending_alerts=len(kinds) - closures,
+        pending_closures=closures,
+        schedule=svc.schedule,
+    )
+    queued = 0
+    for post in due:
+        queued += await QUEUERS[post.rule](svc, now)
     return queued
+
+
+QUEUERS = {
+    "closed": lambda svc, now: queue_closures(svc),
+    "weekly": queue_weekly,
+    "monthly": queue_monthly,
+    "quarterly": queue_quarterly,
+    "digest": queue_digest,
+}

@@ -17,6 +17,7 @@ from bot.revisit_tick import ask_due_revisits
 from domain import plan
 from domain.models import Role
 from domain.workdays import working_moment
+from handlers.notify import fix_letters
 from storage import meta, outbox, people
 from storage.outbox import Push
 
@@ -44,7 +45,7 @@ async def _queue(app: Application, now: datetime) -> int:
     svc = app.bot_data["services"]
     office = svc.office
     today, stamp = now.date(), office.now()
-    opened = await plan.roll_over(office)
+    opened = await plan.roll_over(office, then=fix_letters(svc))
     queued = len(opened) + await orchestrator.queue_chases(office, svc.rules, today)
     async with office.db.transaction() as conn:
         supervisors = await people.with_role(conn, Role.SUPERVISOR)

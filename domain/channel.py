@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from domain.workdays import WorkdayCalendar
+from domain.workdays import Hours, WorkdayCalendar, working_moment
 
 IMPORTANCE = {"escalation": 0, "key_red": 1, "key_difficulty": 2, "unreachable": 3}
 
@@ -26,21 +26,56 @@ def week_key(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def weekly_due(now: datetime, calendar: WorkdayCalendar, schedule: Schedule) -> bool:
-    """On the week's first working day (Monday, or the next if Monday is a holiday), from 9:00."""
-    monday = now.date() - timedelta(days=now.weekday())
-    first = calendar.next_workday(monday, include_today=True)
-    return now.date() == first and now.time() >= schedule.weekly_at
+@dataclass(frozen=True)
+class PostDue:
+    """One leader post to queue now: its rule and the key naming its period."""
+
+    rule: str
+    key: str
 
 
-def monthly_due(now: datetime, calendar: WorkdayCalendar, schedule: Schedule) -> bool:
-    first = calendar.next_workday(now.date().replace(day=1), include_today=True)
-    return now.date() == first and now.time() >= schedule.weekly_at
+def posts_due(
+    now: datetime,
+    calendar: WorkdayCalendar,
+    hours: Hours,
+    last: dict[str, datetime | None],
+    pending_alerts: int,
+    pending_closures: int = 0,
+    schedule: Schedule = Schedule(),
+) -> list[PostDue]:
+    """Every leader post due at `now`, decided here alone: `last` holds when each rule
+    (weekly, monthly, quarterly, digest) last posted. Nothing outside working hours; the
+    periodic posts go on the first working day of their week, month or quarter, once."""
+    if not working_moment(now, calendar, hours):
+        return []
+    due = [PostDue("closed", "closed")] if pending_closures else []
+    if now.time() >= schedule.weekly_at:
+        due += _periodic(now, calendar, last)
+    if pending_alerts and _digest_due(now, last.get("digest"), schedule):
+        due.append(PostDue("digest", f"digest:{now.isoformat(timespec='seconds')}"))
+    return due
 
 
-def quarterly_due(now: datetime, calendar: WorkdayCalendar, schedule: Schedule) -> bool:
-    """The 年度目标 progress post: first working day of January, April, July and October."""
-    return now.month in (1, 4, 7, 10) and monthly_due(now, calendar, schedule)
+def _periodic(now: datetime, calendar: WorkdayCalendar, last: dict) -> list[PostDue]:
+    """The weekly, monthly and quarterly posts whose period began today and has none yet."""
+    today = now.date()
+    starts = {
+        "weekly": today - timedelta(days=today.weekday()),
+        "monthly": today.replace(day=1),
+        "quarterly": today.replace(day=1) if today.month in (1, 4, 7, 10) else None,
+    }
+    keys = {
+        "weekly": f"weekly:{week_key(today)}",
+        "monthly": f"monthly:{today:%Y-%m}",
+        "quarterly": "quarterly:{}-Q{}".format(*quarter_ended(now)),
+    }
+    return [
+        PostDue(rule, keys[rule])
+        for rule, start in starts.items()
+        if start is not None
+        and calendar.next_workday(start, include_today=True) == today
+        and (last.get(rule) is None or last[rule].date() < start)
+    ]
 
 
 def quarter_ended(now: datetime) -> tuple[int, int]:
@@ -49,11 +84,11 @@ def quarter_ended(now: datetime) -> tuple[int, int]:
     return last.year, (last.month - 1) // 3 + 1
 
 
-def digest_due(now: datetime, last_digest: str | None, schedule: Schedule) -> bool:
+def _digest_due(now: datetime, last_digest: datetime | None, schedule: Schedule) -> bool:
     """At most one digest per period (an hour by default), so the channel is never flooded."""
     if last_digest is None:
         return True
-    return now - datetime.fromisoformat(last_digest) >= timedelta(minutes=schedule.digest_minutes)
+    return now - last_digest >= timedelta(minutes=schedule.digest_minutes)
 
 
 def alert_view(row, label) -> dict:

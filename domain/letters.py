@@ -136,15 +136,13 @@ async def approve(
             conn, item_id, target, now, approved_by=approver.id, approved_at=now, sent_at=now
         )
         item = await items.get(conn, item_id)
-        if office.render_letter is not None:
-            item = replace(item, letter_html=office.render_letter(item))
-            await items.set_letter(conn, item_id, item.letter_html)
         await audit.record(
             conn, at=now, person_id=approver.id, action="审定同意", item_id=item_id, serial=serial
         )
-        recipients = await queue_letter(office, conn, item, [u.unit_id for u in item.units])
+        recipients = await reach(conn, [u.unit_id for u in item.units])
         creator = await people.get(conn, item.created_by)
-        return await after(then, conn, Approved(item, recipients, creator))
+        done = await after(then, conn, Approved(item, recipients, creator))
+        return replace(done, item=await send_fixed(office, conn, item_id, recipients))
 
 
 def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
@@ -165,22 +163,40 @@ def letter_push(item: Item, unit_id: int, person: Person | None) -> Push:
     )
 
 
+async def reach(conn: Conn, unit_ids: list[int]) -> Recipients:
+    """Every reachable liaison of each unit (an empty list for a unit nobody can receive)."""
+    found = []
+    for unit_id in unit_ids:
+        unit = await units.get(conn, unit_id)
+        found.append((unit, [p for p in await people.liaisons(conn, unit_id) if not p.unreachable]))
+    return Recipients(found)
+
+
 async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[int]) -> Recipients:
     """The letter to every reachable liaison of each unit, through the outbox in the caller's
     transaction: a crash after the commit still sends it, and the handler does not wait on
     dozens of sends. A unit nobody can receive gets one row addressed to the unit, held by
     the sender until a liaison registers."""
+    recipients = await reach(conn, unit_ids)
+    await _queue(office, conn, item, recipients)
+    return recipients
+
+
+async def send_fixed(office: Office, conn: Conn, item_id: int, recipients: Recipients) -> Item:
+    """Queue the letter as the caller's `then` fixed it (rendered and stored on the item in the
+    same transaction: the domain renders nothing); the item as stored, letter included."""
+    item = await items.get(conn, item_id)
+    await _queue(office, conn, item, recipients)
+    return item
+
+
+async def _queue(office: Office, conn: Conn, item: Item, recipients: Recipients) -> None:
     now = office.now()
-    found = []
-    for unit_id in unit_ids:
-        unit = await units.get(conn, unit_id)
-        reachable = [p for p in await people.liaisons(conn, unit_id) if not p.unreachable]
-        found.append((unit, reachable))
-        for push in [letter_push(item, unit_id, p) for p in reachable] or [
-            letter_push(item, unit_id, None)
+    for unit, reachable in recipients.by_unit:
+        for push in [letter_push(item, unit.id, p) for p in reachable] or [
+            letter_push(item, unit.id, None)
         ]:
             await outbox.add(conn, push, now)
-    return Recipients(found)
 
 
 async def _approver_may(

@@ -15,7 +15,8 @@ from storage.db import Conn, Database
 
 T = TypeVar("T")
 # What the caller queues in the action's own transaction: the messages the action causes to
-# people other than the one acting (outbox rows), so they commit, or vanish, with it.
+# people other than the one acting (outbox rows), and the letters it renders and stores, so
+# they commit, or vanish, with it.
 Then = Callable[[Conn, Any], Awaitable[Any]]
 
 
@@ -41,7 +42,6 @@ class Office:
     supervisor_may_approve: bool = True
     serial_format: str = "督办〔{year}〕{n}号"
     revisit_days: tuple[int, ...] = (30, 90)
-    render_letter: Callable[[Item], str] | None = None
 
     def now(self) -> str:
         return self.clock.now().isoformat(timespec="seconds")

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from domain import plan_items, plan_sheet
+from domain import letters, plan_items, plan_sheet
 from domain import plan_rules as rules
 from domain.errors import Refusal
 from domain.items import FINISHED, STOPPED
 from domain.models import Item, Person, Role
-from domain.office import Office, require
+from domain.office import Office, Then, after, require
 from domain.plan_rules import Shape
 from domain.plan_sheet import Plan, PlanError, Problem, TargetRow, TaskRow
 from storage import audit, people, units
@@ -43,9 +43,12 @@ class Imported:
 # ---- import ---------------------------------------------------------------------------------
 
 
-async def import_plan(office: Office, person: Person | None, plan: Plan) -> Imported:
+async def import_plan(
+    office: Office, person: Person | None, plan: Plan, then: Then | None = None
+) -> Imported:
     """All rows or none: tasks and targets are matched by 编号, updated, never duplicated; new
-    targets become items of their units and their letters (or 任务书) are queued at once."""
+    targets become items of their units and their letters (or 任务书), rendered and stored by
+    the caller's `then`, are queued at once."""
     now = office.now()
     done = Imported()
     async with office.db.transaction() as conn:
@@ -60,7 +63,17 @@ async def import_plan(office: Office, person: Person | None, plan: Plan) -> Impo
         for task_id in task_ids.values():
             await store.sync_item_keys(conn, task_id)
         done.waiting_units = await _unreachable_units(conn, done.opened)
+        done.opened = await send_letters(office, conn, await after(then, conn, done.opened))
     return done
+
+
+async def send_letters(office: Office, conn: Conn, opened: list[Item]) -> list[Item]:
+    """Queue each new target's letter to its lead unit, as the caller's `then` stored it."""
+    sent = []
+    for item in opened:
+        recipients = await letters.reach(conn, [item.lead.unit_id])
+        sent.append(await letters.send_fixed(office, conn, item.id, recipients))
+    return sent
 
 
 async def _unreachable_units(conn: Conn, opened: list[Item]) -> list[str]:
@@ -193,7 +206,7 @@ def _note_past(done: Imported, t: TargetRow, item: Item, today: date) -> None:
 # ---- 跨年度 roll-over ------------------------------------------------------------------------
 
 
-async def roll_over(office: Office) -> list[Item]:
+async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
     """Open the next year's milestone of every 跨年度 target whose last one is closed, once
     that year has begun: the target carries on in the new year's ledger without re-entry."""
     today = office.clock.today()
@@ -219,10 +232,12 @@ async def roll_over(office: Office) -> list[Item]:
                     office, conn, task, dict(row), row["id"], following, actor, found
                 )
             )
-    return opened
+        return await send_letters(office, conn, await after(then, conn, opened))
 
 
-async def load_sheet(office: Office, person: Person | None, source: Path | bytes) -> Imported:
+async def load_sheet(
+    office: Office, person: Person | None, source: Path | bytes, then: Then | None = None
+) -> Imported:
     """Read, check and import a plan sheet: every problem reported at once, or all imported."""
     if person is not None:
         require(person, Role.SUPERVISOR)
@@ -231,4 +246,4 @@ async def load_sheet(office: Office, person: Person | None, source: Path | bytes
     lookup = {u.name: u.id for u in known} | {u.short_name: u.id for u in known if u.short_name}
     year = office.clock.today().year
     found = await asyncio.to_thread(plan_sheet.load, source, lookup, year)
-    return await import_plan(office, person, found)
+    return await import_plan(office, person, found, then)

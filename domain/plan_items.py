@@ -4,10 +4,8 @@ target, and telling the unit what changed."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
-from domain import letters
 from domain import plan_rules as rules
 from domain.items import Status
 from domain.models import Category, Item, Person
@@ -156,12 +154,9 @@ async def open_item(
 
 
 async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
-    """Render the letter (or 任务书) onto the item and queue it for the unit."""
+    """Record the target's 下发; its letter (or 任务书) is queued once the caller has fixed
+    it (plan.send_letters)."""
     now = office.now()
-    if office.render_letter is not None:
-        item = replace(item, letter_html=office.render_letter(item))
-        await items.set_letter(conn, item.id, item.letter_html)
-    await letters.queue_letter(office, conn, item, [item.lead.unit_id])
     await audit.record(
         conn,
         at=now,

@@ -26,7 +26,7 @@ from handlers.common import (
     services,
     toast,
 )
-from handlers.notify import queue, render_letter
+from handlers.notify import fix_letters, queue, render_letter
 from handlers.reasons import ReasonPrompt
 
 
@@ -51,7 +51,8 @@ async def approve(update: Update, context: Context) -> None:
             report = _approved(svc, done)
             await queue(conn, svc, [done.creator], "approval_done", item_id=done.item.id, **report)
 
-    done = await letters.approve(svc.office, person, button_id(update), then=tell_drafter)
+    then = fix_letters(svc, also=tell_drafter)
+    done = await letters.approve(svc.office, person, button_id(update), then=then)
     await toast(update, context, "approved")
     await clear_buttons(update)
     svc.wake_sender()

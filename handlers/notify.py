@@ -14,8 +14,9 @@ from typing import Any
 from markupsafe import Markup
 
 from domain.models import Item, Person
+from domain.office import Then
 from handlers.common import Buttons, Services
-from storage import outbox
+from storage import items, outbox
 from storage.db import Conn
 from storage.outbox import Push
 
@@ -76,6 +77,20 @@ async def queue_files(
         for i, (kind, file_id) in enumerate(files)
     ]
     return await outbox.add_many(conn, pushes, now)
+
+
+def fix_letters(svc, also: Then | None = None) -> Then:
+    """A `then` that renders each new letter (an approval's, or a plan import's list) and
+    stores it on its item in the action's transaction, so the domain queues it as fixed here;
+    `also` runs after, with the same result."""
+
+    async def store(conn, done) -> None:
+        for item in done if isinstance(done, list) else [done.item]:
+            await items.set_letter(conn, item.id, render_letter(svc, item))
+        if also is not None:
+            await also(conn, done)
+
+    return store
 
 
 def render_letter(svc, item: Item) -> Markup:

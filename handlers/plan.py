@@ -41,6 +41,7 @@ from handlers.common import (
     say,
     services,
 )
+from handlers.notify import fix_letters
 from handlers.reasons import ReasonPrompt
 
 KEY = "plan_import"
@@ -209,7 +210,7 @@ async def got_file(update: Update, context: Context) -> str | int:
         raise Refusal("plan_file_too_big", limit=svc.settings.max_attachment_mb)
     data = bytes(await (await context.bot.get_file(doc.file_id)).download_as_bytearray())
     try:
-        done = await plan.load_sheet(svc.office, person, data)
+        done = await plan.load_sheet(svc.office, person, data, then=fix_letters(svc))
     except plan_sheet.PlanError as exc:
         await say(update, context, "plan_import_failed", problems=[str(p) for p in exc.problems])
         return FILE

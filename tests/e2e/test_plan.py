@@ -17,6 +17,7 @@ from bot.clock import FakeClock
 from domain import plan, plan_views, progress, queries, review
 from domain.models import Role
 from domain.plan_sheet import PlanError
+from handlers.notify import fix_letters
 from tests.e2e.conftest import TZ, Office, invite_liaison
 from tests.plan_sheet import COLUMN, sample_rows, set_cell, workbook
 
@@ -49,11 +50,16 @@ async def january(tmp_path: Path, emu):
     await office.stop()
 
 
+def _fix(office):
+    """The letters rendered and stored as `duban tasks import` and the upload handler do."""
+    return fix_letters(office.app.bot_data["services"])
+
+
 @pytest.fixture
 async def planned(january):
     """January, with the 30-row sample plan imported (as `duban tasks import` does)."""
     office, people = january
-    await plan.load_sheet(office.office, None, workbook(sample_rows()))
+    await plan.load_sheet(office.office, None, workbook(sample_rows()), _fix(office))
     await _drain(office)
     return office, people
 
@@ -162,7 +168,7 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     rows = sample_rows()
     set_cell(rows, "T01-01", "目标数量", 150)
     set_cell(rows, "T07-03", "完成期限", "2026-06-15")
-    done = await plan.load_sheet(office.office, None, workbook(rows))
+    done = await plan.load_sheet(office.office, None, workbook(rows), _fix(office))
     assert (done.targets_new, done.targets_updated, done.unchanged) == (0, 2, 28)
     assert (done.tasks_new, done.tasks_updated) == (0, 0)
     assert await office.scalar("SELECT count(*) FROM items") == 30
@@ -184,7 +190,7 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     next(r for r in moved if r[6] == "T02-03")[0] = "T01"
     for sheet, expected in ((rows, "责任单位不能通过重新导入更改"), (moved, "已属于另一项任务")):
         with pytest.raises(PlanError) as caught:
-            await plan.load_sheet(office.office, None, workbook(sheet))
+            await plan.load_sheet(office.office, None, workbook(sheet), _fix(office))
         assert any(expected in str(p) for p in caught.value.problems)
     assert await office.scalar("SELECT count(*) FROM items") == 30
 
@@ -608,7 +614,7 @@ def zj_texts(person) -> list[str]:
 
 async def test_a_past_milestone_with_nothing_reported_is_not_ticked(november):
     office, people = november
-    await plan.load_sheet(office.office, None, workbook(sample_rows()))
+    await plan.load_sheet(office.office, None, workbook(sample_rows()), _fix(office))
     await people["leader"].send("/plan T02")
     detail = await people["leader"].expect("T02 稳就业")
     line = next(t for t in detail.text.splitlines() if "上半年6场" in t)

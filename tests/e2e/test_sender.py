@@ -13,6 +13,7 @@ from bot.emulator import Emulator
 from bot.render import Renderer
 from domain import letters
 from domain.models import Role
+from handlers.notify import fix_letters
 from storage import outbox
 from storage.db import Database
 from storage.outbox import Push
@@ -173,7 +174,8 @@ async def test_a_letter_approved_just_before_a_crash_is_sent_after_the_restart(o
     db = await Database(office.settings.db).open()
     services = make_office(office.settings, db, office.clock, Renderer())
     leader_person = await services.office.person(leader.id)
-    await letters.approve(services.office, leader_person, 1)  # …and the process dies here
+    fix = fix_letters(services)  # as the approval handler renders it
+    await letters.approve(services.office, leader_person, 1, then=fix)  # …and the process dies
     await db.close()
     assert not any("督 办 函" in (m.text or "") for m in zj.inbox)
 

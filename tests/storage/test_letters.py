@@ -14,7 +14,7 @@ from domain import letters, queries, registration
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Category, LiaisonKind, Role
-from storage import audit, units
+from storage import audit, items, units
 
 
 async def refused(awaitable) -> Refusal:
@@ -198,8 +198,12 @@ async def test_a_new_liaison_is_handed_the_letters_the_unit_has_not_signed(
 
 
 async def test_the_letter_is_rendered_with_its_serial_when_approved(office, staff, make_draft):
-    office.render_letter = lambda item: f"<p>{office.serial_label(item)}：{item.title}</p>"
-    item = await approved_item(office, staff, make_draft, "路灯")
+    async def fix(conn, done) -> None:  # what the handler's fix_letters does, template aside
+        html = f"<p>{office.serial_label(done.item)}：{done.item.title}</p>"
+        await items.set_letter(conn, done.item.id, html)
+
+    opened = await letters.open_item(office, staff.supervisor, make_draft("路灯"))
+    item = (await letters.approve(office, staff.leader, opened.item.id, then=fix)).item
     assert item.letter_html == "<p>督办〔2026〕1号：路灯</p>"
 
 
