@@ -27,6 +27,7 @@ from bot.render import Renderer
 from bot.settings import Settings
 from domain import plan, plan_sheet, plan_views, policy
 from domain.reminders import CHASED
+from handlers.notify import fix_letters
 from storage import ledger_state
 from storage.db import Database
 
@@ -77,7 +78,8 @@ async def run(n: int) -> None:
         async with Database(Path(folder) / "bench.db") as db:
             clock = FakeClock(datetime(2026, 6, 15, 10, 0, tzinfo=TZ))
             settings = Settings(db=Path(folder) / "bench.db")
-            office = make_office(settings, db, clock, Renderer()).office  # letters rendered too
+            svc = make_office(settings, db, clock, Renderer())
+            office, fixed = svc.office, fix_letters(svc)  # letters rendered too, as in the bot
             stamp = clock.now().isoformat()
             async with db.transaction() as conn:
                 await conn.executemany(
@@ -95,9 +97,9 @@ async def run(n: int) -> None:
             t0 = time.perf_counter()
             parsed = plan_sheet.load(data, lookup, 2026)
             t1 = time.perf_counter()
-            first = await plan.import_plan(office, None, parsed)
+            first = await plan.import_plan(office, None, parsed, fixed)
             t2 = time.perf_counter()
-            again = await plan.import_plan(office, None, parsed)
+            again = await plan.import_plan(office, None, parsed, fixed)
             t3 = time.perf_counter()
             tasks = await plan_views.year_plan(office, 2026)
             t4 = time.perf_counter()

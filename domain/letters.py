@@ -191,6 +191,8 @@ async def send_fixed(office: Office, conn: Conn, item_id: int, recipients: Recip
 
 
 async def _queue(office: Office, conn: Conn, item: Item, recipients: Recipients) -> None:
+    if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
+        raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
     now = office.now()
     for unit, reachable in recipients.by_unit:
         for push in [letter_push(item, unit.id, p) for p in reachable] or [

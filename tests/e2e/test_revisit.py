@@ -16,6 +16,7 @@ from domain.items import Status
 from domain.models import Category, Draft, Period, Source
 from storage import items
 from tests.e2e.conftest import TZ, Office, invite_liaison
+from tests.letters import letter_fixed
 
 
 async def closed_key_item(
@@ -38,7 +39,7 @@ async def closed_key_item(
         is_key=True,
     )
     item_id = (await letters.open_item(domain, sup, draft)).item.id
-    await letters.approve(domain, leader, item_id)
+    await letters.approve(domain, leader, item_id, then=letter_fixed)
     for tg in (301, 302):
         await letters.sign(domain, await domain.person(tg), item_id)
     async with domain.db.transaction() as conn:

@@ -20,6 +20,7 @@ from domain.models import Category, Draft, Period, Role, Source
 from domain.office import Office
 from domain.workdays import WorkdayCalendar
 from storage.db import Database
+from tests.letters import letter_fixed
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -69,10 +70,13 @@ def draft(title: str) -> Draft:
 async def test_concurrent_approvals_number_letters_without_gaps_or_duplicates(office):
     sup, leader = await person(office, Role.SUPERVISOR, 1), await person(office, Role.LEADER, 2)
     opened = [await letters.open_item(office, sup, draft(f"事项{i}")) for i in range(30)]
-    done = await asyncio.gather(*(letters.approve(office, leader, o.item.id) for o in opened))
+    done = await asyncio.gather(
+        *(letters.approve(office, leader, o.item.id, then=letter_fixed) for o in opened)
+    )
     assert sorted(d.item.serial for d in done) == list(range(1, 31))
     again = await asyncio.gather(
-        *(letters.approve(office, leader, o.item.id) for o in opened[:3]), return_exceptions=True
+        *(letters.approve(office, leader, o.item.id, then=letter_fixed) for o in opened[:3]),
+        return_exceptions=True,
     )
     assert all(isinstance(e, Refusal) and e.key == "not_allowed_now" for e in again)
 

@@ -15,6 +15,7 @@ from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Category, LiaisonKind, Role
 from storage import audit, items, units
+from tests.letters import letter_fixed
 
 
 async def refused(awaitable) -> Refusal:
@@ -51,7 +52,7 @@ async def staff(enrol, unit_ids):
 
 async def approved_item(office, staff, make_draft, title="事项"):
     opened = await letters.open_item(office, staff.supervisor, make_draft(title))
-    return (await letters.approve(office, staff.leader, opened.item.id)).item
+    return (await letters.approve(office, staff.leader, opened.item.id, then=letter_fixed)).item
 
 
 # --- 立项 -----------------------------------------------------------------------------------
@@ -110,7 +111,7 @@ async def test_a_leader_approves_and_letters_are_numbered_in_order(office, staff
     labels = []
     for n in range(3):
         opened = await letters.open_item(office, staff.supervisor, make_draft(f"事项{n}"))
-        approved = await letters.approve(office, staff.leader, opened.item.id)
+        approved = await letters.approve(office, staff.leader, opened.item.id, then=letter_fixed)
         assert approved.item.status == Status.AWAITING_SIGN
         assert approved.item.approved_at == "2026-11-24T10:00:00+08:00"
         assert approved.creator == staff.supervisor
@@ -148,7 +149,7 @@ async def new_primary(office, staff, unit_id: int, tg_id: int) -> registration.R
 async def test_the_letter_goes_to_every_liaison_of_every_unit(office, staff, make_draft, enrol):
     deputy = await enrol.liaison(staff.housing.unit_id, LiaisonKind.DEPUTY)
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
-    approved = await letters.approve(office, staff.leader, item.id)
+    approved = await letters.approve(office, staff.leader, item.id, then=letter_fixed)
     by_unit = {unit.name: people for unit, people in approved.recipients.by_unit}
     assert by_unit == {
         "市住房和城乡建设局": [staff.housing, deputy],
@@ -169,7 +170,7 @@ async def test_a_unit_without_a_liaison_is_a_gap_until_someone_registers(office,
         county = await conn.scalar("SELECT id FROM units WHERE name = '乙县委'")
     draft = make_draft(lead=county, co=(staff.transport.unit_id,))
     item = (await letters.open_item(office, staff.supervisor, draft)).item
-    approved = await letters.approve(office, staff.leader, item.id)
+    approved = await letters.approve(office, staff.leader, item.id, then=letter_fixed)
     assert [u.name for u in approved.recipients.unreachable] == ["乙县委"]
     async with office.db.transaction() as conn:  # as the sender does with nobody to send to
         await conn.execute("UPDATE outbox SET state = 'held' WHERE unit_id = ?", (county,))
@@ -216,7 +217,7 @@ async def test_serials_start_again_each_year(office, staff, make_draft, clock):
 
 async def test_approving_twice_is_refused(office, staff, make_draft):
     item = await approved_item(office, staff, make_draft)
-    refusal = await refused(letters.approve(office, staff.leader, item.id))
+    refusal = await refused(letters.approve(office, staff.leader, item.id, then=letter_fixed))
     assert refusal.key == "not_allowed_now"
     assert (await stored_item(office, item.id))["serial"] == 1
     async with office.db.read() as conn:
@@ -225,7 +226,7 @@ async def test_approving_twice_is_refused(office, staff, make_draft):
 
 async def test_a_supervisor_may_not_approve_once_a_leader_is_registered(office, staff, make_draft):
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
-    refusal = await refused(letters.approve(office, staff.supervisor, item.id))
+    refusal = await refused(letters.approve(office, staff.supervisor, item.id, then=letter_fixed))
     assert refusal.key == "leader_must_approve"
     assert (await stored_item(office, item.id))["status"] == Status.PENDING_APPROVAL
 
@@ -237,14 +238,16 @@ async def test_whether_a_letter_may_be_returned_is_known_before_the_reason_is_ty
     await letters.may_return(office, staff.leader, item.id)  # asked: may go on
     refusal = await refused(letters.may_return(office, staff.supervisor, item.id))
     assert refusal.key == "leader_must_approve"  # a leader is registered
-    await letters.approve(office, staff.leader, item.id)
+    await letters.approve(office, staff.leader, item.id, then=letter_fixed)
     refusal = await refused(letters.may_return(office, staff.leader, item.id))
     assert refusal.key == "not_allowed_now"  # already approved
 
 
 async def test_a_liaison_never_approves(office, staff, make_draft):
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
-    assert (await refused(letters.approve(office, staff.housing, item.id))).key == "wrong_role_for"
+    assert (
+        await refused(letters.approve(office, staff.housing, item.id, then=letter_fixed))
+    ).key == "wrong_role_for"
 
 
 async def test_without_a_leader_a_supervisor_stands_in_when_the_office_allows_it(
@@ -252,7 +255,7 @@ async def test_without_a_leader_a_supervisor_stands_in_when_the_office_allows_it
 ):
     supervisor = await enrol.supervisor()
     item = (await letters.open_item(office, supervisor, make_draft())).item
-    approved = await letters.approve(office, supervisor, item.id)
+    approved = await letters.approve(office, supervisor, item.id, then=letter_fixed)
     assert approved.item.serial == 1
 
 
@@ -261,7 +264,7 @@ async def test_without_a_leader_and_without_permission_nobody_approves(office, e
     supervisor = await enrol.supervisor()
     opened = await letters.open_item(office, supervisor, make_draft())
     assert opened.approvers == []
-    refusal = await refused(letters.approve(office, supervisor, opened.item.id))
+    refusal = await refused(letters.approve(office, supervisor, opened.item.id, then=letter_fixed))
     assert refusal.key == "leader_must_approve"
 
 
@@ -271,7 +274,9 @@ async def test_concurrent_approvals_number_letters_without_gaps_or_duplicates(
     opened = [
         await letters.open_item(office, staff.supervisor, make_draft(f"事项{n}")) for n in range(20)
     ]
-    done = await asyncio.gather(*(letters.approve(office, staff.leader, o.item.id) for o in opened))
+    done = await asyncio.gather(
+        *(letters.approve(office, staff.leader, o.item.id, then=letter_fixed) for o in opened)
+    )
     assert sorted(d.item.serial for d in done) == list(range(1, 21))
     async with office.db.read() as conn:
         stored = [r[0] for r in await conn.all("SELECT serial FROM items ORDER BY serial")]
@@ -280,7 +285,7 @@ async def test_concurrent_approvals_number_letters_without_gaps_or_duplicates(
 
     # and approving them all again, concurrently, is refused every time
     again = await asyncio.gather(
-        *(letters.approve(office, staff.leader, o.item.id) for o in opened),
+        *(letters.approve(office, staff.leader, o.item.id, then=letter_fixed) for o in opened),
         return_exceptions=True,
     )
     assert {e.key for e in again if isinstance(e, Refusal)} == {"not_allowed_now"}
@@ -297,7 +302,9 @@ async def test_a_returned_letter_is_revised_and_goes_back_for_approval(office, s
     assert returned.return_reason == "要求不具体"
     assert creator == staff.supervisor
     # a returned letter cannot be approved as it stands
-    assert (await refused(letters.approve(office, staff.leader, item.id))).key == "not_allowed_now"
+    assert (
+        await refused(letters.approve(office, staff.leader, item.id, then=letter_fixed))
+    ).key == "not_allowed_now"
 
     revised = make_draft("修改稿", co=(staff.district.unit_id,))
     again = await letters.resubmit(office, staff.supervisor, item.id, revised)
@@ -307,7 +314,7 @@ async def test_a_returned_letter_is_revised_and_goes_back_for_approval(office, s
     assert [u.unit_name for u in again.item.co_units] == ["甲区委"]
     assert again.approvers == [staff.leader]
 
-    approved = await letters.approve(office, staff.leader, item.id)
+    approved = await letters.approve(office, staff.leader, item.id, then=letter_fixed)
     assert approved.item.serial == 1
     assert await audit_actions(office, item.id) == [
         "立项",
@@ -447,7 +454,7 @@ async def test_every_change_leaves_an_audit_row_with_who_and_which_unit(office, 
     item = (await letters.open_item(office, staff.supervisor, make_draft())).item
     await letters.return_letter(office, staff.leader, item.id, "补充要求")
     await letters.resubmit(office, staff.supervisor, item.id, make_draft())
-    await letters.approve(office, staff.leader, item.id)
+    await letters.approve(office, staff.leader, item.id, then=letter_fixed)
     await letters.sign(office, staff.transport, item.id)
     await letters.sign(office, staff.housing, item.id)
     await letters.set_responsible(office, staff.housing, item.id, "李局长", "副局长", "139")
@@ -470,7 +477,7 @@ async def test_every_change_leaves_an_audit_row_with_who_and_which_unit(office, 
 async def test_a_refused_action_leaves_no_audit_row(office, staff, make_draft):
     item = await approved_item(office, staff, make_draft)
     before = await audit_actions(office, item.id)
-    await refused(letters.approve(office, staff.leader, item.id))
+    await refused(letters.approve(office, staff.leader, item.id, then=letter_fixed))
     await refused(letters.sign(office, staff.district, item.id))
     assert await audit_actions(office, item.id) == before
 

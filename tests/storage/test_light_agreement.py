@@ -25,6 +25,7 @@ from domain.plan_rules import Milestone, Shape
 from domain.plan_sheet import Plan, TargetRow, TaskRow
 from domain.traffic import Light
 from storage import items, reports
+from tests.letters import letter_fixed
 
 TODAY = date(2026, 11, 24)  # the storage fixtures' clock
 # (shape, start, deadline, milestones): far, near, past (a late import), a window not yet
@@ -75,7 +76,7 @@ async def _targets(office, sup, unit_ids) -> None:
         TaskRow(2, f"P{k}", f"任务{k}", Category.ORDER, "赵主任", unit_ids.housing, k % 4 == 0)
         for k in range(len(rows) // 20 + 1)
     )
-    await plan.import_plan(office, sup, Plan(tasks, tuple(rows)))
+    await plan.import_plan(office, sup, Plan(tasks, tuple(rows)), then=letter_fixed)
 
 
 async def _target_states(office, sup) -> None:

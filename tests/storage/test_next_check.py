@@ -13,6 +13,7 @@ from domain.items import Status
 from domain.policy import Need, Rules, Step
 from storage import chases, extensions, items, next_check, outbox, plan, reports, revisits
 from storage.outbox import Push
+from tests.letters import letter_fixed
 
 TODAY = date(2026, 11, 24)
 NOW = "2026-11-24T10:00:00+08:00"
@@ -26,7 +27,7 @@ async def sent(office, enrol, make_draft, unit_ids):
     leader = await enrol.leader(name="王书记")
     liaison = await enrol.liaison(unit_ids.housing, name="住建联络员")
     opened = await letters.open_item(office, supervisor, make_draft("事项"))
-    item = (await letters.approve(office, leader, opened.item.id)).item
+    item = (await letters.approve(office, leader, opened.item.id, then=letter_fixed)).item
     async with office.db.transaction() as conn:
         await conn.execute("UPDATE item_units SET next_check = ?", (LATER,))
     return item, supervisor, liaison

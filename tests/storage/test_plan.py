@@ -13,6 +13,7 @@ from domain.models import Category, Period
 from domain.plan_rules import Milestone, Shape
 from domain.plan_sheet import Plan, TargetRow, TaskRow
 from storage import plan as store
+from tests.letters import letter_fixed
 from tests.storage.conftest import TZ
 
 
@@ -71,7 +72,7 @@ async def test_import_opens_one_item_per_target_in_one_transaction(office, unit_
             ),
         ),
     )
-    done = await plan.import_plan(office, sup, plan_)
+    done = await plan.import_plan(office, sup, plan_, then=letter_fixed)
     assert (done.tasks_new, done.targets_new) == (1, 2)
     assert [i.plan_code for i in done.opened] == ["P1-1", "P1-2"]
     assert [i.serial for i in done.opened] == [1, 2]  # 批办性: numbered letters
@@ -96,7 +97,7 @@ async def test_reimport_keeps_opened_milestones_and_drops_only_unopened_ones(off
             ),
         ),
     )
-    done = await plan.import_plan(office, sup, first)
+    done = await plan.import_plan(office, sup, first, then=letter_fixed)
     shorter = Plan(
         first.tasks,
         (
@@ -109,7 +110,7 @@ async def test_reimport_keeps_opened_milestones_and_drops_only_unopened_ones(off
             ),
         ),
     )
-    again = await plan.import_plan(office, sup, shorter)
+    again = await plan.import_plan(office, sup, shorter, then=letter_fixed)
     assert (again.targets_updated, again.targets_new) == (1, 0)
     async with office.db.read() as conn:
         found = await store.milestones(conn, done.opened[0].target_id)
@@ -120,10 +121,12 @@ async def test_reimport_with_a_new_leader_and_key_updates_the_task_and_its_items
     office, unit_ids, sup
 ):
     targets = (target("P1-1", unit_ids.housing), target("P1-2", unit_ids.district))
-    done = await plan.import_plan(office, sup, Plan((task(lead=unit_ids.housing),), targets))
+    done = await plan.import_plan(
+        office, sup, Plan((task(lead=unit_ids.housing),), targets), then=letter_fixed
+    )
     ids = [i.id for i in done.opened]
     changed = Plan((task(lead=unit_ids.housing, leader="钱副市长", key=True),), targets)
-    again = await plan.import_plan(office, sup, changed)
+    again = await plan.import_plan(office, sup, changed, then=letter_fixed)
     assert (again.tasks_updated, again.targets_updated, again.unchanged) == (1, 0, 2)
     async with office.db.read() as conn:
         leaders = await store.leaders_by_item(conn, ids)
@@ -134,7 +137,7 @@ async def test_reimport_with_a_new_leader_and_key_updates_the_task_and_its_items
     assert leaders == {ids[0]: "钱副市长", ids[1]: "钱副市长"}
     assert keys == [1, 1]  # the task's 重点 reaches every item under it
     assert "钱副市长" in audit["detail"]
-    unchanged = await plan.import_plan(office, sup, changed)
+    unchanged = await plan.import_plan(office, sup, changed, then=letter_fixed)
     assert unchanged.tasks_updated == 0
 
 
@@ -142,9 +145,9 @@ async def test_only_a_supervisor_imports_and_keys(office, unit_ids, enrol, sup):
     liaison = await enrol.liaison(unit_ids.housing)
     plan_ = Plan((task(lead=unit_ids.housing),), (target("P1-1", unit_ids.housing),))
     with pytest.raises(Refusal) as caught:
-        await plan.import_plan(office, liaison, plan_)
+        await plan.import_plan(office, liaison, plan_, then=letter_fixed)
     assert caught.value.key == "wrong_role_for"
-    await plan.import_plan(office, sup, plan_)
+    await plan.import_plan(office, sup, plan_, then=letter_fixed)
     with pytest.raises(Refusal):
         await plan_keys.set_key(office, liaison, "P1", True, "理由充分")
 
@@ -154,7 +157,7 @@ async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup
         (task(lead=unit_ids.housing),),
         (target("P1-1", unit_ids.housing, key=True), target("P1-2", unit_ids.transport)),
     )
-    await plan.import_plan(office, sup, plan_)
+    await plan.import_plan(office, sup, plan_, then=letter_fixed)
 
     async def keys() -> dict[str, int]:
         async with office.db.read() as conn:
@@ -188,13 +191,13 @@ async def test_roll_over_waits_for_closure_and_for_the_year(office, unit_ids, su
             ),
         ),
     )
-    done = await plan.import_plan(office, sup, plan_)
+    done = await plan.import_plan(office, sup, plan_, then=letter_fixed)
     item_id = done.opened[0].id
     clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=TZ))
-    assert await plan.roll_over(office) == []  # 2026's milestone still open
+    assert await plan.roll_over(office, then=letter_fixed) == []  # 2026's milestone still open
     async with office.db.transaction() as conn:
         await conn.execute("UPDATE items SET status = '已办结' WHERE id = ?", (item_id,))
-    opened = await plan.roll_over(office)
+    opened = await plan.roll_over(office, then=letter_fixed)
     assert [(i.deadline, i.year, i.serial) for i in opened] == [(date(2027, 12, 31), 2027, 1)]
     assert opened[0].chase_from is None  # its year has begun: chased at once
-    assert await plan.roll_over(office) == []  # once
+    assert await plan.roll_over(office, then=letter_fixed) == []  # once
