@@ -24,6 +24,7 @@ from domain.office import Office
 from domain.workdays import WorkdayCalendar
 from storage import items, people
 from storage.db import Database
+from tests.letters import letter_fixed
 
 TZ = ZoneInfo("Asia/Shanghai")
 DEADLINE = date(2026, 12, 15)
@@ -101,7 +102,7 @@ async def new_item(office: Office, staff: Staff, *, approve=True, sign=True) -> 
     )
     item_id = (await letters.open_item(office, staff.sup, draft)).item.id
     if approve:
-        await letters.approve(office, staff.leader, item_id)
+        await letters.approve(office, staff.leader, item_id, then=letter_fixed)
     if approve and sign:
         await letters.sign(office, staff.zj, item_id)
     return item_id

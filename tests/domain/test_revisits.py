@@ -24,6 +24,7 @@ from domain.office import Office
 from domain.workdays import WorkdayCalendar
 from storage import items, people
 from storage.db import Database
+from tests.letters import letter_fixed
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 24)
@@ -105,7 +106,7 @@ async def closed_item(office: Office, staff: Staff, *, is_key: bool = True) -> i
         is_key=is_key,
     )
     item_id = (await letters.open_item(office, staff.sup, draft)).item.id
-    await letters.approve(office, staff.leader, item_id)
+    await letters.approve(office, staff.leader, item_id, then=letter_fixed)
     await letters.sign(office, staff.zj, item_id)
     async with office.db.transaction() as conn:
         await items.set_status(conn, item_id, Status.CLOSED, office.now(), closed_at=office.now())
