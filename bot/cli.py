@@ -219,17 +219,15 @@ async def restore_command(settings: Settings, source: Path) -> None:
 async def status_command(settings: Settings) -> int:
     """Print the status; 1 when something needs a person, so a monitor can act on it."""
     from bot import status
-    from domain.status import needs_person
     from domain.workdays import WorkdayCalendar
 
-    if not settings.db.is_file():
-        raise CliError(f"数据库不存在：{settings.db}（请先运行 duban init）")
     calendar = WorkdayCalendar.from_file(settings.holiday_file)
     now = SystemClock(settings.zone).now()
     async with Database(settings.db) as db:
-        facts = await status.gather(db, now, calendar, settings.lease_seconds)
-    alarms = needs_person(facts, calendar, settings.hours)
-    print(Renderer(settings.template_dir)("status", **status.view(facts, alarms)))
+        shown, alarms = await status.report(
+            db, now, calendar, settings.hours, settings.lease_seconds
+        )
+    print(Renderer(settings.template_dir).plain("status", **shown))  # a terminal: no entities
     return 1 if alarms else 0
 
 

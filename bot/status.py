@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.status import Alarm, Facts, Holder, year_spans
-from domain.workdays import WorkdayCalendar
+from domain.status import Alarm, Facts, Holder, needs_person, year_spans
+from domain.workdays import Hours, WorkdayCalendar
 from storage import health, lease, meta, outbox
 from storage.db import Database
 
@@ -67,6 +67,15 @@ def file_bytes(path: Path) -> int:
     """The database as the disk holds it: the file plus its write-ahead log."""
     wal = path.with_name(path.name + "-wal")
     return sum(p.stat().st_size for p in (path, wal) if p.is_file())
+
+
+async def report(
+    db: Database, now: datetime, calendar: WorkdayCalendar, hours: Hours, lease_seconds: int
+) -> tuple[dict[str, Any], list[Alarm]]:
+    """The status template's context and what needs a person: `duban status` and /status."""
+    facts = await gather(db, now, calendar, lease_seconds)
+    alarms = needs_person(facts, calendar, hours)
+    return view(facts, alarms), alarms
 
 
 def view(facts: Facts, alarms: list[Alarm]) -> dict[str, Any]:

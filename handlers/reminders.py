@@ -13,7 +13,6 @@ from bot import status
 from domain import pushes
 from domain.models import Role
 from domain.office import require
-from domain.status import needs_person
 from handlers import callbacks as cb
 from handlers.common import (
     Context,
@@ -70,11 +69,10 @@ async def status_cmd(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
     svc = services(context)
     office = svc.office
-    facts = await status.gather(
-        office.db, office.clock.now(), office.calendar, svc.settings.lease_seconds
+    shown, _ = await status.report(
+        office.db, office.clock.now(), office.calendar, svc.hours, svc.settings.lease_seconds
     )
-    alarms = needs_person(facts, office.calendar, svc.hours)
-    await say(update, context, "status", **status.view(facts, alarms))
+    await say(update, context, "status", **shown)
 
 
 def build() -> list:
