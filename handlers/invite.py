@@ -18,12 +18,11 @@ from handlers.common import (
     Context,
     answers_refusals,
     clear_buttons,
-    keyboard,
     person_of,
     say,
     services,
 )
-from handlers.unit_picker import unit_rows
+from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "inv"
 KINDS = {"p": LiaisonKind.PRIMARY, "d": LiaisonKind.DEPUTY}
@@ -49,19 +48,6 @@ async def invite(update: Update, context: Context) -> None:
         return
     rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
     await say(update, context, "invite_pick_unit", buttons=rows, query=query)
-
-
-@answers_refusals
-async def page(update: Update, context: Context) -> None:
-    require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
-    number = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
-    if number is None:
-        raise Refusal("stale_button")
-    found = await queries.unit_list(services(context).office)
-    rows = unit_rows(found, FIELD, number, services(context).settings.page_size)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
 
 
 @answers_refusals
@@ -109,7 +95,7 @@ async def picked_kind(update: Update, context: Context) -> None:
 def build() -> list:
     return [
         CommandHandler("invite", invite),
-        CallbackQueryHandler(page, pattern=cb.pattern(cb.PAGE, FIELD)),
+        page_turner(FIELD),
         CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
         CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
     ]

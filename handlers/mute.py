@@ -34,12 +34,11 @@ from handlers.common import (
     cancel_form,
     clear_buttons,
     in_rows,
-    keyboard,
     person_of,
     say,
     services,
 )
-from handlers.unit_picker import unit_rows
+from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "mu"
 KEY = "mute"
@@ -66,19 +65,6 @@ async def mute_cmd(update: Update, context: Context) -> str | int | None:
     unit = await pushes.mute(office, await person_of(update, context), " ".join(args[:-1]), until)
     await say(update, context, "mute_done", unit=unit, until=until)
     return END
-
-
-@answers_refusals
-async def page(update: Update, context: Context) -> None:
-    require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
-    number = data.int_arg(1) if data else None
-    if number is None:
-        raise Refusal("stale_button")
-    found = await queries.unit_list(services(context).office)
-    rows = unit_rows(found, FIELD, number, services(context).settings.page_size)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
 
 
 @answers_refusals
@@ -168,4 +154,4 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(page, pattern=cb.pattern(cb.PAGE, FIELD))]
+    return [form, page_turner(FIELD)]

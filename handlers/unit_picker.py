@@ -1,13 +1,18 @@
-"""A paged inline keyboard of units, shared by /invite and the /new form."""
+"""A paged inline keyboard of units, shared by /invite, /mute and the /new form."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from telegram import Update
+from telegram.ext import CallbackQueryHandler
+
 from domain import queries
-from domain.models import Unit
+from domain.errors import Refusal
+from domain.models import Role, Unit
+from domain.office import require
 from handlers import callbacks as cb
-from handlers.common import services
+from handlers.common import Context, answers_refusals, keyboard, person_of, services
 
 
 def unit_rows(
@@ -70,3 +75,21 @@ async def form_keyboard(context, form: dict, name: str) -> tuple[list, dict]:
         "selected": [names.get(u, "") for u in selected],
     }
     return rows, extra
+
+
+def page_turner(field: str) -> CallbackQueryHandler:
+    """◀ ▶ on a supervisor's unit picker (`field` names it): the same list, another page."""
+
+    @answers_refusals
+    async def turn(update: Update, context: Context) -> None:
+        require(await person_of(update, context), Role.SUPERVISOR)
+        data = cb.parse(update.callback_query.data)
+        number = data.int_arg(1) if data else None
+        if number is None:
+            raise Refusal("stale_button")
+        found = await queries.unit_list(services(context).office)
+        rows = unit_rows(found, field, number, services(context).settings.page_size)
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
+
+    return CallbackQueryHandler(turn, pattern=cb.pattern(cb.PAGE, field))
