@@ -172,33 +172,21 @@ async def reach(conn: Conn, unit_ids: list[int]) -> Recipients:
     return Recipients(found)
 
 
-async def queue_letter(office: Office, conn: Conn, item: Item, unit_ids: list[int]) -> Recipients:
-    """The letter to every reachable liaison of each unit, through the outbox in the caller's
-    transaction: a crash after the commit still sends it, and the handler does not wait on
-    dozens of sends. A unit nobody can receive gets one row addressed to the unit, held by
-    the sender until a liaison registers."""
-    recipients = await reach(conn, unit_ids)
-    await _queue(office, conn, item, recipients)
-    return recipients
-
-
 async def send_fixed(office: Office, conn: Conn, item_id: int, recipients: Recipients) -> Item:
     """Queue the letter as the caller's `then` fixed it (rendered and stored on the item in the
-    same transaction: the domain renders nothing); the item as stored, letter included."""
+    same transaction: the domain renders nothing), to every reachable liaison, or to the unit
+    (held until a liaison registers); the item as stored, letter included."""
     item = await items.get(conn, item_id)
-    await _queue(office, conn, item, recipients)
-    return item
-
-
-async def _queue(office: Office, conn: Conn, item: Item, recipients: Recipients) -> None:
     if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
         raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
-    now = office.now()
-    for unit, reachable in recipients.by_unit:
-        for push in [letter_push(item, unit.id, p) for p in reachable] or [
-            letter_push(item, unit.id, None)
-        ]:
-            await outbox.add(conn, push, now)
+    pushes = [
+        push
+        for unit, reachable in recipients.by_unit
+        for push in [letter_push(item, unit.id, p) for p in reachable]
+        or [letter_push(item, unit.id, None)]
+    ]
+    await outbox.add_many(conn, pushes, office.now())
+    return item
 
 
 async def _approver_may(
