@@ -24,11 +24,11 @@ from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
-from bot.emulator import Emulator
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
 from storage.outbox import Push
+from tgemu import Emulator
 
 TOKEN = "123456789:" + "B" * 35
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

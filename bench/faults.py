@@ -26,11 +26,11 @@ from zoneinfo import ZoneInfo
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
-from bot.emulator import Emulator
 from bot.settings import Settings
 from storage import outbox
 from storage.db import Database
 from storage.outbox import Push
+from tgemu import Emulator
 
 TOKEN = "123456789:" + "F" * 35
 FIRST = 20_000  # chat of push n: FIRST + n % chats

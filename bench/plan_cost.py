@@ -25,7 +25,10 @@ from bot.app import make_office
 from bot.clock import FakeClock
 from bot.render import Renderer
 from bot.settings import Settings
-from domain import plan, plan_sheet, plan_views, policy
+from domain import policy
+from domain.plan import actions as plan
+from domain.plan import sheet as plan_sheet
+from domain.plan import views as plan_views
 from domain.reminders import CHASED
 from handlers.notify import fix_letters
 from storage import ledger_state

@@ -28,10 +28,10 @@ from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
-from bot.emulator import Emulator
 from bot.settings import Settings
 from domain.models import Period
 from storage.db import Database
+from tgemu import Emulator
 
 TOKEN = "123456789:" + "B" * 35
 TZ = ZoneInfo("Asia/Shanghai")

@@ -33,9 +33,11 @@ from bot import settings as settings_mod
 from bot.clock import SystemClock
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
-from domain import plan, plan_sheet, registration, unit_import
+from domain import registration, unit_import
 from domain.errors import Refusal
 from domain.models import Role
+from domain.plan import actions as plan
+from domain.plan import sheet as plan_sheet
 from domain.workdays import HolidayFileError
 from handlers.notify import fix_letters
 from storage import meta

@@ -22,12 +22,12 @@ from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
-from bot.emulator import Emulator, EmuUser
 from bot.revisit_tick import ask_due_revisits
 from bot.settings import Settings
 from domain import queries, registration, unit_import
 from domain.models import Role
 from storage.db import Database
+from tgemu import Emulator, EmuUser
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "700000001:DEMO_" + "x" * 30

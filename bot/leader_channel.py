@@ -13,9 +13,10 @@ from telegram.ext import Application
 
 from bot import chart
 from bot.render import split_messages
-from domain import channel, monthly, plan_views, summaries
+from domain import channel, monthly, summaries
 from domain.errors import Refusal
 from domain.office import labeller
+from domain.plan import views as plan_views
 from storage import alerts, outbox
 from storage.outbox import Push
 

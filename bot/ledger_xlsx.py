@@ -20,8 +20,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from domain import monthly, plan_views, queries
+from domain import monthly, queries
 from domain.office import Office, item_label
+from domain.plan import views as plan_views
 
 HEADERS = (
     "督办编号",

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain import buttons as cb
-from domain import digests, plan_views, policy
+from domain import digests, policy
 from domain.digests import Digest
 from domain.items import DECIDED
 from domain.models import Role
 from domain.office import Office, labeller
+from domain.plan import views as plan_views
 from domain.policy import ESCALATE, LEADER, Step
 from domain.reminders import Assignment
 from domain.workdays import WorkdayCalendar

@@ -1,5 +1,5 @@
 """The sample plan sheet the office fills in (`duban tasks template`, `/import`), and the one
-writer of plan sheets that tests and the demo share. Reading is `domain.plan_sheet`'s job."""
+writer of plan sheets that tests and the demo share. Reading is `domain.plan.sheet`'s job."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from domain.models import Category, Period
-from domain.plan_rules import Shape
-from domain.plan_sheet import ALL_COLUMNS, MAX_ROWS
+from domain.plan.rules import Shape
+from domain.plan.sheet import ALL_COLUMNS, MAX_ROWS
 
 # The columns with a fixed set of answers get a dropdown, so a typo cannot fail the import.
 CHOICES = {

@@ -22,8 +22,8 @@ from jinja2 import (
     select_autoescape,
 )
 
-from domain import plan_rules
 from domain.errors import Refusal
+from domain.plan import rules as plan_rules
 
 
 class TemplateProblem(Exception):

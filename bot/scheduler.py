@@ -14,8 +14,8 @@ from telegram.ext import Application, ContextTypes
 
 from bot import backup, leader_channel, orchestrator
 from bot.revisit_tick import ask_due_revisits
-from domain import plan
 from domain.models import Role
+from domain.plan import actions as plan
 from domain.workdays import working_moment
 from handlers.notify import fix_letters
 from storage import meta, outbox, people

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from domain import plan_rules as rules
 from domain.items import Status
-from domain.plan_rules import Milestone, Shape
+from domain.plan import rules
+from domain.plan.rules import Milestone, Shape
 from domain.reminders import Assignment
 from domain.traffic import Light, Pace, item_lights
 from domain.workdays import WorkdayCalendar

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from domain.items import DRAFTS, FINISHED, STOPPED
-from domain.plan_rules import time_percent
+from domain.plan.rules import time_percent
 from domain.reminders import behind_on_reports
 from domain.workdays import WorkdayCalendar
 

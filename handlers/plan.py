@@ -25,10 +25,14 @@ from telegram.ext import (
 )
 
 from bot import plan_template
-from domain import picks, plan, plan_keys, plan_sheet, plan_views
+from domain import picks
 from domain.errors import Refusal
 from domain.models import Role
 from domain.office import require
+from domain.plan import actions as plan
+from domain.plan import keys as plan_keys
+from domain.plan import sheet as plan_sheet
+from domain.plan import views as plan_views
 from handlers import callbacks as cb
 from handlers import pickers, reasons
 from handlers.common import (

@@ -24,7 +24,7 @@ from telegram.ext import (
 
 from domain import inputs, progress, queries
 from domain.errors import Refusal
-from domain.plan_rules import parse_quantity, quantity_percent, show
+from domain.plan.rules import parse_quantity, quantity_percent, show
 from handlers import attachments
 from handlers import callbacks as cb
 from handlers.common import (

@@ -7,9 +7,10 @@ import json
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from domain import picks, plan_views, pushes, queries
+from domain import picks, pushes, queries
 from domain.models import Item, Person, Role
 from domain.office import Office
+from domain.plan import views as plan_views
 from handlers import callbacks as cb
 from handlers import liaisons, lifecycle, pickers
 from handlers.common import Context, answers_refusals, button_id, person_of, say, services

@@ -20,11 +20,12 @@ from telegram.ext import (
     filters,
 )
 
-from domain import inputs, plan_views
+from domain import inputs
 from domain import review as rules
 from domain.errors import Refusal
 from domain.items import Status
 from domain.models import Person
+from domain.plan import views as plan_views
 from handlers import callbacks as cb
 from handlers import reasons
 from handlers.common import (

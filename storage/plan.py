@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.items import FINISHED
-from domain.plan_rules import Milestone
+from domain.plan.rules import Milestone
 from storage import next_check
 from storage.db import Conn, Row
 

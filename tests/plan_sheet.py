@@ -1,4 +1,4 @@
-"""A 30-row 大事要事 plan for tests, in the sheet layout `domain.plan_import` reads.
+"""A 30-row 大事要事 plan for tests, in the sheet layout `domain.plan.sheet` reads.
 
 Units are the e2e harness's (住建局, 交通局, 环境局, 甲区); every shape of deadline is there:
 年度 (with quantities), 年内 (dates and seasonal windows) and 跨年度 (yearly milestones).
@@ -7,7 +7,7 @@ Units are the e2e harness's (住建局, 交通局, 环境局, 甲区); every sha
 from __future__ import annotations
 
 from bot.plan_template import to_xlsx
-from domain.plan_sheet import ALL_COLUMNS
+from domain.plan.sheet import ALL_COLUMNS
 
 HEADERS = list(ALL_COLUMNS)
 COLUMN = {h: chr(ord("A") + i) for i, h in enumerate(HEADERS)}

@@ -21,6 +21,6 @@ def test_the_role_table_lists_every_command_help_lists():
 
 
 def test_the_emulator_command_is_the_one_that_runs():
-    assert ".venv/bin/python -m bot.emulator --port 8081" in README
+    assert ".venv/bin/python -m tgemu --port 8081" in README
     assert re.search(r"(?<!bin/)python -m bot\.emulator", README) is None
     assert "不能扮演用户" in README

@@ -10,7 +10,7 @@ import pytest
 
 from domain.items import Status
 from domain.models import Period
-from domain.plan_rules import Milestone, milestone_quantity, milestone_reached, started_late
+from domain.plan.rules import Milestone, milestone_quantity, milestone_reached, started_late
 from domain.policy import Rules, needs
 from domain.reminders import Assignment, overdue_since
 from domain.traffic import Light, Pace, item_lights, light

@@ -7,7 +7,7 @@ import pytest
 
 from domain.errors import Refusal
 from domain.models import Person, Role
-from domain.plan_rules import (
+from domain.plan.rules import (
     Milestone,
     Shape,
     chase_from,
@@ -23,7 +23,7 @@ from domain.plan_rules import (
     task_percent,
     time_percent,
 )
-from domain.plan_views import called
+from domain.plan.views import called
 
 D = Decimal
 

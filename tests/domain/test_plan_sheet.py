@@ -7,8 +7,8 @@ import pytest
 
 from bot.plan_template import write_template
 from domain.models import Category, Period
-from domain.plan_rules import Milestone, Shape
-from domain.plan_sheet import ALL_COLUMNS, PlanError, load, parse, read_table
+from domain.plan.rules import Milestone, Shape
+from domain.plan.sheet import ALL_COLUMNS, PlanError, load, parse, read_table
 from tests.plan_sheet import COLUMN, HEADERS, sample_rows, set_cell, workbook
 
 UNITS = {"住建局": 1, "交通局": 2, "环境局": 3, "甲区": 4, "市交通运输局": 2}

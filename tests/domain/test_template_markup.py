@@ -22,11 +22,11 @@ from jinja2 import meta
 from markupsafe import Markup, escape
 
 from bot import status
-from bot.emulator.html import parse_html
 from bot.render import Renderer
 from domain.errors import Refusal
 from domain.status import Facts
 from handlers.notify import render_letter
+from tgemu.html import parse_html
 
 SHORT = "<b>粗</b> & <script>alert('x')</script> \"引\" &amp; 1<2 👍🏽\u200b\u200d\u202eعربي\u202c"
 LONG = ((SHORT + "长") * (2000 // len(SHORT) + 1))[:2000]  # ends inside a tag

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator.html import parse_html, utf16_len
 from bot.text_parts import CAPTION_LIMIT, caption_parts, split_html
+from tgemu.html import parse_html, utf16_len
 
 
 def visible(html: str) -> str:

@@ -14,7 +14,7 @@ from io import BytesIO
 import pytest
 
 from domain import unit_import
-from domain.plan_sheet import MAX_COLUMNS, MAX_LINES, PlanError, read_table
+from domain.plan.sheet import MAX_COLUMNS, MAX_LINES, PlanError, read_table
 from tests.plan_sheet import sample_rows, workbook
 from tests.xlsx_bombs import add_rows, blank_rows, claim, text_cell, zip_bomb
 

@@ -19,12 +19,12 @@ from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
-from bot.emulator import Emulator, EmuUser
 from bot.render import Renderer
 from bot.settings import Settings
 from domain import registration, unit_import
 from domain.models import Role
 from storage.db import Database
+from tgemu import Emulator, EmuUser
 
 TOKEN = "123456789:" + "T" * 35
 TZ = ZoneInfo("Asia/Shanghai")

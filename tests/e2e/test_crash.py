@@ -10,17 +10,17 @@ from asyncio.subprocess import DEVNULL
 from contextlib import closing
 from pathlib import Path
 
-from bot.emulator import Emulator, EmuUser
 from domain.models import Role
 from tests.e2e.conftest import TOKEN, Office
 from tests.e2e.test_cli import duban, spawn
+from tgemu import Emulator, EmuUser
 
 
 def runs_the_bot(task: asyncio.Task) -> bool:
     """A task of the bot's process: running PTB's code or ours, not the emulator's."""
     code = getattr(task.get_coro(), "cr_code", None)
     where = code.co_filename if code else ""
-    return ("/telegram/" in where or "/bot/" in where) and "/bot/emulator/" not in where
+    return ("/telegram/" in where or "/bot/" in where) and "/tgemu/" not in where
 
 
 async def kill(office: Office) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from bot import failures
-from bot.emulator import Emulator
 from bot.settings import Settings
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_cli import duban, spawn
+from tgemu import Emulator
 
 SECRET = TOKEN.split(":")[1]
 

@@ -12,10 +12,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.emulator import Emulator
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import Office
+from tgemu import Emulator
 
 FIRST = 60_000  # chat of push n: FIRST + n % CHATS
 CHATS = 60

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from domain import plan_sheet
+from domain.plan import sheet as plan_sheet
 from tests.plan_sheet import sample_rows, workbook
 from tests.xlsx_bombs import add_rows, text_cell, zip_bomb
 

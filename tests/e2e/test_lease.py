@@ -14,12 +14,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.emulator import Emulator
 from storage import lease, outbox
 from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import TOKEN
 from tests.e2e.test_cli import duban, env_for
+from tgemu import Emulator
 
 LEASE = 3  # seconds: a killed holder is stale soon
 FIRST_CHAT = 50_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bot.emulator.html import utf16_len
 from tests.e2e.test_journey import fill_new_item
 from tests.e2e.test_progress_review import answer, complete, signed_item
+from tgemu.html import utf16_len
 
 
 def long_field(label: str, size: int) -> str:

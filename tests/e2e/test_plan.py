@@ -14,9 +14,11 @@ from openpyxl import load_workbook
 
 from bot import leader_channel, ledger_xlsx, scheduler
 from bot.clock import FakeClock
-from domain import plan, plan_views, progress, queries, review
+from domain import progress, queries, review
 from domain.models import Role
-from domain.plan_sheet import PlanError
+from domain.plan import actions as plan
+from domain.plan import views as plan_views
+from domain.plan.sheet import PlanError
 from handlers.notify import fix_letters
 from tests.e2e.conftest import TZ, Office, invite_liaison
 from tests.plan_sheet import COLUMN, sample_rows, set_cell, workbook

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from bot.app import make_office
-from bot.emulator import Emulator
 from bot.render import Renderer
 from domain import letters
 from domain.models import Role
@@ -19,6 +18,7 @@ from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import Office, invite_liaison
 from tests.e2e.test_journey import fill_new_item
+from tgemu import Emulator
 
 
 async def queue(office: Office, *pushes: Push) -> None:

@@ -8,9 +8,9 @@ import pytest
 from telegram import Update
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.emulator import Emulator
 from bot.update_order import PerChatUpdateProcessor
 from tests.e2e.conftest import TOKEN
+from tgemu import Emulator
 
 
 @pytest.fixture

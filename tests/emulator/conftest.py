@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 from telegram import Bot
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 from .support import TOKEN
 

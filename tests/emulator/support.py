@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 TOKEN = "123456:" + "A" * 35
 # A 1x1 PNG: Telegram (and the emulator) reject photos that are not images.

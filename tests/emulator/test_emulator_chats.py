@@ -6,7 +6,7 @@ import pytest
 from telegram import Bot, ReplyKeyboardMarkup, ReplyKeyboardRemove, ReplyParameters
 from telegram.error import BadRequest
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 
 @pytest.mark.asyncio

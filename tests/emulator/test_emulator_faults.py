@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 from .support import TOKEN
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.emulator.html import EntityParseError, parse_html, parse_text, utf16_len
+from tgemu.html import EntityParseError, parse_html, parse_text, utf16_len
 
 
 @pytest.mark.parametrize(

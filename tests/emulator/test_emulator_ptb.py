@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 from .support import PNG, build_app, running
 

@@ -9,7 +9,7 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
-from bot.emulator import Emulator
+from tgemu import Emulator
 
 from .support import PNG, TOKEN
 

@@ -18,11 +18,13 @@ import pytest
 from openpyxl import load_workbook
 
 from bot import ledger_xlsx
-from domain import plan, plan_views, queries, summaries
+from domain import queries, summaries
 from domain.items import DRAFTS, IN_WORK, Status
 from domain.models import Category, Draft, Period, Source
-from domain.plan_rules import Milestone, Shape
-from domain.plan_sheet import Plan, TargetRow, TaskRow
+from domain.plan import actions as plan
+from domain.plan import views as plan_views
+from domain.plan.rules import Milestone, Shape
+from domain.plan.sheet import Plan, TargetRow, TaskRow
 from domain.traffic import Light
 from storage import items, reports
 from tests.letters import letter_fixed

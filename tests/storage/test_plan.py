@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from domain import plan, plan_keys
 from domain.errors import Refusal
 from domain.models import Category, Period
-from domain.plan_rules import Milestone, Shape
-from domain.plan_sheet import Plan, TargetRow, TaskRow
+from domain.plan import actions as plan
+from domain.plan import keys as plan_keys
+from domain.plan.rules import Milestone, Shape
+from domain.plan.sheet import Plan, TargetRow, TaskRow
 from storage import plan as store
 from tests.letters import letter_fixed
 from tests.storage.conftest import TZ

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.emulator.params import Params, Upload
-from bot.emulator.rules import (
+from tgemu.params import Params, Upload
+from tgemu.rules import (
     api_method,
     check_markup,
     parse_body,
@@ -17,8 +17,8 @@ from bot.emulator.rules import (
     reply_target,
     text_fields,
 )
-from bot.emulator.state import JSON, StoredFile, bad_request
-from bot.emulator.world import World
+from tgemu.state import JSON, StoredFile, bad_request
+from tgemu.world import World
 
 UPLOAD_LIMIT = 50 * 1024 * 1024  # bots may upload up to 50 MB
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # ... and download up to 20 MB via getFile

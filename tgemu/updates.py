@@ -11,7 +11,7 @@ import asyncio
 from collections import deque
 from typing import Any
 
-from bot.emulator.state import JSON, ApiError, Signal, wait_event
+from tgemu.state import JSON, ApiError, Signal, wait_event
 
 # What Telegram delivers when allowed_updates was never set (or set to []).
 DEFAULT_ALLOWED = frozenset(

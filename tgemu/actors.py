@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.emulator.state import JSON, BotMessage, ChatState, UserState
-from bot.emulator.views import ChatView, PressResult
-from bot.emulator.world import command_entities
+from tgemu.state import JSON, BotMessage, ChatState, UserState
+from tgemu.views import ChatView, PressResult
+from tgemu.world import command_entities
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import Emulator
+    from tgemu.emulator import Emulator
 
 
 class EmuUser(ChatView):

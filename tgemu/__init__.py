@@ -19,9 +19,9 @@ chat-not-found/blocked, optional flood limits) with Telegram's own error texts, 
 where production would.
 """
 
-from bot.emulator.actors import EmuChat, EmuUser
-from bot.emulator.emulator import Emulator
-from bot.emulator.state import ApiCall, BotMessage, Button
-from bot.emulator.views import PressResult
+from tgemu.actors import EmuChat, EmuUser
+from tgemu.emulator import Emulator
+from tgemu.state import ApiCall, BotMessage, Button
+from tgemu.views import PressResult
 
 __all__ = ["ApiCall", "BotMessage", "Button", "EmuChat", "EmuUser", "Emulator", "PressResult"]

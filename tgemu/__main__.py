@@ -1,4 +1,4 @@
-"""Run the emulator standalone: ``python -m bot.emulator --port 8081 [--rate-limits]``.
+"""Run the emulator standalone: ``python -m tgemu --port 8081 [--rate-limits]``.
 
 Useful to point a manually started bot at it (``base_url`` is printed); users can only be
 driven in-process, so this mode is mainly for smoke tests and benchmarks of the HTTP layer.
@@ -10,11 +10,11 @@ import argparse
 import asyncio
 import contextlib
 
-from bot.emulator.emulator import Emulator
+from tgemu.emulator import Emulator
 
 
 def _args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tgemu", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--rate-limits", action="store_true", help="enforce flood limits")

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain import plan_rules as rules
 from domain.items import Status
 from domain.models import Category, Item, Person
 from domain.office import Office
-from domain.plan_rules import Milestone, Shape
-from domain.plan_sheet import TargetRow
+from domain.plan import rules
+from domain.plan.rules import Milestone, Shape
+from domain.plan.sheet import TargetRow
 from storage import audit, items, outbox
 from storage import plan as store
 from storage.db import Conn, Row

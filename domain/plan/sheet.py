@@ -16,10 +16,10 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
-from domain import plan_cells as cell
 from domain import xlsx_guard
 from domain.models import Category, Period
-from domain.plan_rules import Milestone, Shape
+from domain.plan import cells as cell
+from domain.plan.rules import Milestone, Shape
 
 MAX_ROWS = 2000  # targets
 MAX_LINES = MAX_ROWS + 1000  # header, targets and blank lines: reading stops here

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from bot.emulator.state import BotMessage, CallbackRecord, ChatState
+from tgemu.state import BotMessage, CallbackRecord, ChatState
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import Emulator
+    from tgemu.emulator import Emulator
 
 Match = str | Callable[[BotMessage], bool]
 

@@ -9,12 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from domain import lights
-from domain import plan_rules as rules
 from domain.errors import Refusal
 from domain.items import FINISHED
 from domain.models import Item, Person, Role
 from domain.office import Office, require
-from domain.plan_rules import Milestone, Shape
+from domain.plan import rules
+from domain.plan.rules import Milestone, Shape
 from domain.traffic import Light, worst
 from storage import people
 from storage import plan as store

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.emulator.html import EntityParseError, Parsed, parse_text, utf16_len
-from bot.emulator.params import Params
-from bot.emulator.state import JSON, BotMessage, ChatState, bad_request
-from bot.emulator.world import World
+from tgemu.html import EntityParseError, Parsed, parse_text, utf16_len
+from tgemu.params import Params
+from tgemu.state import JSON, BotMessage, ChatState, bad_request
+from tgemu.world import World
 
 Handler = Callable[[World, Params], Awaitable[Any]]
 METHODS: dict[str, Handler] = {}

@@ -15,12 +15,12 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from bot.emulator.actors import EmuChat, EmuUser
-from bot.emulator.ratelimit import RateLimiter
-from bot.emulator.server import ApiServer, Fault
-from bot.emulator.state import JSON, ApiCall, ChatState, UserState, wait_event
-from bot.emulator.views import ChatView
-from bot.emulator.world import World
+from tgemu.actors import EmuChat, EmuUser
+from tgemu.ratelimit import RateLimiter
+from tgemu.server import ApiServer, Fault
+from tgemu.state import JSON, ApiCall, ChatState, UserState, wait_event
+from tgemu.views import ChatView
+from tgemu.world import World
 
 STAT_KEYS = ("requests", "sent_messages", "edits", "deletes", "429", "403", "400")
 DEFAULT_OWNER_ID = 1
@@ -40,7 +40,7 @@ def _epoch_clock(clock: Any) -> Callable[[], float]:
 
 
 class Emulator:
-    """Telegram, as far as one bot can tell. See ``bot/emulator/__init__.py`` for usage."""
+    """Telegram, as far as one bot can tell. See ``tgemu/__init__.py`` for usage."""
 
     def __init__(
         self,

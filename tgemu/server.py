@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.emulator import methods  # noqa: F401  (registers every Bot API handler)
-from bot.emulator.listener import Listener
-from bot.emulator.params import Params, Upload
-from bot.emulator.ratelimit import COUNTED_METHODS
-from bot.emulator.rules import METHODS
-from bot.emulator.state import ApiCall, ApiError
+from tgemu import methods  # noqa: F401  (registers every Bot API handler)
+from tgemu.listener import Listener
+from tgemu.params import Params, Upload
+from tgemu.ratelimit import COUNTED_METHODS
+from tgemu.rules import METHODS
+from tgemu.state import ApiCall, ApiError
 
 if TYPE_CHECKING:
-    from bot.emulator.emulator import Emulator
+    from tgemu.emulator import Emulator
 
 log = logging.getLogger(__name__)
 TOKEN_SHAPE = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")

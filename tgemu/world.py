@@ -13,8 +13,8 @@ import secrets
 from collections import Counter
 from typing import Any
 
-from bot.emulator.html import utf16_len
-from bot.emulator.state import (
+from tgemu.html import utf16_len
+from tgemu.state import (
     JSON,
     ApiError,
     BotMessage,
@@ -27,7 +27,7 @@ from bot.emulator.state import (
     bad_request,
     member_json,
 )
-from bot.emulator.updates import UpdateQueue
+from tgemu.updates import UpdateQueue
 
 _COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?(?![\w/])")
 _MEMBER_STATUSES = ("creator", "administrator", "member", "restricted")

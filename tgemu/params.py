@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from bot.emulator.state import JSON, bad_request
+from tgemu.state import JSON, bad_request
 
 # Fields whose string form is JSON (PTB json.dumps them); used for ApiCall.params only.
 JSON_FIELDS = frozenset(

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import re
 
-from bot.emulator import methods_media, methods_send  # noqa: F401  (registers handlers)
-from bot.emulator.params import Params
-from bot.emulator.rules import api_method
-from bot.emulator.state import JSON, ApiError, bad_request, member_json
-from bot.emulator.world import World
+from tgemu import methods_media, methods_send  # noqa: F401  (registers handlers)
+from tgemu.params import Params
+from tgemu.rules import api_method
+from tgemu.state import JSON, ApiError, bad_request, member_json
+from tgemu.world import World
 
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
 
@@ -217,6 +217,6 @@ async def answer_callback_query(world: World, p: Params) -> bool:
 
 def known_methods() -> list[str]:
     """For diagnostics: every method name the emulator implements (lower-cased)."""
-    from bot.emulator.rules import METHODS
+    from tgemu.rules import METHODS
 
     return sorted(METHODS)

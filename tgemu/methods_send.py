@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.emulator.params import Params
-from bot.emulator.rules import (
+from tgemu.params import Params
+from tgemu.rules import (
     api_method,
     check_markup,
     inline_markup,
@@ -12,8 +12,8 @@ from bot.emulator.rules import (
     reply_target,
     text_fields,
 )
-from bot.emulator.state import JSON, BotMessage, ChatState, bad_request
-from bot.emulator.world import World
+from tgemu.state import JSON, BotMessage, ChatState, bad_request
+from tgemu.world import World
 
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly "

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from domain.models import Category, Period
-from domain.plan_rules import MAX_QUANTITY, Milestone, normal
+from domain.plan.rules import MAX_QUANTITY, Milestone, normal
 
 _DATE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$")
 _MILESTONE = re.compile(r"^(\S+?日?)(?:\s+(.*))?$")

@@ -13,7 +13,7 @@ from domain.items import IN_WORK
 from domain.models import Person, Role
 from domain.office import Office, require
 from domain.picks import Choice
-from domain.plan_views import find
+from domain.plan.views import find
 from storage import audit, items
 from storage import plan as store
 from storage.db import Conn

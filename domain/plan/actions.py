@@ -3,8 +3,8 @@ through the outbox), follow the office's edits, and roll a multi-year target int
 
 A target is supervised through the same chain as any item (签收, reports, reminders, review,
 closure); this module only decides what the plan adds to it. The item side of a target (its
-letter text, opening, sending, following edits) is in plan_items, views in plan_views, 重点 in
-plan_keys.
+letter text, opening, sending, following edits) is in `items`, views in `views`, 重点 in
+`keys`.
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from domain import letters, plan_items, plan_sheet
-from domain import plan_rules as rules
+from domain import letters
 from domain.errors import Refusal
 from domain.items import FINISHED, STOPPED
 from domain.models import Item, Person, Role
 from domain.office import Office, Then, after, require
-from domain.plan_rules import Shape
-from domain.plan_sheet import Plan, PlanError, Problem, TargetRow, TaskRow
+from domain.plan import items as plan_items
+from domain.plan import rules
+from domain.plan import sheet as plan_sheet
+from domain.plan.rules import Shape
+from domain.plan.sheet import Plan, PlanError, Problem, TargetRow, TaskRow
 from storage import audit, people, units
 from storage import plan as store
 from storage.db import Conn, Row
