@@ -8,12 +8,13 @@ import warnings
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
 from bot import polling, scheduler
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
+from bot.pacer import Limits, Pacer
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
 from bot.update_order import PerChatUpdateProcessor
@@ -95,8 +96,8 @@ def build_application(
         .persistence(SqlitePersistence(db))
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    if rate_limit:  # off only where Telegram's limits are not in play (tests, the demo)
+        builder = builder.rate_limiter(Pacer(limits(settings)))
     app = builder.build()
     app.bot_data["services"] = svc
     # Order matters: short reason prompts first, so their text answers win over long forms.
@@ -132,13 +133,16 @@ def build_application(
     return app
 
 
-async def start(
-    app: Application,
-    *,
-    poll_timeout: int = 10,
-    poll_interval: float = 0.0,
-    pace: dict[str, float] | None = None,
-) -> None:
+def limits(settings: Settings) -> Limits:
+    return Limits(
+        per_second=settings.pace_per_second,
+        chat_per_second=settings.pace_chat_per_second,
+        chat_burst=settings.pace_chat_burst,
+        group_per_minute=settings.pace_group_per_minute,
+    )
+
+
+async def start(app: Application, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:
     """Start everything the running bot needs, in order; `stop()` undoes it.
 
     PTB calls post_init only from run_polling(), and the bot is started by hand (its database
@@ -146,7 +150,7 @@ async def start(
     """
     await app.initialize()
     await app.start()
-    await _started(app, pace or {})
+    await _started(app)
     await app.updater.start_polling(
         poll_interval=poll_interval,
         timeout=poll_timeout,
@@ -164,7 +168,7 @@ async def stop(app: Application) -> None:
     await app.shutdown()
 
 
-async def _started(app: Application, pace: dict[str, float]) -> None:
+async def _started(app: Application) -> None:
     """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
     svc = app.bot_data["services"]
@@ -175,7 +179,7 @@ async def _started(app: Application, pace: dict[str, float]) -> None:
         hours=svc.hours,
         rules=svc.rules,
         holder=app.bot_data.get("lease_holder"),
-        **pace,
+        pacer=pacer if isinstance(pacer := app.bot.rate_limiter, Pacer) else None,
     )
     await svc.sender.start()
     settings = svc.settings

@@ -40,7 +40,6 @@ UNITS = """名称,简称,类型
 甲区委,甲区,下级党委政府
 """
 MARK = ".duban-demo"  # written into the output folder: a folder with it may be emptied
-FAST = {"overall_per_sec": 1000, "per_chat_per_sec": 1000, "group_per_min": 60000}
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
 
 
@@ -105,7 +104,7 @@ class Demo:
         # the channel exists before the bot checks that it can post there (no stray warning)
         self.emu.group(CHANNEL, "领导通报频道", type="channel")
         # no flood limits in the emulator here: let the month's pushes go out at once
-        await start_bot(self.app, poll_timeout=1, pace=FAST)
+        await start_bot(self.app, poll_timeout=1)
 
     async def stop(self) -> None:
         self.narrator.flush()

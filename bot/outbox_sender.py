@@ -11,9 +11,11 @@ Automatic rows (reminders, escalations, posts) go only at working moments, whate
 the queue; a reminder overtaken while it waited (the unit signed, the item closed) is
 dropped, not sent late.
 
-Pacing is the sender's own (≤ 25 messages/s overall, 1/s per private chat, 18/min per group),
-below PTB's rate limiter, so interactive replies never queue behind a large fan-out. Rows for
-different chats go out concurrently; rows for one chat keep their order.
+Pacing is the bot's one pacer (bot/pacer.py), which every request passes: the sender's calls
+are marked as pushes, so a person's reply goes first and the sum of both stays under
+Telegram's limits. A lane waits for its chat's window before it takes one of the `in_flight`
+slots, so a chat with many pushes never holds up the others. Rows for different chats go out
+concurrently; rows for one chat keep their order.
 """
 
 from __future__ import annotations
@@ -21,13 +23,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import defaultdict
 from pathlib import Path
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import RetryAfter
 
+from bot.pacer import PUSH, Pacer, seconds_of
 from bot.render import Renderer
 from bot.send_fate import Fate, fate, reason
 from bot.text_parts import caption_parts, split_html
@@ -44,31 +46,6 @@ BACKOFF_MAX = 600
 OVERTAKEN = "已无需提醒：情况在等待发送时已变化"
 
 
-class Pacer:
-    """Token spacing: one global interval, one per chat, and a pause after a 429."""
-
-    def __init__(self, overall_per_sec: float, per_chat_per_sec: float, group_per_min: int):
-        self.overall = 1 / overall_per_sec
-        self.private = 1 / per_chat_per_sec
-        self.group = 60 / group_per_min
-        self.next_any = 0.0
-        self.next_chat: dict[int, float] = defaultdict(float)
-        self.paused_until = 0.0
-        self.lock = asyncio.Lock()
-
-    async def wait(self, chat_id: int) -> None:
-        async with self.lock:
-            now = time.monotonic()
-            at = max(now, self.next_any, self.next_chat[chat_id], self.paused_until)
-            self.next_any = at + self.overall
-            self.next_chat[chat_id] = at + (self.group if chat_id < 0 else self.private)
-        if at > now:
-            await asyncio.sleep(at - now)
-
-    def pause(self, seconds: float) -> None:
-        self.paused_until = max(self.paused_until, time.monotonic() + seconds)
-
-
 def backoff(attempts: int) -> int:
     """Seconds before the next try: 2, 4, 8 … up to ten minutes."""
     return min(BACKOFF_MAX, 2 ** max(1, attempts))
@@ -83,9 +60,7 @@ class Sender:
         *,
         hours: Hours | None = None,
         rules=None,
-        overall_per_sec: float = 25,
-        per_chat_per_sec: float = 1,
-        group_per_min: int = 18,
+        pacer: Pacer | None = None,
         in_flight: int = 8,
         idle_check: float = 5,
         holder: str | None = None,
@@ -93,7 +68,8 @@ class Sender:
         self.bot, self.office, self.render = bot, office, render
         self.hours = hours or Hours()
         self.rules = rules
-        self.pacer = Pacer(overall_per_sec, per_chat_per_sec, group_per_min)
+        self.pacer = pacer  # None: the bot has no rate limiter (tests, the demo)
+        self.marked = {"rate_limit_args": PUSH} if pacer is not None else {}
         self.slots = asyncio.Semaphore(in_flight)
         self.event = asyncio.Event()
         self.batch = asyncio.Lock()
@@ -183,13 +159,12 @@ class Sender:
         for row in rows:
             if self.stopping:
                 return
-            async with self.slots:
-                try:
-                    settled = await self._send(row)
-                except Exception as exc:  # a row that cannot even be rendered
-                    log.exception("push %s could not be sent", row.id)
-                    await self._settle(row.id, "failed", f"无法生成消息：{type(exc).__name__}")
-                    settled = True
+            try:
+                settled = await self._send(row)
+            except Exception as exc:  # a row that cannot even be rendered
+                log.exception("push %s could not be sent", row.id)
+                await self._settle(row.id, "failed", f"无法生成消息：{type(exc).__name__}")
+                settled = True
             if not settled:
                 return  # keep this chat's order: the rest wait for the retry
 
@@ -222,27 +197,38 @@ class Sender:
         """Deliver the row; False if it is to be tried again later."""
         text, markup = self._message(row)
         for person, chat_id in await self._recipients(row):
-            await self.pacer.wait(chat_id)
-            async with self.office.db.transaction() as conn:
-                mine = await outbox.sending(conn, row.id, self.holder)
-            if not mine:
-                log.warning("push %s was not sent: the database's lease is not ours", row.id)
-                self.stopping = True
-                return True
-            try:
-                message = await self._deliver(row, chat_id, text, markup)
-            except Exception as exc:
-                outcome = fate(exc)
-                if outcome is Fate.GONE and person is not None:
-                    await self._unreachable(person)
-                    continue  # try the unit's next liaison
-                return await self._failed(row, exc, outcome)
-            async with self.office.db.transaction() as conn:
-                sent_to = person.id if person else None
-                await outbox.sent(conn, row.id, sent_to, message.message_id, self.office.now())
-            self._recovered()
-            return True
+            if self.pacer is not None:
+                await self.pacer.ready(chat_id)  # outside the slot: others go meanwhile
+            async with self.slots:
+                settled = await self._try(row, person, chat_id, text, markup)
+            if settled is not None:
+                return settled
         await self._settle(row.id, "held", "该单位暂无可接收的联络员")
+        return True
+
+    async def _try(
+        self, row: Queued, person: Person | None, chat_id: int, text: str, markup
+    ) -> bool | None:
+        """One recipient: True if settled, False if to be retried, None if the person is
+        gone (the unit's next liaison is tried)."""
+        async with self.office.db.transaction() as conn:
+            mine = await outbox.sending(conn, row.id, self.holder)
+        if not mine:
+            log.warning("push %s was not sent: the database's lease is not ours", row.id)
+            self.stopping = True
+            return True
+        try:
+            message = await self._deliver(row, chat_id, text, markup)
+        except Exception as exc:
+            outcome = fate(exc)
+            if outcome is Fate.GONE and person is not None:
+                await self._unreachable(person)
+                return None
+            return await self._failed(row, exc, outcome)
+        async with self.office.db.transaction() as conn:
+            sent_to = person.id if person else None
+            await outbox.sent(conn, row.id, sent_to, message.message_id, self.office.now())
+        self._recovered()
         return True
 
     async def _failed(self, row: Queued, exc: Exception, outcome: Fate) -> bool:
@@ -275,9 +261,8 @@ class Sender:
             await self._settle(row.id, "failed", f"24小时内多次重发仍未成功：{why}")
             return True
         wait = backoff(row.attempts + 1)
-        if isinstance(exc, RetryAfter):
-            wait = _seconds(exc.retry_after)
-            self.pacer.pause(wait)
+        if isinstance(exc, RetryAfter):  # the pacer has paused the chat meanwhile
+            wait = seconds_of(exc.retry_after)
         async with self.office.db.transaction() as conn:
             await outbox.retry_at(conn, row.id, now + max(1, round(wait)), why)
         return False
@@ -286,19 +271,19 @@ class Sender:
         """Send the row; a long text goes in as many messages as Telegram needs, with the
         buttons under the last one."""
         if row.file_kind == "photo":
-            return await self.bot.send_photo(chat_id, row.file_id)
+            return await self.bot.send_photo(chat_id, row.file_id, **self.marked)
         if row.file_kind == "document":
-            return await self.bot.send_document(chat_id, row.file_id)
+            return await self.bot.send_document(chat_id, row.file_id, **self.marked)
         parts = split_html(text) or [text]
         if row.photo:
             caption, parts = caption_parts(text)
             message = await self.bot.send_photo(
-                chat_id, Path(row.photo).read_bytes(), caption=caption
+                chat_id, Path(row.photo).read_bytes(), caption=caption, **self.marked
             )
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             message = await self.bot.send_message(
-                chat_id, part, reply_markup=markup if last else None
+                chat_id, part, reply_markup=markup if last else None, **self.marked
             )
         return message
 
@@ -334,7 +319,3 @@ class Sender:
                 person=person.name,
             )
         self.event.set()
-
-
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)

@@ -60,6 +60,11 @@ class Settings:
     remind_responsible_due: int = 5
     remind_report_before: int = 1
     remind_deadline_warn: str = "3,1"
+    # Telegram's flood limits, which every message the bot sends is paced to (bot/pacer.py)
+    pace_per_second: int = 30
+    pace_chat_per_second: int = 1  # per private chat: pace_chat_burst at once, this on average
+    pace_chat_burst: int = 3
+    pace_group_per_minute: int = 20
 
     @property
     def zone(self) -> ZoneInfo:
@@ -214,6 +219,9 @@ def _validate(settings: Settings) -> None:
     if settings.lease_seconds < 1:
         raise SettingsError("lease_seconds 至少为 1 秒")
     _validate_backup(settings)
+    pace = ("pace_per_second", "pace_chat_per_second", "pace_chat_burst", "pace_group_per_minute")
+    if any(getattr(settings, name) < 1 for name in pace):
+        raise SettingsError("pace_* 限速配置项都至少为 1")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     letter = settings.letter_template

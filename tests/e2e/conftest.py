@@ -34,9 +34,6 @@ UNITS_CSV = """名称,简称,类型,上级单位
 市生态环境局,环境局,部门,
 甲区委,甲区,下级党委政府,
 """
-# The sender's spacing (1 s per private chat, 3.3 s per group) only matters against Telegram's
-# limits, which the emulator enforces only with rate_limits=True; elsewhere it adds real seconds.
-FAST_PACE = {"per_chat_per_sec": 200.0, "overall_per_sec": 500.0, "group_per_min": 6000}
 
 
 class Office:
@@ -47,12 +44,10 @@ class Office:
         tmp_path: Path,
         emu: Emulator,
         clock: FakeClock,
-        rate_limit: bool = False,
-        pace: dict[str, float] | None = None,
+        rate_limit: bool = False,  # True: paced to Telegram's limits, as in production
         **overrides,
     ) -> None:
         self.emu = emu
-        self.pace = pace or (None if rate_limit else FAST_PACE)  # production pacing if limited
         self.rate_limit = rate_limit
         self.clock = clock
         self.settings = Settings(
@@ -75,7 +70,7 @@ class Office:
             self.clock,
             rate_limit=self.rate_limit,
         )
-        await start_bot(self.app, poll_timeout=1, pace=self.pace)
+        await start_bot(self.app, poll_timeout=1)
 
     async def stop(self) -> None:
         if self.app is not None:
