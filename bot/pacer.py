@@ -34,14 +34,12 @@ PRUNE_EVERY = 1000  # sends between sweeps of chats whose windows are empty
 
 @dataclass(frozen=True)
 class Limits:
-    """Telegram's limits as the pacer keeps them; `slack` widens every window a little, so a
-    request delayed on its way (the network, a busy loop) still lands inside the limit."""
+    """Telegram's limits as the pacer keeps them."""
 
     per_second: int = 30
     chat_per_second: int = 1
     chat_burst: int = 3  # a private chat takes this many in any chat_burst / chat_per_second s
     group_per_minute: int = 20
-    slack: float = 0.02
 
 
 class Window:
@@ -70,7 +68,7 @@ class Window:
         """An event counted at `was` is known to have happened by `now`: count it then."""
         if was in self.times:
             self.times.remove(was)
-            self.times = deque(sorted([*self.times, now]))
+            bisect.insort(self.times, now)
 
 
 class Windows:
@@ -79,7 +77,7 @@ class Windows:
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
         self.limits, self.clock = limits, clock
-        self.bot = Window(limits.per_second, 1 + limits.slack)
+        self.bot = Window(limits.per_second, 1.0)
         self.chats: dict[int | str, Window] = {}
         self.paused: dict[int | str | None, float] = {}  # scope (chat, None = bot) -> until
         self.sends = 0
@@ -108,12 +106,14 @@ class Windows:
         return now
 
     def done(self, chat: int | str | None, counted_at: float) -> None:
-        """The request has been answered. It reached Telegram somewhere between being counted
-        and now; in its chat's window (where a few ms of delay on the way would cost a 429)
-        it is counted at the latest moment. The bot's window keeps the first, with `slack`:
-        there the cost of the round trip would be a twentieth of the bot's speed."""
+        """The request has been answered: it reached Telegram somewhere between being counted
+        and now, so from now on it is counted now. A request held up on its way (the network,
+        a busy machine not running the process for a while) then cannot land in a window
+        with the ones sent after it; the price is the round trip: 30 in every 1 s + RTT."""
+        now = self.clock()
+        self.bot.move(counted_at, now)
         if chat is not None and chat in self.chats:
-            self.chats[chat].move(counted_at, self.clock())
+            self.chats[chat].move(counted_at, now)
 
     def pause(self, chat: int | str | None, seconds: float) -> None:
         """Telegram said 429 for this scope: nothing goes there for `seconds`."""
@@ -123,9 +123,8 @@ class Windows:
     def _window(self, chat: int | str) -> Window:
         limits = self.limits
         if private(chat):
-            length = limits.chat_burst / limits.chat_per_second
-            return Window(limits.chat_burst, length + limits.slack)
-        return Window(limits.group_per_minute, 60 + limits.slack)
+            return Window(limits.chat_burst, limits.chat_burst / limits.chat_per_second)
+        return Window(limits.group_per_minute, 60.0)
 
     def _prune(self, now: float) -> None:
         """Forget chats with nothing in their window, so a year of pushes stays small."""

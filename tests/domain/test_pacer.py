@@ -10,7 +10,7 @@ import pytest
 
 from bot.pacer import Limits, Pacer, Windows, chat_of, counted
 
-LIMITS = Limits(per_second=30, chat_per_second=1, chat_burst=3, group_per_minute=20, slack=0.0)
+LIMITS = Limits(per_second=30, chat_per_second=1, chat_burst=3, group_per_minute=20)
 
 
 class Clock:
@@ -67,16 +67,7 @@ def test_a_group_takes_twenty_a_minute(clock):
     send(windows, -100500)
 
 
-def test_slack_widens_every_window(clock):
-    windows = Windows(Limits(slack=0.05), clock)
-    send(windows, 7, times=3)
-    assert windows.wait(7) == pytest.approx(3.05)
-    for n in range(27):
-        send(windows, 100 + n)
-    assert windows.wait(200) == pytest.approx(1.05)
-
-
-def test_a_chat_counts_a_message_from_its_answer_the_bot_from_its_start(clock):
+def test_a_message_counts_from_its_answer(clock):
     """The request may have reached Telegram at any moment until it was answered."""
     windows = Windows(replace(LIMITS, chat_burst=1), clock)  # one a second per chat
     counted_at = windows.take(7)
@@ -84,8 +75,12 @@ def test_a_chat_counts_a_message_from_its_answer_the_bot_from_its_start(clock):
         send(windows, 100 + n)
     clock.now += 0.25
     windows.done(7, counted_at)
-    assert windows.wait(7) == pytest.approx(1.0)  # from the answer, 0.25 s after the start
-    assert windows.wait(200) == pytest.approx(0.75)
+    assert windows.wait(7) == pytest.approx(1.0)  # a second from the answer
+    clock.now += 0.75  # the 29 sent with it leave the bot's window; the answered one stays
+    assert windows.wait(200) == 0
+    for n in range(29):
+        send(windows, 200 + n)
+    assert windows.wait(300) == pytest.approx(0.25)
 
 
 def test_a_429_pauses_only_its_own_chat(clock):
@@ -121,7 +116,7 @@ def test_what_counts_and_for_which_chat():
 
 async def test_replies_go_before_pushes_and_a_busy_chat_holds_up_no_one():
     """Real time, but the bot's window is one message a second: the grants show the order."""
-    pacer = Pacer(Limits(per_second=1, group_per_minute=1, slack=0.0))
+    pacer = Pacer(Limits(per_second=1, group_per_minute=1))
     granted: list[str] = []
 
     async def ask(name: str, chat: int, reply: bool) -> None:

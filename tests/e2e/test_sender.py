@@ -210,3 +210,37 @@ async def test_a_passing_outage_is_one_log_line_and_its_end_another(office, staf
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.outbox_sender"]
     assert [line[:6] for line in lines] == ["推送发送受阻", "推送发送已恢"], lines
     assert "Traceback" not in caplog.text
+
+
+async def test_a_fan_out_under_telegrams_limits_while_a_liaison_talks(limited):
+    """Pushes and replies draw from one pacer: no 429, every push once and in order, and the
+    liaison is answered while the fan-out is still going, not after it."""
+    office, emu = limited
+    sup, zj = emu.user(101, "督查员"), emu.user(301, "住建联络员")
+    await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
+    await office.register(zj, await invite_liaison(office, sup, "市住房和城乡建设局"), "住建")
+    users = [emu.user(1000 + i, f"用户{i}") for i in range(100)]
+    for u in users:
+        u._state.started = True  # they have written to the bot before
+    await queue(
+        office,
+        *(note(f"k{u.id}-{n}", chat=u.id, text=f"{u.id}-{n}") for n in range(3) for u in users),
+    )
+    still_queued = []
+
+    async def talk() -> None:
+        for _ in range(4):
+            await zj.send("/mytasks")
+            await zj.expect("本单位督办事项", timeout=30)
+            still_queued.append(
+                await office.scalar("SELECT count(*) FROM outbox WHERE state = 'pending'")
+            )
+
+    talking = asyncio.create_task(talk())
+    await drain(office)
+    await talking
+    assert emu.stats["429"] == 0
+    for u in users:
+        mine = [m.text for m in u.inbox if str(u.id) in m.text]
+        assert mine == sorted(mine) and len(mine) == 3, mine
+    assert still_queued[0] > 0, still_queued  # the first answer did not wait for the fan-out
