@@ -28,12 +28,12 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the e2e helpers
 
-from bot.clock import SystemClock  # noqa: E402
-from domain.models import Role  # noqa: E402
-from storage import outbox  # noqa: E402
-from storage.outbox import Push  # noqa: E402
-from tests.e2e.conftest import Office, invite_liaison  # noqa: E402
-from tgemu import Emulator, EmuUser  # noqa: E402
+from bot.clock import SystemClock
+from domain.models import Role
+from storage import outbox
+from storage.outbox import Push
+from tests.e2e.conftest import Office, invite_liaison
+from tgemu import Emulator, EmuUser
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZONE)
@@ -49,7 +49,8 @@ async def seed_units(office: Office, units: int) -> None:
     stamp = NOW.isoformat()
     async with office.db.transaction() as conn:
         await conn.executemany(
-            "INSERT INTO units (id, name, kind, created_at, updated_at) VALUES (?, ?, '部门', ?, ?)",
+            "INSERT INTO units (id, name, kind, created_at, updated_at)"
+            " VALUES (?, ?, '部门', ?, ?)",
             [(u, f"第{u}号单位", stamp, stamp) for u in range(1, units + 1)],
         )
 

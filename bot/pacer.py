@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 PUSH = "push"  # rate_limit_args of the outbox sender's requests: they yield to replies
 REPLY_RETRIES = 2  # a reply answered 429 is tried again after the pause, this many times
 PRUNE_EVERY = 1000  # sends between sweeps of chats whose windows are empty
+TRIPS = 200  # round trips remembered: the shortest of them is the network's fixed part
+SLACK = 0.01  # seconds: how much the two ways of a round trip vary against each other
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,11 @@ class Window:
     def add(self, now: float) -> None:
         self.times.append(now)
 
-    def move(self, was: float, now: float) -> None:
-        """An event counted at `was` is known to have happened by `now`: count it then."""
+    def move(self, was: float, then: float) -> None:
+        """Count the event counted at `was` at `then` instead."""
         if was in self.times:
             self.times.remove(was)
-            bisect.insort(self.times, now)
+            bisect.insort(self.times, then)
 
 
 class Windows:
@@ -81,6 +83,7 @@ class Windows:
         self.chats: dict[int | str, Window] = {}
         self.paused: dict[int | str | None, float] = {}  # scope (chat, None = bot) -> until
         self.sends = 0
+        self.trips: deque[float] = deque(maxlen=TRIPS)  # recent round trips, in seconds
 
     def chat_wait(self, chat: int | str | None) -> float:
         """Seconds until the chat's own window (and any pause on it) lets one more through."""
@@ -106,14 +109,21 @@ class Windows:
         return now
 
     def done(self, chat: int | str | None, counted_at: float) -> None:
-        """The request has been answered: it reached Telegram somewhere between being counted
-        and now, so from now on it is counted now. A request held up on its way (the network,
-        a busy machine not running the process for a while) then cannot land in a window
-        with the ones sent after it; the price is the round trip: 30 in every 1 s + RTT."""
+        """The request has been answered: count it as late as it may have reached Telegram.
+
+        It arrived before the answer came back, by at least the way back. The shortest round
+        trip seen lately bounds both ways together, so the answer's moment less that trip
+        (plus `SLACK` for what varies) is a moment it cannot have arrived after, by more than
+        the slack. A request held up on its way (a slow network, a machine that did not run
+        the process for a while) is so counted late enough that the ones sent after it
+        cannot land in one window with it; one that was not held up costs a few ms.
+        """
         now = self.clock()
-        self.bot.move(counted_at, now)
+        self.trips.append(now - counted_at)
+        moved = now - min(self.trips) + SLACK
+        self.bot.move(counted_at, moved)
         if chat is not None and chat in self.chats:
-            self.chats[chat].move(counted_at, now)
+            self.chats[chat].move(counted_at, moved)
 
     def pause(self, chat: int | str | None, seconds: float) -> None:
         """Telegram said 429 for this scope: nothing goes there for `seconds`."""
