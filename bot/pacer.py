@@ -67,10 +67,10 @@ class Window:
         self.times.append(now)
 
     def move(self, was: float, then: float) -> None:
-        """Count the event counted at `was` at `then` instead."""
+        """Count the event counted at `was` at `then` instead (again, if it had left)."""
         if was in self.times:
             self.times.remove(was)
-            bisect.insort(self.times, then)
+        bisect.insort(self.times, then)
 
 
 class Windows:
@@ -122,8 +122,8 @@ class Windows:
         self.trips.append(now - counted_at)
         moved = now - min(self.trips) + SLACK
         self.bot.move(counted_at, moved)
-        if chat is not None and chat in self.chats:
-            self.chats[chat].move(counted_at, moved)
+        if chat is not None:
+            self.chats.setdefault(chat, self._window(chat)).move(counted_at, moved)
 
     def pause(self, chat: int | str | None, seconds: float) -> None:
         """Telegram said 429 for this scope: nothing goes there for `seconds`."""
