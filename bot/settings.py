@@ -220,8 +220,9 @@ def _validate(settings: Settings) -> None:
         raise SettingsError("lease_seconds 至少为 1 秒")
     _validate_backup(settings)
     pace = ("pace_per_second", "pace_chat_per_second", "pace_chat_burst", "pace_group_per_minute")
-    if any(getattr(settings, name) < 1 for name in pace):
-        raise SettingsError("pace_* 限速配置项都至少为 1")
+    for name in pace:
+        if getattr(settings, name) < 1:
+            raise SettingsError(f"{name}（发送限速）至少为 1")
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     letter = settings.letter_template

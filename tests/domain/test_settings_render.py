@@ -119,6 +119,7 @@ def test_a_file_that_is_not_toml_is_refused(tmp_path):
         ({"DUBAN_BACKUP_TIME": "6pm"}, "backup_time"),
         ({"DUBAN_BACKUP_TIME": "25:00"}, "backup_time"),
         ({"DUBAN_BACKUP_KEEP_DAILY": "0"}, "backup_keep_daily"),
+        ({"DUBAN_PACE_CHAT_BURST": "0"}, "pace_chat_burst"),
         ({"DUBAN_TEMPLATE_DIR": "/no/such/folder"}, "模板目录"),
         ({"DUBAN_HOLIDAY_FILE": "/no/such/file.toml"}, "节假日文件"),
     ],
