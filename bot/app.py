@@ -63,10 +63,14 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
         invite_ttl_days=settings.invite_ttl_days,
         supervisor_may_approve=settings.supervisor_may_approve,
         serial_format=settings.serial_format,
-        revisit_days=settings.revisit_offsets,
+        revisit_days=settings.revisit_days,
     )
     svc = Services(
-        office=office, render=render, settings=settings, rules=settings.rules, hours=settings.hours
+        office=office,
+        render=render,
+        settings=settings,
+        rules=settings.rules,
+        hours=settings.work_hours,
     )
     return svc
 

@@ -93,7 +93,7 @@ async def run_due(app: Application) -> Made | None:
     svc = app.bot_data["services"]
     office, settings = svc.office, svc.settings
     now = office.clock.now()
-    start = datetime.combine(now.date(), settings.backup_moment, tzinfo=now.tzinfo)
+    start = datetime.combine(now.date(), settings.backup_time, tzinfo=now.tzinfo)
     if now < start or not office.calendar.is_workday(now.date()):
         return None
     async with office.db.read() as conn:

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = None
     try:
         settings = settings_mod.load(args.config)
-        logs.setup(level, settings.zone, [settings.token], settings.log_file)
+        logs.setup(level, settings.zone, [settings.token.get_secret_value()], settings.log_file)
         return asyncio.run(dispatch(args, settings))
     except (SettingsError, CliError, HolidayFileError) as exc:
         return fail(str(exc), settings, 2)
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def fail(line: str, settings: Settings | None, code: int) -> int:
     """The one line on stderr for a failed command, never with the token in it."""
-    secrets = [settings.token] if settings else []
+    secrets = [settings.token.get_secret_value()] if settings else []
     print(f"错误：{logs.RedactToken(secrets).redact(line)}", file=sys.stderr)
     return code
 
@@ -227,7 +227,7 @@ async def status_command(settings: Settings) -> int:
     now = SystemClock(settings.zone).now()
     async with Database(settings.db) as db:
         shown, alarms = await status.report(
-            db, now, calendar, settings.hours, settings.lease_seconds
+            db, now, calendar, settings.work_hours, settings.lease_seconds
         )
     print(Renderer(settings.template_dir).plain("status", **shown))  # a terminal: no entities
     return 1 if alarms else 0

@@ -48,11 +48,11 @@ async def receive(message: Message, context: Context, already: int) -> dict:
             doc.file_size or 0,
         )
         extension = Path(name).suffix.lower().lstrip(".")
-        if extension not in settings.allowed_extensions:
+        if extension not in settings.attachment_types:
             raise Refusal(
                 "file_type_not_allowed",
                 name=name[:60],
-                allowed="、".join(sorted(settings.allowed_extensions)),
+                allowed="、".join(sorted(settings.attachment_types)),
             )
     else:
         raise Refusal("not_a_file")

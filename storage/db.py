@@ -70,6 +70,7 @@ class Database:
         self.path = Path(path)
         self._raw: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None  # the task inside a section, if any
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +114,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A write transaction: commits on success, rolls back on any exception."""
-        async with self._lock:
+        async with self._section("transaction()"):
             await self.raw.execute("BEGIN IMMEDIATE")
             try:
                 yield Conn(self.raw, writable=True)
@@ -125,8 +126,25 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Conn]:
         """A consistent read section (never sees another task's uncommitted writes)."""
-        async with self._lock:
+        async with self._section("read()"):
             yield Conn(self.raw, writable=False)
+
+    @asynccontextmanager
+    async def _section(self, kind: str) -> AsyncIterator[None]:
+        """One section at a time. The lock is not re-entrant: a task opening a second section
+        inside its own would wait for itself for ever, so it is refused at once instead."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError(
+                f"Database.{kind} opened inside another read() or transaction() of the same "
+                "task: it would deadlock. Pass the open connection (conn) on instead."
+            )
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
 
 def _migration_files() -> list[tuple[int, str, str]]:

@@ -40,9 +40,9 @@ def settings_error(tmp_path: Path, toml: str | None = None, **env: str) -> str:
 
 def test_the_defaults_without_any_file_or_variable(tmp_path):
     settings = load(tmp_path)
-    assert settings.tz == "Asia/Shanghai" and settings.token == ""
+    assert settings.tz == "Asia/Shanghai" and settings.token.get_secret_value() == ""
     assert settings.invite_ttl_days == 7 and settings.supervisor_may_approve is True
-    assert settings.revisit_offsets == (30, 90)
+    assert settings.revisit_days == (30, 90)
 
 
 def test_the_file_is_read_and_the_environment_wins(tmp_path):
@@ -61,7 +61,7 @@ leader_chat = -1001234
         DUBAN_INVITE_TTL_DAYS="10",
         DUBAN_SUPERVISOR_MAY_APPROVE="yes",
     )
-    assert settings.token == TOKEN  # from the environment
+    assert settings.token.get_secret_value() == TOKEN  # from the environment
     assert settings.invite_ttl_days == 10
     assert settings.supervisor_may_approve is True
     assert settings.office_name == "市委督查室"  # from the file
@@ -84,7 +84,7 @@ def test_duban_config_names_the_file(tmp_path):
 
 def test_the_token_never_appears_in_repr(tmp_path):
     settings = load(tmp_path, f'token = "{TOKEN}"\n')
-    assert settings.token == TOKEN
+    assert settings.token.get_secret_value() == TOKEN
     for shown in (repr(settings), str(settings), f"{settings}", f"{settings!r}"):
         assert TOKEN not in shown
         assert TOKEN.split(":")[1] not in shown
@@ -337,3 +337,18 @@ def test_every_refusal_renders(key):
     context = dict.fromkeys(names, "2026-12-31T10:00:00+08:00")
     text = Renderer().refusal(Refusal(key, **context))
     assert CHINESE.search(text) and text != MACROS.generic().strip()
+
+
+def test_the_example_file_loads_and_names_every_setting():
+    example = ROOT / "duban.example.toml"
+    settings = settings_mod.load(example, environ={})
+    assert settings.revisit_days == (30, 90) and settings.remind_ladder == (1, 3, 5)
+    assert "wps" in settings.attachment_types and settings.work_hours.end.hour == 17
+    named = set(re.findall(r"^#? ?([a-z_]+) =", example.read_text(encoding="utf-8"), re.M))
+    assert named == set(Settings.model_fields)
+
+
+def test_lists_read_from_a_file_or_from_a_comma_string(tmp_path):
+    settings = load(tmp_path, "revisit_days = [10, 20]\n", DUBAN_REMIND_LADDER="2, 4")
+    assert settings.revisit_days == (10, 20) and settings.remind_ladder == (2, 4)
+    assert "work_hours" in settings_error(tmp_path, 'work_hours = "18:00-09:00"\n')

@@ -183,3 +183,16 @@ async def test_a_database_that_fails_to_open_lets_the_process_exit(tmp_path: Pat
         assert await _threads_still_alive(started, 0.5) == []
     finally:
         await _close_connections_of(started)
+
+
+@pytest.mark.parametrize("outer", ["read", "transaction"])
+@pytest.mark.parametrize("inner", ["read", "transaction"])
+async def test_a_section_inside_a_section_raises_instead_of_deadlocking(tmp_path, outer, inner):
+    async with Database(tmp_path / "d.db") as db:
+        async with getattr(db, outer)() as conn:
+            with pytest.raises(RuntimeError, match="Pass the open connection"):
+                async with getattr(db, inner)():
+                    pass
+            assert await conn.scalar("SELECT 1") == 1  # the outer section still works
+        async with db.read() as conn:  # and the lock was given back
+            assert await conn.scalar("SELECT 2") == 2
