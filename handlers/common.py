@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from functools import wraps
 from typing import Any
 
@@ -127,7 +127,7 @@ async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
         await send_html(context.bot, update.effective_chat.id, render.refusal(refusal))
 
 
-Handler = Callable[[Update, Context], Awaitable[Any]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]  # what PTB calls back
 
 
 def answers_refusals(func: Handler) -> Handler:

@@ -46,7 +46,7 @@ def unit_rows(
     return rows
 
 
-async def form_keyboard(context, form: dict, name: str) -> tuple[list, dict]:
+async def form_keyboard(context: Context, form: dict, name: str) -> tuple[list, dict]:
     """The /new form's unit question: the (searched) units, paged; co-units toggle."""
     query = form.get("q", "")
     office = context.services.office
