@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import orchestrator, scheduler
+from bot import orchestrator, scheduler, services
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
@@ -157,7 +157,7 @@ async def run(n: int) -> None:
         waits = await replies_during(first, liaison)
         queued = await first
         first_s = time.perf_counter() - started
-        svc = app.bot_data["services"]
+        svc = services.of(app)
         await drained(db)  # the idle tick measured alone, not against the sender
         whole = await idle_ms(lambda: scheduler.tick(app))
         chase = await idle_ms(lambda: orchestrator.chase(svc.office, svc.rules, NOW.date()))

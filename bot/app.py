@@ -8,13 +8,14 @@ import warnings
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
-from bot import polling, scheduler
+from bot import polling, scheduler, services
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
 from bot.render import Renderer
+from bot.services import Context, Services
 from bot.settings import Settings, SettingsError
 from bot.update_order import PerChatUpdateProcessor
 from domain.office import Office
@@ -44,7 +45,7 @@ from handlers import (
     revisit,
     signing,
 )
-from handlers.common import Services
+from handlers.feature import Feature
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -98,42 +99,54 @@ def build_application(
         .get_updates_request(polling.PollRequest())  # logs the poll's lost/back, once each
         .persistence(SqlitePersistence(db))
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
+        .context_types(ContextTypes(context=Context))  # handlers and jobs: context.services
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
     app = builder.build()
-    app.bot_data["services"] = svc
-    # Order matters: short reason prompts first, so their text answers win over long forms.
-    app.add_handler(gate.build(), group=-1)
-    for handler in [
-        reasons.build(),
-        *revisit.build(),
-        *approval.build(),
-        registration.build(),
-        *signing.build(),
-        *progress.build(),
-        completion.build(),
-        *extension.build(),
-        *review.build(),
-        new_item.build(),
-        *invite.build(),
-        *liaisons.build(),
-        *queries.build(),
-        *lifecycle.build(),
-        *reminders.build(),
-        *mute.build(),
-        *pickers.build(),
-        *leader.build(),
-        *export.build(),
-        *letter.build(),
-        *plan.build(),
-        *basics.build(),
-    ]:
-        app.add_handler(handler)
-    # Last: commit what the update changed, and its id, before the next update of the chat.
-    app.add_handler(gate.build_exit(), group=1)
+    app.bot_data[services.KEY] = svc
+    add_handlers(app)
     app.add_error_handler(basics.on_error)
     return app
+
+
+def features() -> list[Feature]:
+    """Every module's handlers, in the order they are tried (the reason prompts go first)."""
+    return [
+        revisit.build(),
+        approval.build(),
+        registration.build(),
+        signing.build(),
+        progress.build(),
+        completion.build(),
+        extension.build(),
+        review.build(),
+        new_item.build(),
+        invite.build(),
+        liaisons.build(),
+        queries.build(),
+        lifecycle.build(),
+        reminders.build(),
+        mute.build(),
+        pickers.build(),
+        leader.build(),
+        export.build(),
+        letter.build(),
+        plan.build(),
+        basics.build(),
+    ]
+
+
+def add_handlers(app: Application) -> None:
+    """The gate first, then one conversation for every module's reason prompts before the
+    long forms (so a typed reason wins over a form answer), and the gate's exit last."""
+    app.add_handlers(gate.build().handlers, group=-1)
+    found = features()
+    prompts = [prompt for feature in found for prompt in feature.prompts]
+    for feature in [reasons.build(prompts), *found]:
+        app.add_handlers(feature.handlers)
+    # Last: commit what the update changed, and its id, before the next update of the chat.
+    app.add_handlers(gate.build_exit().handlers, group=1)
 
 
 async def start(
@@ -171,7 +184,7 @@ async def stop(app: Application) -> None:
 async def _started(app: Application, pace: dict[str, float]) -> None:
     """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     svc.sender = Sender(
         app.bot,
         svc.office,
@@ -191,7 +204,7 @@ async def _started(app: Application, pace: dict[str, float]) -> None:
 
 async def _stopping(app: Application) -> None:
     """Finish the push in flight; what is still queued waits in the database for next time."""
-    sender = app.bot_data["services"].sender
+    sender = services.of(app).sender
     if sender is not None:
         await sender.stop()
 

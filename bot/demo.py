@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler
+from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler, services
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
@@ -115,7 +115,7 @@ class Demo:
 
     @property
     def office(self):
-        return self.app.bot_data["services"].office
+        return services.of(self.app).office
 
     def person(self, key: str, user_id: int, name: str) -> EmuUser:
         user = self.emu.user(user_id, name)
@@ -159,7 +159,7 @@ class Demo:
 
     async def flush(self) -> None:
         """Let the sender finish what it has queued, so the transcript reads in order."""
-        sender = self.app.bot_data["services"].sender
+        sender = services.of(self.app).sender
         if sender is not None:
             await sender.drain()
         await self.emu.settle(quiet=0.05)
@@ -178,7 +178,7 @@ class Demo:
 
     async def keep_documents(self) -> None:
         """The first letter as DOCX and the month's chart as PNG, beside the database."""
-        svc = self.app.bot_data["services"]
+        svc = services.of(self.app)
         item = await queries.get_item(self.office, 1)
         serial = self.office.serial_label(item)
         data = letter_docx.build(

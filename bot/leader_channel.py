@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
-from bot import chart
+from bot import chart, services
 from bot.render import split_messages
 from domain import channel, monthly, summaries
 from domain.errors import Refusal
@@ -204,7 +204,7 @@ async def queue_closures(svc) -> int:
 async def queue_posts(app: Application) -> int:
     """The channel's share of a tick: asks domain/channel.posts_due what is due, then renders
     and queues exactly that; nothing if no leader chat is configured."""
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     if svc.settings.leader_chat is None:
         return 0
     now = svc.office.clock.now()

@@ -15,7 +15,6 @@ from telegram.ext import (
 
 from domain import letters
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     Context,
     answers_refusals,
@@ -23,11 +22,10 @@ from handlers.common import (
     clear_buttons,
     person_of,
     say,
-    services,
     toast,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import fix_letters, queue, render_letter
-from handlers.reasons import ReasonPrompt
 
 
 def _approved(svc, done: letters.Approved) -> dict:
@@ -43,7 +41,7 @@ def _approved(svc, done: letters.Approved) -> dict:
 
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
 
     async def tell_drafter(conn, done: letters.Approved) -> None:
@@ -61,11 +59,11 @@ async def approve(update: Update, context: Context) -> None:
 
 async def check_return(update: Update, context: Context, item_id: int) -> None:
     """退回修改 is refused before the reason is typed if this person may not return it now."""
-    await letters.may_return(services(context).office, await person_of(update, context), item_id)
+    await letters.may_return(context.services.office, await person_of(update, context), item_id)
 
 
 async def return_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
 
     async def tell_drafter(conn, done) -> None:
@@ -90,7 +88,7 @@ async def return_with_reason(update: Update, context: Context, item_id: int, rea
     await say(update, context, "letter_returned_ack", item=item)
 
 
-reasons.register(ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason))
+PROMPTS = (ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason),)
 
 
 def approval_card(svc, drafter: str, resubmitted: bool):
@@ -118,5 +116,5 @@ def approval_card(svc, drafter: str, resubmitted: bool):
     return queue_cards
 
 
-def build() -> list:
-    return [CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE)),), PROMPTS)

@@ -12,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from domain.errors import Refusal
 from domain.models import Role
 from handlers.common import Context, person_of, refuse, say
+from handlers.feature import Feature
 
 log = logging.getLogger(__name__)
 S, L, LI = Role.SUPERVISOR, Role.LEADER, Role.LIAISON
@@ -113,10 +114,12 @@ async def _is_supervisor(update: Update, context: Context) -> bool:
     return person is not None and person.role is Role.SUPERVISOR
 
 
-def build() -> list:
-    return [
-        CommandHandler("help", help_cmd),
-        CommandHandler("cancel", cancel_idle),
-        CallbackQueryHandler(stale_button),
-        MessageHandler(filters.ALL, unknown),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("help", help_cmd),
+            CommandHandler("cancel", cancel_idle),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(filters.ALL, unknown),
+        )
+    )

@@ -1,60 +1,31 @@
-"""What every handler shares: the services, the current person, replying and refusing."""
+"""What every handler shares: the typed context, the current person, replying and refusing."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
 from functools import wraps
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import ConversationHandler
 
-from bot.render import Renderer
-from bot.settings import Settings
+from bot.services import Context
 from bot.text_parts import split_html
-from domain.channel import Schedule
 from domain.errors import Refusal
 from domain.models import Person
-from domain.office import Office
-from domain.policy import Rules
-from domain.workdays import Hours
 from handlers.callbacks import parse as parse_callback
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
 Buttons = Sequence[Sequence[tuple[str, str]]]
-
-
-@dataclass
-class Services:
-    """What handlers and jobs share; lives in application.bot_data['services']."""
-
-    office: Office
-    render: Renderer
-    settings: Settings
-    rules: Rules = field(default_factory=Rules)
-    hours: Hours = field(default_factory=Hours)
-    schedule: Schedule = field(default_factory=Schedule)
-    sender: Any = None  # bot.sender.Sender, once the application runs
-
-    def wake_sender(self) -> None:
-        """New outbox rows should go now, not at the sender's next idle check."""
-        if self.sender is not None:
-            self.sender.wake()
-
-
-def services(context: Context) -> Services:
-    return context.application.bot_data["services"]
 
 
 async def person_of(update: Update, context: Context) -> Person | None:
     user = update.effective_user
     if user is None:
         return None
-    return await services(context).office.person(user.id)
+    return await context.services.office.person(user.id)
 
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
@@ -94,7 +65,7 @@ async def send(
     **ctx: Any,
 ) -> Message:
     """Send a rendered template to any chat, not only the one the update came from."""
-    text = services(context).render(template, **ctx)
+    text = context.services.render(template, **ctx)
     return await send_html(context.bot, chat_id, text, keyboard(buttons))
 
 
@@ -120,7 +91,7 @@ async def redraw(
     update: Update, context: Context, template: str, /, buttons: Buttons | None = None, **ctx: Any
 ) -> None:
     """Replace the pressed message in place (a toggle or a page turn), not a new message."""
-    await edit_in_place(update, services(context).render(template, **ctx), buttons)
+    await edit_in_place(update, context.services.render(template, **ctx), buttons)
 
 
 async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> None:
@@ -144,7 +115,7 @@ async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> N
 async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
     """Tell the user why not: as a popup for a button press (plain text: Telegram does not
     parse a popup), as an HTML message otherwise."""
-    render = services(context).render
+    render = context.services.render
     query = update.callback_query
     if query is not None:
         try:
@@ -156,7 +127,7 @@ async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
         await send_html(context.bot, update.effective_chat.id, render.refusal(refusal))
 
 
-Handler = Callable[[Update, Context], Awaitable[Any]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]  # what PTB calls back
 
 
 def answers_refusals(func: Handler) -> Handler:
@@ -175,7 +146,7 @@ def answers_refusals(func: Handler) -> Handler:
 
 async def toast(update: Update, context: Context, what: str) -> None:
     """Answer the pressed button with its short notice (toast.j2, plain: not parsed)."""
-    await update.callback_query.answer(services(context).render.plain("toast", what=what))
+    await update.callback_query.answer(context.services.render.plain("toast", what=what))
 
 
 async def clear_buttons(update: Update) -> None:

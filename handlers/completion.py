@@ -30,8 +30,8 @@ from handlers.common import (
     person_of,
     press_buttons,
     say,
-    services,
 )
+from handlers.feature import Feature
 
 KEY = "completion"
 PICK, TEXT, FILES, CONFIRM = "cp_pick", "cp_text", "cp_files", "cp_confirm"
@@ -42,12 +42,12 @@ def _form(context: Context) -> dict:
 
 
 async def _item(context: Context):
-    return await queries.get_item(services(context).office, _form(context).get("item"))
+    return await queries.get_item(context.services.office, _form(context).get("item"))
 
 
 @answers_refusals
 async def start(update: Update, context: Context) -> str | int:
-    office = services(context).office
+    office = context.services.office
     found = await progress.completable(office, await person_of(update, context))
     if not found:
         raise Refusal("nothing_to_complete")
@@ -64,7 +64,7 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str:
     data = cb.parse(update.callback_query.data)
     item_id = data.int_arg() if data else None
-    office = services(context).office
+    office = context.services.office
     allowed = {i.id for i in await progress.completable(office, await person_of(update, context))}
     if item_id not in allowed:
         raise Refusal("nothing_to_complete")
@@ -83,7 +83,7 @@ async def _begin(update: Update, context: Context, item_id: int) -> str:
         step="text",
         item=item,
         files=[],
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         resubmit=item.status == Status.RETURNED_FOR_SUPPLEMENT,
     )
     return TEXT
@@ -100,7 +100,7 @@ async def got_text(update: Update, context: Context) -> str:
         step="files",
         item=item,
         files=[],
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         resubmit=False,
         buttons=[[("完成", cb.make(cb.DONE, "cp"))]],
     )
@@ -137,7 +137,7 @@ async def files_done(update: Update, context: Context) -> str:
         item=item,
         text=form.get("text", ""),
         files=form["files"],
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
     )
     return CONFIRM
 
@@ -150,7 +150,7 @@ async def submit(update: Update, context: Context) -> int:
     if query.data != cb.make(cb.FORM, "ok"):
         return await cancel(update, context)
     form = _form(context)
-    svc = services(context)
+    svc = context.services
     done = await progress.submit_completion(
         svc.office,
         await person_of(update, context),
@@ -168,10 +168,10 @@ async def submit(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.COMPLETE))
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[CommandHandler("complete", start), pick],
         states={
             PICK: [pick],
@@ -191,3 +191,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

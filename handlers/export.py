@@ -8,12 +8,13 @@ from telegram.ext import CommandHandler
 from bot import ledger_xlsx
 from bot.text_parts import caption_parts
 from domain import queries
-from handlers.common import Context, answers_refusals, person_of, send_html, services
+from handlers.common import Context, answers_refusals, person_of, send_html
+from handlers.feature import Feature
 
 
 @answers_refusals
 async def export_cmd(update: Update, context: Context) -> None:
-    svc = services(context)
+    svc = context.services
     rows = await queries.ledger(svc.office, await person_of(update, context))
     data = await ledger_xlsx.build(svc.office, rows)
     name = f"督办台账_{svc.office.clock.today():%Y%m%d}.xlsx"
@@ -24,5 +25,5 @@ async def export_cmd(update: Update, context: Context) -> None:
         await send_html(context.bot, chat_id, part)
 
 
-def build() -> list:
-    return [CommandHandler("export", export_cmd)]
+def build() -> Feature:
+    return Feature((CommandHandler("export", export_cmd),))

@@ -29,7 +29,6 @@ from domain.extensions import Decided
 from domain.items import Action
 from domain.models import Item
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Context,
@@ -41,10 +40,9 @@ from handlers.common import (
     press_buttons,
     refuse,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
 
 KEY = "extension"
 PICK, DATE, REASON, CONFIRM = "ext_pick", "ext_date", "ext_reason", "ext_confirm"
@@ -57,7 +55,7 @@ def _form(context: Context) -> dict:
 @answers_refusals
 async def start(update: Update, context: Context) -> str | int:
     """/extend: straight to the date for one item, a picker for several."""
-    office = services(context).office
+    office = context.services.office
     person = await person_of(update, context)
     found = await extensions.extendable(office, person)
     if not found:
@@ -73,7 +71,7 @@ async def start(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def picked(update: Update, context: Context) -> str:
     """A picker button: refused at once (as a popup) if this item cannot be extended now."""
-    office = services(context).office
+    office = context.services.office
     item = await extensions.check_request(
         office, await person_of(update, context), button_id(update)
     )
@@ -90,7 +88,7 @@ async def _ask_date(update: Update, context: Context, item: Item) -> str:
         "ext_ask",
         step="date",
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         example=item.deadline + timedelta(days=30),
     )
     return DATE
@@ -100,7 +98,7 @@ async def _item_or_end(update: Update, context: Context) -> Item | None:
     """The form's item, checked again; None (form dropped, user told why) if it is too late."""
     try:
         return await extensions.check_request(
-            services(context).office, await person_of(update, context), _form(context).get("item")
+            context.services.office, await person_of(update, context), _form(context).get("item")
         )
     except Refusal as refusal:
         context.user_data.pop(KEY, None)
@@ -114,7 +112,7 @@ async def got_date(update: Update, context: Context) -> str | int:
     item = await _item_or_end(update, context)
     if item is None:
         return END
-    office = services(context).office
+    office = context.services.office
     new = inputs.deadline(update.message.text, office.clock.today(), office.calendar)
     extensions.check_new_deadline(item, new)
     _form(context)["new_deadline"] = new.isoformat()
@@ -145,7 +143,7 @@ async def got_reason(update: Update, context: Context) -> str | int:
         "ext_preview",
         buttons=[[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]],
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         new_deadline=date.fromisoformat(form["new_deadline"]),
         reason=reason,
     )
@@ -159,7 +157,7 @@ async def submit(update: Update, context: Context) -> int:
         await query.answer()
         await clear_buttons(update)
         return await cancel(update, context)
-    svc = services(context)
+    svc = context.services
     office = svc.office
     person = await person_of(update, context)
     form = _form(context)
@@ -227,7 +225,7 @@ def _tell_unit(svc):
 
 
 async def _tell_decision(update: Update, context: Context, done: Decided) -> None:
-    svc = services(context)
+    svc = context.services
     svc.wake_sender()
     serial = svc.office.serial_label(done.item)
     await say(update, context, "ext_decided", d=done, serial=serial, told=len(done.liaisons))
@@ -237,7 +235,7 @@ async def _tell_decision(update: Update, context: Context, done: Decided) -> Non
 async def grant(update: Update, context: Context) -> None:
     """同意延期: a stale or repeated press is refused by the domain and changes nothing."""
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await extensions.grant_extension(
         svc.office, person, button_id(update), then=_tell_unit(svc)
     )
@@ -249,26 +247,26 @@ async def grant(update: Update, context: Context) -> None:
 async def check_refuse(update: Update, context: Context, extension_id: int) -> None:
     """不同意延期 is refused before the reason is typed if the request is no longer open."""
     person = await person_of(update, context)
-    await extensions.check_decision(services(context).office, person, extension_id)
+    await extensions.check_decision(context.services.office, person, extension_id)
 
 
 async def refuse_with_reason(update: Update, context: Context, extension_id: int, reason: str):
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await extensions.refuse_extension(
         svc.office, person, extension_id, reason, then=_tell_unit(svc)
     )
     await _tell_decision(update, context, done)
 
 
-reasons.register(
+PROMPTS = (
     ReasonPrompt(
         cb.REFUSE_EXTENSION, Action.REFUSE_EXTENSION.value, check_refuse, refuse_with_reason
-    )
+    ),
 )
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.EXTEND))
     form = ConversationHandler(
@@ -287,4 +285,10 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(grant, pattern=cb.pattern(cb.GRANT_EXTENSION))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(grant, pattern=cb.pattern(cb.GRANT_EXTENSION)),
+        ),
+        PROMPTS,
+    )

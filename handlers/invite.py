@@ -20,8 +20,8 @@ from handlers.common import (
     clear_buttons,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature
 from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "inv"
@@ -29,7 +29,7 @@ KINDS = {"p": LiaisonKind.PRIMARY, "d": LiaisonKind.DEPUTY}
 
 
 def deep_link(context: Context, code: str) -> str:
-    username = services(context).settings.bot_username or context.bot.username
+    username = context.services.settings.bot_username or context.bot.username
     return f"https://t.me/{username}?start={code}"
 
 
@@ -38,7 +38,7 @@ async def invite(update: Update, context: Context) -> None:
     """/invite [单位名]: one match goes straight to the kind; otherwise a paged list."""
     require(await person_of(update, context), Role.SUPERVISOR)
     query = " ".join(context.args or []).strip()
-    office = services(context).office
+    office = context.services.office
     found = await queries.unit_list(office, query)
     if not found:
         raise Refusal("unit_not_found", text=query[:30]) if query else Refusal("no_units")
@@ -46,7 +46,7 @@ async def invite(update: Update, context: Context) -> None:
     if query and (len(found) == 1 or len(exact) == 1):
         await _ask_kind(update, context, (exact or found)[0].id)
         return
-    rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
+    rows = unit_rows(found, FIELD, 0, context.services.settings.page_size)
     await say(update, context, "invite_pick_unit", buttons=rows, query=query)
 
 
@@ -62,7 +62,7 @@ async def picked_unit(update: Update, context: Context) -> None:
 
 
 async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
-    unit, current = await queries.unit_and_liaisons(services(context).office, unit_id)
+    unit, current = await queries.unit_and_liaisons(context.services.office, unit_id)
     primary = next((p for p in current if p.liaison_kind is LiaisonKind.PRIMARY), None)
     buttons = [[(kind.label, cb.make(cb.KIND, unit_id, key)) for key, kind in KINDS.items()]]
     await say(update, context, "invite_pick_kind", buttons=buttons, unit=unit, primary=primary)
@@ -78,7 +78,7 @@ async def picked_kind(update: Update, context: Context) -> None:
     if unit_id is None or kind is None:
         raise Refusal("stale_button")
     code, invitation = await registration.create_invite(
-        services(context).office, supervisor, Role.LIAISON, unit_id, kind
+        context.services.office, supervisor, Role.LIAISON, unit_id, kind
     )
     await update.callback_query.answer()
     await clear_buttons(update)
@@ -92,10 +92,12 @@ async def picked_kind(update: Update, context: Context) -> None:
     )
 
 
-def build() -> list:
-    return [
-        CommandHandler("invite", invite),
-        page_turner(FIELD),
-        CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
-        CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("invite", invite),
+            page_turner(FIELD),
+            CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
+            CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
+        )
+    )

@@ -17,14 +17,14 @@ from handlers.common import (
     person_of,
     say,
     send_html,
-    services,
     toast,
 )
+from handlers.feature import Feature
 
 
 async def _preview(update: Update, context: Context, kind: str) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    svc = services(context)
+    svc = context.services
     now = svc.office.clock.now()
     if kind == "weekly":
         parts = await leader_channel.render_weekly(svc, now)
@@ -53,7 +53,7 @@ async def post_now(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
     data = cb.parse(update.callback_query.data)
     kind = data.args[0] if data and data.args else ""
-    svc = services(context)
+    svc = context.services
     now = svc.office.clock.now()
     if kind == "weekly":
         queued = await leader_channel.queue_weekly(svc, now, manual=True)
@@ -67,9 +67,11 @@ async def post_now(update: Update, context: Context) -> None:
     await say(update, context, "summary_posted", parts=queued)
 
 
-def build() -> list:
-    return [
-        CommandHandler("summary", summary_cmd),
-        CommandHandler("digest", digest_cmd),
-        CallbackQueryHandler(post_now, pattern=cb.pattern(cb.POST)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("summary", summary_cmd),
+            CommandHandler("digest", digest_cmd),
+            CallbackQueryHandler(post_now, pattern=cb.pattern(cb.POST)),
+        )
+    )

@@ -12,7 +12,8 @@ from domain.errors import Refusal
 from domain.models import Item
 from handlers import callbacks as cb
 from handlers import pickers
-from handlers.common import Context, answers_refusals, button_id, person_of, services
+from handlers.common import Context, answers_refusals, button_id, person_of
+from handlers.feature import Feature
 
 
 @answers_refusals
@@ -23,14 +24,14 @@ async def letter_cmd(update: Update, context: Context) -> None:
         return
     person = await person_of(update, context)
     with pickers.usage("letter"):
-        item, _ = await queries.item_record(services(context).office, person, ref)
+        item, _ = await queries.item_record(context.services.office, person, ref)
     await _send_letter(update, context, item)
 
 
 @answers_refusals
 async def letter_picked(update: Update, context: Context) -> None:
     """Checked as a typed 编号 is: a liaison gets only their own unit's letters."""
-    office = services(context).office
+    office = context.services.office
     person = await person_of(update, context)
     item, _ = await queries.item_record_by_id(office, person, button_id(update))
     await update.callback_query.answer()
@@ -38,7 +39,7 @@ async def letter_picked(update: Update, context: Context) -> None:
 
 
 async def _send_letter(update: Update, context: Context, item: Item) -> None:
-    svc = services(context)
+    svc = context.services
     if item.serial is None and not item.is_task_notice:
         raise Refusal("letter_not_issued")
     serial = svc.office.serial_label(item)
@@ -64,8 +65,10 @@ async def _with_letter(office, person) -> pickers.Choices:
 pickers.register("letter", pickers.Picker("要下载督办函的事项", "已下发督办函的事项", _with_letter))
 
 
-def build() -> list:
-    return [
-        CommandHandler("letter", letter_cmd),
-        CallbackQueryHandler(letter_picked, pattern=cb.pattern(cb.LETTER)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("letter", letter_cmd),
+            CallbackQueryHandler(letter_picked, pattern=cb.pattern(cb.LETTER)),
+        )
+    )

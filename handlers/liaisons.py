@@ -17,10 +17,9 @@ from domain import liaisons
 from domain.errors import Refusal
 from domain.liaisons import Deactivated, Liaison
 from handlers import callbacks as cb
-from handlers import reasons
-from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+from handlers.common import Context, answers_refusals, keyboard, person_of, say
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
 
 
 def open_button() -> list[tuple[str, str]]:
@@ -48,7 +47,7 @@ def _rows(found: list[Liaison], page: int, size: int) -> list[list[tuple[str, st
 async def pick(update: Update, context: Context) -> None:
     """From /units: a new message with the liaisons; on it, ◀ ▶ turn its page in place."""
     found = await liaisons.active_liaisons(
-        services(context).office, await person_of(update, context)
+        context.services.office, await person_of(update, context)
     )
     data = cb.parse(update.callback_query.data)
     page = data.int_arg() if data else None
@@ -56,7 +55,7 @@ async def pick(update: Update, context: Context) -> None:
         raise Refusal("stale_button")
     query = update.callback_query
     await query.answer()
-    rows = _rows(found, page, services(context).settings.page_size)
+    rows = _rows(found, page, context.services.settings.page_size)
     if data.args[1:] == ("new",) or not found:
         await say(update, context, "liaison_pick", buttons=rows, count=len(found))
     else:
@@ -65,13 +64,13 @@ async def pick(update: Update, context: Context) -> None:
 
 async def check_off(update: Update, context: Context, person_id: int) -> str:
     """Refused before the reason is typed if the liaison is gone; names them in the question."""
-    office = services(context).office
+    office = context.services.office
     found = await liaisons.to_deactivate(office, await person_of(update, context), person_id)
     return f"停用{found.label}"
 
 
 async def off_with_reason(update: Update, context: Context, person_id: int, reason: str) -> None:
-    svc = services(context)
+    svc = context.services
 
     async def tell_liaison(conn, done: Deactivated) -> None:
         await queue(
@@ -99,8 +98,8 @@ async def off_with_reason(update: Update, context: Context, person_id: int, reas
     )
 
 
-reasons.register(ReasonPrompt(cb.LIAISON_OFF, "停用联络员", check_off, off_with_reason))
+PROMPTS = (ReasonPrompt(cb.LIAISON_OFF, "停用联络员", check_off, off_with_reason),)
 
 
-def build() -> list:
-    return [CallbackQueryHandler(pick, pattern=cb.pattern(cb.LIAISON_PAGE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(pick, pattern=cb.pattern(cb.LIAISON_PAGE)),), PROMPTS)

@@ -23,7 +23,7 @@ from domain.lifecycle import Changed
 from domain.models import Item, Person, Role
 from domain.office import require
 from handlers import callbacks as cb
-from handlers import pickers, reasons
+from handlers import pickers
 from handlers.common import (
     Context,
     Handler,
@@ -32,10 +32,9 @@ from handlers.common import (
     clear_buttons,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
 
 # the actions this module offers, with the button prefix that carries each
 PREFIXES: dict[Action, str] = {
@@ -72,7 +71,7 @@ def _tell_units(svc, kind: str):
 
 async def _announce(update: Update, context: Context, done: Changed, kind: str) -> None:
     """Tell the supervisor who will hear of it and which units nobody can tell."""
-    svc = services(context)
+    svc = context.services
     svc.wake_sender()
     facts = _facts(svc.office, done, kind)
     buttons = None
@@ -92,7 +91,7 @@ async def _announce(update: Update, context: Context, done: Changed, kind: str) 
 @answers_refusals
 async def resume_pressed(update: Update, context: Context) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.resume(
         svc.office, person, button_id(update), then=_tell_units(svc, "resume")
     )
@@ -104,12 +103,12 @@ async def resume_pressed(update: Update, context: Context) -> None:
 async def check_suspend(update: Update, context: Context, item_id: int) -> None:
     """暂停 is refused before the reason is typed if the item cannot be suspended now."""
     person = await person_of(update, context)
-    await lifecycle.may(services(context).office, person, item_id, Action.SUSPEND)
+    await lifecycle.may(context.services.office, person, item_id, Action.SUSPEND)
 
 
 async def suspend_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.suspend(
         svc.office, person, item_id, reason, then=_tell_units(svc, "suspend")
     )
@@ -119,26 +118,28 @@ async def suspend_with_reason(update: Update, context: Context, item_id: int, re
 async def check_revoke(update: Update, context: Context, item_id: int) -> None:
     """撤销 is refused before the reason is typed if the item cannot be withdrawn now."""
     person = await person_of(update, context)
-    await lifecycle.may(services(context).office, person, item_id, Action.CANCEL)
+    await lifecycle.may(context.services.office, person, item_id, Action.CANCEL)
 
 
 async def revoke_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.cancel_item(
         svc.office, person, item_id, reason, then=_tell_units(svc, "cancel")
     )
     await _announce(update, context, done, "cancel")
 
 
-reasons.register(ReasonPrompt(cb.SUSPEND, Action.SUSPEND.value, check_suspend, suspend_with_reason))
-reasons.register(ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revoke_with_reason))
+PROMPTS = (
+    ReasonPrompt(cb.SUSPEND, Action.SUSPEND.value, check_suspend, suspend_with_reason),
+    ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revoke_with_reason),
+)
 
 
 async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
     person = require(await person_of(update, context), Role.SUPERVISOR)
     with pickers.usage(command):
-        return person, await queries.find_item(services(context).office, " ".join(context.args))
+        return person, await queries.find_item(context.services.office, " ".join(context.args))
 
 
 def card_cmd(command: str, action: Action) -> Handler:
@@ -150,7 +151,7 @@ def card_cmd(command: str, action: Action) -> Handler:
             await pickers.offer(update, context, command)
             return
         person, item = await _item_of_command(update, context, command)
-        office = services(context).office
+        office = context.services.office
         await lifecycle.may(office, person, item.id, action)
         await say(
             update,
@@ -172,7 +173,7 @@ async def resume_cmd(update: Update, context: Context) -> None:
         await pickers.offer(update, context, "resume")
         return
     person, item = await _item_of_command(update, context, "resume")
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.resume(svc.office, person, item.id, then=_tell_units(svc, "resume"))
     await _announce(update, context, done, "resume")
 
@@ -197,9 +198,12 @@ for _command, _action, _what in (
     )
 
 
-def build() -> list:
-    return [
-        CallbackQueryHandler(resume_pressed, pattern=cb.pattern(cb.RESUME)),
-        *(CommandHandler(name, card_cmd(name, action)) for name, action in COMMANDS.items()),
-        CommandHandler("resume", resume_cmd),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CallbackQueryHandler(resume_pressed, pattern=cb.pattern(cb.RESUME)),
+            *(CommandHandler(name, card_cmd(name, action)) for name, action in COMMANDS.items()),
+            CommandHandler("resume", resume_cmd),
+        ),
+        PROMPTS,
+    )

@@ -36,8 +36,8 @@ from handlers.common import (
     in_rows,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature
 from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "mu"
@@ -51,12 +51,12 @@ async def mute_cmd(update: Update, context: Context) -> str | int | None:
     """/mute alone picks the unit; /mute 单位 picks the date; /mute 单位 日期 acts."""
     require(await person_of(update, context), Role.SUPERVISOR)
     args = context.args or []
-    office = services(context).office
+    office = context.services.office
     if not args:
         found = await queries.unit_list(office)
         if not found:
             raise Refusal("no_units")
-        rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
+        rows = unit_rows(found, FIELD, 0, context.services.settings.page_size)
         await say(update, context, "mute_pick_unit", buttons=rows)
         return END
     if len(args) == 1:
@@ -79,7 +79,7 @@ async def picked_unit(update: Update, context: Context) -> str | None:
 
 
 async def _ask_date(update: Update, context: Context, unit_id: int) -> str:
-    office = services(context).office
+    office = context.services.office
     unit, _ = await queries.unit_and_liaisons(office, unit_id)
     today = office.clock.today()
     choices = pushes.mute_choices(today, office.calendar)
@@ -104,7 +104,7 @@ async def picked_date(update: Update, context: Context) -> int:
     """A date button: its choice worked out again today, for the unit the button names."""
     data = cb.parse(update.callback_query.data)
     unit_id = data.int_arg(0) if data else None
-    office = services(context).office
+    office = context.services.office
     choices = pushes.mute_choices(office.clock.today(), office.calendar)
     key = data.args[1] if data and len(data.args) == 2 else ""
     if unit_id is None or key not in choices:
@@ -122,7 +122,7 @@ async def typed_date(update: Update, context: Context) -> int | None:
     """A date typed instead of pressed (a bad one is asked again)."""
     unit_id = context.user_data.get(KEY)
     until = _typed_date(context, update.message.text or "")
-    office = services(context).office
+    office = context.services.office
     unit = await pushes.mute_unit(office, await person_of(update, context), unit_id, until)
     context.user_data.pop(KEY, None)
     await say(update, context, "mute_done", unit=unit, until=until)
@@ -133,10 +133,10 @@ def _typed_date(context: Context, text: str) -> date | None:
     text = text.strip()
     if text in UNMUTE:
         return None
-    return inputs.planned_date(text, services(context).office.clock.today())
+    return inputs.planned_date(text, context.services.office.clock.today())
 
 
-def build() -> list:
+def build() -> Feature:
     form = ConversationHandler(
         entry_points=[
             CommandHandler("mute", mute_cmd),
@@ -154,4 +154,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, page_turner(FIELD)]
+    return Feature(
+        (
+            form,
+            page_turner(FIELD),
+        )
+    )

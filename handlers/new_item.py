@@ -40,8 +40,8 @@ from handlers.common import (
     press_buttons,
     redraw,
     say,
-    services,
 )
+from handlers.feature import Feature
 from handlers.item_form import (
     BY_NAME,
     FIELDS,
@@ -67,7 +67,7 @@ def _form(context: Context) -> dict:
 async def start(update: Update, context: Context) -> str:
     """/new: a fresh form, first question."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    if not await queries.unit_list(services(context).office):
+    if not await queries.unit_list(context.services.office):
         raise Refusal("no_units")
     context.user_data[KEY] = {"mode": "new", "v": {}}
     return await ask(update, context, FIELDS[0].name)
@@ -77,7 +77,7 @@ async def start(update: Update, context: Context) -> str:
 async def revise(update: Update, context: Context) -> str | None:
     """修改后重新提交 on a returned letter: the form, prefilled, opens at the preview."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    item = await queries.get_item(services(context).office, button_id(update))
+    item = await queries.get_item(context.services.office, button_id(update))
     if item.status != Status.RETURNED_FOR_REVISION:
         raise Refusal("stale_button")
     await update.callback_query.answer()
@@ -107,7 +107,7 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
     elif field.kind in ("lead", "co"):
         buttons, extra = await form_keyboard(context, form, name)
     current = (
-        display(values, name, await queries.unit_names(services(context).office))
+        display(values, name, await queries.unit_names(context.services.office))
         if form.get("editing")
         else ""
     )
@@ -153,7 +153,7 @@ async def got_text(update: Update, context: Context) -> str:
     if field.kind == "choice":
         raise Refusal("choose_button")
     if field.kind == "deadline":
-        office = services(context).office
+        office = context.services.office
         value = inputs.deadline(text, office.clock.today(), office.calendar).isoformat()
     else:
         value = inputs.text(text, field.limit_key, field.label)
@@ -187,7 +187,7 @@ async def got_unit(update: Update, context: Context) -> str:
     """Lead: pick one and go on. Co: toggle and redraw the keyboard."""
     data = _button(update, context, cb.UNIT)
     unit_id = data.int_arg(1)
-    names = await queries.unit_names(services(context).office)
+    names = await queries.unit_names(context.services.office)
     if unit_id not in names:
         raise Refusal("unknown_unit")
     form = _form(context)
@@ -228,7 +228,7 @@ async def preview(update: Update, context: Context) -> str:
     form = _form(context)
     form["at"] = PREVIEW
     values = form["v"]
-    names = await queries.unit_names(services(context).office)
+    names = await queries.unit_names(context.services.office)
     buttons = [
         [
             ("提交", cb.make(cb.FORM, "ok")),
@@ -284,7 +284,7 @@ async def submit(update: Update, context: Context) -> str | int:
         return await ask(
             update, context, next(f.name for f in FIELDS if form["v"].get(f.name) in (None, ""))
         )
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     draft = to_draft(form["v"])
     cards = approval.approval_card(svc, person.name, form["mode"] == "revise")
@@ -309,7 +309,7 @@ async def submit(update: Update, context: Context) -> str | int:
 cancel = cancel_form(KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     by_text = [MessageHandler(text, got_text)]
     choice = [
@@ -338,7 +338,7 @@ def build() -> ConversationHandler:
         CallbackQueryHandler(pick_edit, pattern=cb.pattern(cb.EDIT_FIELD)),
         MessageHandler(text, press_buttons),
     ]
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[
             CommandHandler("new", start),
             CallbackQueryHandler(revise, pattern=cb.pattern(cb.REVISE)),
@@ -349,3 +349,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

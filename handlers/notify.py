@@ -13,9 +13,10 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.services import Services
 from domain.models import Item, Person
 from domain.office import Then
-from handlers.common import Buttons, Services
+from handlers.common import Buttons
 from storage import items, outbox
 from storage.db import Conn
 from storage.outbox import Push

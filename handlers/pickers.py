@@ -21,7 +21,8 @@ from domain.errors import Refusal
 from domain.models import Item, Person
 from domain.office import Office
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+from handlers.common import Context, answers_refusals, keyboard, person_of, say
+from handlers.feature import Feature
 
 Choices = list[tuple[str, str]]  # (button text, callback data)
 Lister = Callable[[Office, Person | None], Awaitable[Choices]]
@@ -68,7 +69,7 @@ def page_rows(choices: Choices, command: str, page: int, size: int) -> list[list
 
 async def rows(context: Context, person: Person | None, command: str, page: int = 0):
     """The command's picker buttons for this person (a Refusal if they may not use it)."""
-    svc = services(context)
+    svc = context.services
     choices = await PICKERS[command].choices(svc.office, person)
     return page_rows(choices, command, page, svc.settings.page_size), len(choices)
 
@@ -104,5 +105,5 @@ def usage(command: str) -> Iterator[None]:
         raise
 
 
-def build() -> list:
-    return [CallbackQueryHandler(page, pattern=cb.pattern(cb.PICK_PAGE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(page, pattern=cb.pattern(cb.PICK_PAGE)),))

@@ -34,7 +34,7 @@ from domain.plan import keys as plan_keys
 from domain.plan import sheet as plan_sheet
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
-from handlers import pickers, reasons
+from handlers import pickers
 from handlers.common import (
     END,
     Context,
@@ -43,10 +43,9 @@ from handlers.common import (
     cancel_form,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import fix_letters
-from handlers.reasons import ReasonPrompt
 
 KEY = "plan_import"
 YEAR = re.compile(r"20\d\d年?")  # /plan 2027: another year's tasks
@@ -56,7 +55,7 @@ FILE = "plan_file"
 @answers_refusals
 async def plan_cmd(update: Update, context: Context) -> None:
     """/plan [年份]: the overview, with a button per task; /plan 编号: one task or target."""
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     today = svc.office.clock.today()
     arg = (context.args or [""])[0]
@@ -83,7 +82,7 @@ async def plan_cmd(update: Update, context: Context) -> None:
 @answers_refusals
 async def task_picked(update: Update, context: Context) -> None:
     """A task's button under the overview: its detail, as /plan 编号 shows it."""
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     task = await plan_views.detail_by_id(svc.office, person, button_id(update))
     await update.callback_query.answer()
@@ -122,7 +121,7 @@ async def _set_key(update: Update, context: Context, on: bool) -> None:
     if not args:
         await pickers.offer(update, context, command)
         return
-    office = services(context).office
+    office = context.services.office
     person = require(await person_of(update, context), Role.SUPERVISOR)
     reason = " ".join(args[1:])
     with pickers.usage(command):
@@ -166,19 +165,18 @@ def _key_prompt(on: bool, kind: str) -> ReasonPrompt:
 
     async def check(update: Update, context: Context, row_id: int) -> None:
         person = await person_of(update, context)
-        await plan_keys.check(services(context).office, person, kind, row_id, on)
+        await plan_keys.check(context.services.office, person, kind, row_id, on)
 
     async def act(update: Update, context: Context, row_id: int, reason: str) -> None:
         person = await person_of(update, context)
-        office = services(context).office
+        office = context.services.office
         changed = await plan_keys.change(office, person, kind, row_id, on, reason)
         await say(update, context, "key_done", c=changed, reason=reason)
 
     return ReasonPrompt(KEY_PREFIXES[(on, kind)], plan_keys.action(on), check, act)
 
 
-for _on, _kind in KEY_PREFIXES:
-    reasons.register(_key_prompt(_on, _kind))
+PROMPTS = tuple(_key_prompt(on, kind) for on, kind in KEY_PREFIXES)
 for _command, _on, _what, _empty in (
     ("key", True, "要设为重点的", "可以设为重点的"),
     ("unkey", False, "要取消重点的", "标为重点的"),
@@ -194,7 +192,7 @@ async def import_cmd(update: Update, context: Context) -> str | int:
     if update.message.document is not None:
         return await got_file(update, context)
     await say(update, context, "plan_import_ask")
-    year = services(context).office.clock.today().year
+    year = context.services.office.clock.today().year
     with tempfile.TemporaryDirectory() as folder:
         path = plan_template.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
         await context.bot.send_document(
@@ -205,7 +203,7 @@ async def import_cmd(update: Update, context: Context) -> str | int:
 
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str | int:
-    svc = services(context)
+    svc = context.services
     person = require(await person_of(update, context), Role.SUPERVISOR)
     doc = update.message.document
     if doc is None or not (doc.file_name or "").lower().endswith(".xlsx"):
@@ -234,7 +232,7 @@ async def stray_sheet(update: Update, context: Context) -> None:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     with_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import\b")
     form = ConversationHandler(
         entry_points=[
@@ -252,11 +250,14 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [
-        form,
-        CommandHandler("plan", plan_cmd),
-        CallbackQueryHandler(task_picked, pattern=cb.pattern(cb.PLAN_TASK)),
-        CommandHandler("key", key_cmd),
-        CommandHandler("unkey", unkey_cmd),
-        MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
-    ]
+    return Feature(
+        (
+            form,
+            CommandHandler("plan", plan_cmd),
+            CallbackQueryHandler(task_picked, pattern=cb.pattern(cb.PLAN_TASK)),
+            CommandHandler("key", key_cmd),
+            CommandHandler("unkey", unkey_cmd),
+            MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
+        ),
+        PROMPTS,
+    )

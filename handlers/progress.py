@@ -38,9 +38,9 @@ from handlers.common import (
     person_of,
     press_buttons,
     say,
-    services,
     toast,
 )
+from handlers.feature import Feature
 from handlers.notify import queue
 
 KEY = "progress"
@@ -60,12 +60,12 @@ def _form(context: Context) -> dict:
 async def start(update: Update, context: Context) -> str | int:
     """/report: one item goes straight to the form; several get a picker."""
     person = await person_of(update, context)
-    found = await progress.reportable(services(context).office, person)
+    found = await progress.reportable(context.services.office, person)
     if not found:
         raise Refusal("nothing_to_report")
     if len(found) == 1:
         return await _begin(update, context, found[0].id)
-    office = services(context).office
+    office = context.services.office
     rows = [[(f"{office.serial_label(i)} {i.title}"[:40], cb.make(cb.REPORT, i.id))] for i in found]
     await say(update, context, "progress_pick", buttons=rows, what="报送进展")
     return PICK
@@ -86,7 +86,7 @@ async def correct(update: Update, context: Context) -> str:
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")
-    office = services(context).office
+    office = context.services.office
     report = await progress.start_correction(office, await person_of(update, context), report_id)
     await update.callback_query.answer()
     await clear_buttons(update)
@@ -94,7 +94,7 @@ async def correct(update: Update, context: Context) -> str:
 
 
 async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
-    office = services(context).office
+    office = context.services.office
     person = await person_of(update, context)
     item, previous, goal = await progress.start_report(office, person, item_id)
     prev = None
@@ -115,7 +115,7 @@ async def _begin(update: Update, context: Context, item_id: int, corrects: int |
 async def _ask(update: Update, context: Context, step: str) -> str:
     form = _form(context)
     form["at"] = step
-    office = services(context).office
+    office = context.services.office
     item = await queries.get_item(office, form["item"])
     prev = form.get("prev")
     buttons: list[list[tuple[str, str]]] = []
@@ -144,7 +144,7 @@ async def _ask(update: Update, context: Context, step: str) -> str:
         serial=office.serial_label(item),
         correcting=bool(form.get("corrects")),
         files=form["files"],
-        max_mb=services(context).settings.max_attachment_mb,
+        max_mb=context.services.settings.max_attachment_mb,
         n=steps.index(step) + 1 if step in steps else len(steps) + 1,
         total=len(steps) + 1,
         goal=goal,
@@ -224,7 +224,7 @@ async def files_done(update: Update, context: Context) -> str:
     await clear_buttons(update)
     form = _form(context)
     form["at"] = PREVIEW
-    office = services(context).office
+    office = context.services.office
     item = await queries.get_item(office, form["item"])
     buttons = [[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]]
     await say(
@@ -268,7 +268,7 @@ async def submit(update: Update, context: Context) -> int | None:
         attachments.as_records(form["files"]),
         Decimal(v["quantity"]) if v.get("quantity") is not None else None,
     )
-    svc = services(context)
+    svc = context.services
     office = svc.office
 
     async def tell_drafter(conn, done) -> None:
@@ -311,7 +311,7 @@ async def mark_read(update: Update, context: Context) -> None:
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")
-    await progress.mark_read(services(context).office, await person_of(update, context), report_id)
+    await progress.mark_read(context.services.office, await person_of(update, context), report_id)
     await toast(update, context, "read")
     await clear_buttons(update)
 
@@ -319,7 +319,7 @@ async def mark_read(update: Update, context: Context) -> None:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     by_text = [
         MessageHandler(text, got_text),
@@ -349,4 +349,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(mark_read, pattern=cb.pattern(cb.READ))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(mark_read, pattern=cb.pattern(cb.READ)),
+        )
+    )

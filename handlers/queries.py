@@ -13,7 +13,8 @@ from domain.office import Office
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
 from handlers import liaisons, lifecycle, pickers
-from handlers.common import Context, answers_refusals, button_id, person_of, say, services
+from handlers.common import Context, answers_refusals, button_id, person_of, say
+from handlers.feature import Feature
 from handlers.reminders import resend_buttons
 from storage.db import Row
 
@@ -24,7 +25,7 @@ MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 async def units_cmd(update: Update, context: Context) -> None:
     """Every unit's liaisons; a supervisor gets 停用联络员 under the last part."""
     person = await person_of(update, context)
-    rows = await queries.units_overview(services(context).office, person)
+    rows = await queries.units_overview(context.services.office, person)
     missing = sum(1 for r in rows if not r.reachable)
     staffed = any(r.primary or r.deputies for r in rows)
     buttons = [liaisons.open_button()] if staffed and person.role is Role.SUPERVISOR else None
@@ -37,7 +38,7 @@ async def units_cmd(update: Update, context: Context) -> None:
 
 @answers_refusals
 async def items_cmd(update: Update, context: Context) -> None:
-    office = services(context).office
+    office = context.services.office
     query = " ".join(context.args or [])
     found = await queries.open_items(office, await person_of(update, context), query)
     lights = await queries.lights(office, [i.id for i in found[:MAX_ROWS]])
@@ -57,7 +58,7 @@ async def item_cmd(update: Update, context: Context) -> None:
         return
     person = await person_of(update, context)
     with pickers.usage("item"):
-        item, timeline = await queries.item_record(services(context).office, person, ref)
+        item, timeline = await queries.item_record(context.services.office, person, ref)
     await _show_item(update, context, person, item, timeline)
 
 
@@ -65,7 +66,7 @@ async def item_cmd(update: Update, context: Context) -> None:
 async def item_picked(update: Update, context: Context) -> None:
     """A pick is checked as a typed 编号 is: a liaison sees only their unit's items."""
     person = await person_of(update, context)
-    office = services(context).office
+    office = context.services.office
     item, timeline = await queries.item_record_by_id(office, person, button_id(update))
     await update.callback_query.answer()
     await _show_item(update, context, person, item, timeline)
@@ -74,7 +75,7 @@ async def item_picked(update: Update, context: Context) -> None:
 async def _show_item(
     update: Update, context: Context, person: Person | None, item: Item, timeline: list[Row]
 ) -> None:
-    office = services(context).office
+    office = context.services.office
     undelivered = await pushes.undelivered(office, person, item.id)
     events = [
         {
@@ -115,7 +116,7 @@ def _note(detail: str) -> str:
 
 @answers_refusals
 async def mytasks_cmd(update: Update, context: Context) -> None:
-    office = services(context).office
+    office = context.services.office
     tasks = await queries.my_tasks(office, await person_of(update, context))
     rows = [
         {
@@ -129,11 +130,13 @@ async def mytasks_cmd(update: Update, context: Context) -> None:
     await say(update, context, "my_tasks", tasks=rows)
 
 
-def build() -> list:
-    return [
-        CommandHandler("units", units_cmd),
-        CommandHandler("items", items_cmd),
-        CommandHandler("item", item_cmd),
-        CallbackQueryHandler(item_picked, pattern=cb.pattern(cb.SHOW_ITEM)),
-        CommandHandler("mytasks", mytasks_cmd),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("units", units_cmd),
+            CommandHandler("items", items_cmd),
+            CommandHandler("item", item_cmd),
+            CallbackQueryHandler(item_picked, pattern=cb.pattern(cb.SHOW_ITEM)),
+            CommandHandler("mytasks", mytasks_cmd),
+        )
+    )

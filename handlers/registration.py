@@ -32,8 +32,8 @@ from handlers.common import (
     person_of,
     press_buttons,
     say,
-    services,
 )
+from handlers.feature import Feature
 from handlers.gate import REGISTRATION_KEY
 from handlers.notify import queue
 
@@ -54,7 +54,7 @@ async def start(update: Update, context: Context) -> str | int:
         return END
     if person is not None:
         raise Refusal("already_registered", role=person.role.label)
-    invitation = await registration.check_invite(services(context).office, context.args[0])
+    invitation = await registration.check_invite(context.services.office, context.args[0])
     context.user_data[REGISTRATION_KEY] = {"code": context.args[0], "label": invitation.label}
     await say(update, context, "reg_ask_name", label=invitation.label)
     return NAME
@@ -101,7 +101,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
         await say(update, context, "reg_ask_name", label=form.get("label", ""))
         return NAME
     user = update.effective_user
-    svc = services(context)
+    svc = context.services
 
     async def tell_others(conn, done) -> None:
         """The supervisors hear of the newcomer; a replaced liaison, of the handover."""
@@ -148,9 +148,9 @@ async def confirmed(update: Update, context: Context) -> str | int:
 cancel = cancel_form(REGISTRATION_KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
             NAME: [MessageHandler(text, got_name)],
@@ -166,3 +166,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

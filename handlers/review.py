@@ -27,7 +27,6 @@ from domain.items import Status
 from domain.models import Person
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Buttons,
@@ -40,11 +39,10 @@ from handlers.common import (
     person_of,
     say,
     send_html,
-    services,
     toast,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue, queue_files
-from handlers.reasons import ReasonPrompt
 
 KEY = "verify"
 WHO, WHEN = "vf_who", "vf_when"
@@ -104,7 +102,7 @@ def review_cards(svc):
 
 async def send_card(context: Context, person: Person, report_id: int) -> None:
     """The card again, to the supervisor who just recorded a finding (their own answer)."""
-    text, buttons, files = await _card(services(context), person, report_id, 0)
+    text, buttons, files = await _card(context.services, person, report_id, 0)
     await send_html(context.bot, person.chat_id, text, keyboard(buttons))
     for f in files:
         send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
@@ -129,7 +127,7 @@ async def toggle(update: Update, context: Context) -> None:
         raise Refusal("stale_button")
     mask ^= 1 << index
     person = await person_of(update, context)
-    text, buttons, _ = await _card(services(context), person, report_id, mask)
+    text, buttons, _ = await _card(context.services, person, report_id, mask)
     await update.callback_query.answer()
     await edit_in_place(update, text, buttons)
 
@@ -137,7 +135,7 @@ async def toggle(update: Update, context: Context) -> None:
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
-    svc = services(context)
+    svc = context.services
 
     async def tell_units(conn, done) -> None:
         serial = svc.office.serial_label(done.item)
@@ -160,13 +158,13 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
     _, mask = _args(update, cb.RETURN_REPORT)
     if not rules.failed(mask):
         raise Refusal("return_needs_failed_check")
-    office = services(context).office
+    office = context.services.office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=False)
     context.user_data["review_mask"] = mask
 
 
 async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
-    svc = services(context)
+    svc = context.services
     mask = context.user_data.pop("review_mask", 0)
 
     async def tell_unit(conn, done) -> None:
@@ -192,24 +190,26 @@ async def return_with_reason(update: Update, context: Context, report_id: int, r
 
 async def check_finding(update: Update, context: Context, report_id: int) -> None:
     """录入核查结果 is refused before the finding is typed if no 核查 is waiting for one."""
-    office = services(context).office
+    office = context.services.office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=True)
 
 
 async def finding(update: Update, context: Context, report_id: int, text: str) -> None:
     person = await person_of(update, context)
-    await rules.record_finding(services(context).office, person, report_id, text)
+    await rules.record_finding(context.services.office, person, report_id, text)
     await send_card(context, person, report_id)
 
 
-reasons.register(ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason))
-reasons.register(ReasonPrompt(cb.FINDING, "录入核查结果", check_finding, finding, "实地核查结果"))
+PROMPTS = (
+    ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason),
+    ReasonPrompt(cb.FINDING, "录入核查结果", check_finding, finding, "实地核查结果"),
+)
 
 
 @answers_refusals
 async def verify(update: Update, context: Context) -> str:
     report_id, mask = _args(update, cb.VERIFY)
-    await rules.load_card(services(context).office, await person_of(update, context), report_id)
+    await rules.load_card(context.services.office, await person_of(update, context), report_id)
     await update.callback_query.answer()
     context.user_data[KEY] = {"report": report_id, "mask": mask}
     await say(update, context, "verify_ask", step="who")
@@ -227,7 +227,7 @@ async def got_verifier(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_date(update: Update, context: Context) -> int:
-    svc = services(context)
+    svc = context.services
     form = context.user_data.get(KEY, {})
     planned = inputs.planned_date(update.message.text, svc.office.clock.today())
     done = await rules.order_verification(
@@ -255,7 +255,7 @@ async def got_date(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     verifying = ConversationHandler(
         entry_points=[CallbackQueryHandler(verify, pattern=cb.pattern(cb.VERIFY))],
@@ -264,8 +264,11 @@ def build() -> list:
         name=KEY,
         persistent=True,
     )
-    return [
-        verifying,
-        CallbackQueryHandler(toggle, pattern=cb.pattern(cb.CHECK)),
-        CallbackQueryHandler(approve, pattern=cb.pattern(cb.PASS)),
-    ]
+    return Feature(
+        (
+            verifying,
+            CallbackQueryHandler(toggle, pattern=cb.pattern(cb.CHECK)),
+            CallbackQueryHandler(approve, pattern=cb.pattern(cb.PASS)),
+        ),
+        PROMPTS,
+    )

@@ -26,7 +26,6 @@ from domain import inputs, revisits
 from domain.errors import Refusal
 from domain.items import Action
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Buttons,
@@ -38,10 +37,9 @@ from handlers.common import (
     person_of,
     refuse,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
 
 KEY = "revisit"
 SUSTAINED, CURRENT, PROBLEMS, CONFIRM = "sustained", "current", "problems", "confirm"
@@ -86,7 +84,7 @@ async def _choice(update: Update, context: Context, step: str) -> str:
 @answers_refusals
 async def begin(update: Update, context: Context) -> str:
     """[填写回访情况]: only the lead unit's liaison, only while the revisit awaits an answer."""
-    svc = services(context)
+    svc = context.services
     revisit_id = button_id(update)
     item = await revisits.may_answer(svc.office, await person_of(update, context), revisit_id)
     await update.callback_query.answer()
@@ -137,7 +135,7 @@ async def got_confirm(update: Update, context: Context) -> int:
     if await _choice(update, context, CONFIRM) != "ok":
         return await cancel(update, context)
     form = context.user_data.pop(KEY, {})
-    svc = services(context)
+    svc = context.services
     office = svc.office
     person = await person_of(update, context)
 
@@ -194,7 +192,7 @@ def card_buttons(revisit_id: int) -> Buttons:
 @answers_refusals
 async def finish_pressed(update: Update, context: Context) -> None:
     """[回访完成]: the item is closed again; the lead unit is thanked."""
-    svc = services(context)
+    svc = context.services
     office = svc.office
 
     async def thank_unit(conn, done) -> None:
@@ -221,11 +219,11 @@ async def finish_pressed(update: Update, context: Context) -> None:
 async def check_reopen(update: Update, context: Context, revisit_id: int) -> None:
     """重办 is refused before the reason is typed if the revisit was already decided."""
     person = await person_of(update, context)
-    await revisits.may_decide(services(context).office, person, revisit_id, Action.REOPEN)
+    await revisits.may_decide(context.services.office, person, revisit_id, Action.REOPEN)
 
 
 async def reopen_with_reason(update: Update, context: Context, revisit_id: int, reason: str):
-    svc = services(context)
+    svc = context.services
     office = svc.office
 
     async def tell_units(conn, done) -> None:
@@ -242,12 +240,10 @@ async def reopen_with_reason(update: Update, context: Context, revisit_id: int, 
     await say(update, context, "revisit_reopened", told=len(done.liaisons), **facts)
 
 
-reasons.register(
-    ReasonPrompt(cb.REVISIT_REOPEN, Action.REOPEN.value, check_reopen, reopen_with_reason)
-)
+PROMPTS = (ReasonPrompt(cb.REVISIT_REOPEN, Action.REOPEN.value, check_reopen, reopen_with_reason),)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND  # a photo, a sticker, text where a button is expected
     choice = cb.pattern(cb.REVISIT_CHOICE)
@@ -274,4 +270,10 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(finish_pressed, pattern=cb.pattern(cb.REVISIT_DONE))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(finish_pressed, pattern=cb.pattern(cb.REVISIT_DONE)),
+        ),
+        PROMPTS,
+    )

@@ -32,9 +32,9 @@ from handlers.common import (
     person_of,
     press_buttons,
     say,
-    services,
     toast,
 )
+from handlers.feature import Feature
 from handlers.notify import queue
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
@@ -43,7 +43,7 @@ KEY = "responsible"
 
 @answers_refusals
 async def sign(update: Update, context: Context) -> None:
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
 
     async def tell_drafter(conn, done) -> None:
@@ -82,12 +82,12 @@ async def sign(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> str | int:
     """/responsible: straight to the form for one item, a picker for several."""
     person = require(await person_of(update, context), Role.LIAISON)
-    tasks = await queries.awaiting_responsible(services(context).office, person)
+    tasks = await queries.awaiting_responsible(context.services.office, person)
     if not tasks:
         raise Refusal("nothing_to_do")
     if len(tasks) == 1:
         return await _ask_name(update, context, tasks[0].item)
-    svc = services(context)
+    svc = context.services
     rows = [
         [
             (
@@ -105,7 +105,7 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str | int:
     """A 现在填写 / picker button: the item must be the presser's unit's and signed."""
     person = require(await person_of(update, context), Role.LIAISON)
-    item = await queries.get_item(services(context).office, button_id(update))
+    item = await queries.get_item(context.services.office, button_id(update))
     mine = next((u for u in item.units if u.unit_id == person.unit_id), None)
     if mine is None:
         raise Refusal("not_your_item")
@@ -123,7 +123,7 @@ async def _ask_name(update: Update, context: Context, item: Item) -> str:
         context,
         "resp_ask_name",
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
     )
     return NAME
 
@@ -148,7 +148,7 @@ async def got_title(update: Update, context: Context) -> str:
 async def got_phone(update: Update, context: Context) -> int:
     form = context.user_data.setdefault(KEY, {})
     phone = inputs.phone(update.message.text)
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     item = await letters.set_responsible(
         svc.office, person, form.get("item", -1), form.get("name", ""), form.get("title", ""), phone
@@ -170,7 +170,7 @@ async def got_phone(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.RESPONSIBLE))
     form = ConversationHandler(
@@ -186,4 +186,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(sign, pattern=cb.pattern(cb.SIGN))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(sign, pattern=cb.pattern(cb.SIGN)),
+        )
+    )
