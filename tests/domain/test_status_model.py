@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from domain.items import TRANSITIONS, Action, Status, may_approve, transition
+from domain.items import LABELS, TRANSITIONS, Action, Status, may_approve, transition
 from domain.models import Role
 
 
 def test_resume_returns_to_the_state_before_suspension():
-    assert transition("暂停", Action.RESUME, Role.SUPERVISOR, previous="待签收") == "待签收"
+    assert (
+        transition(Status.SUSPENDED, Action.RESUME, Role.SUPERVISOR, previous=Status.AWAITING_SIGN)
+        == Status.AWAITING_SIGN
+    )
+
+
+def test_each_status_is_an_ascii_code_with_its_own_label():
+    assert set(LABELS) == set(Status)
+    assert len(set(LABELS.values())) == len(Status)
+    for status in Status:
+        assert status.value.isascii() and status.value.isidentifier()
+        assert status.label == LABELS[status] and not status.label.isascii()
 
 
 def test_closed_and_cancelled_items_take_no_new_work():
