@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from domain.items import LABELS, TRANSITIONS, Action, Status, may_approve, transition
@@ -42,3 +45,29 @@ def test_closed_and_cancelled_items_take_no_new_work():
 )
 def test_who_approves_letters(role, leaders, allowed, expected):
     assert may_approve(role, leaders, allowed) is expected
+
+
+ROOT = Path(__file__).parents[2]
+OWN_PACKAGES = ("bot", "domain", "handlers", "storage", "tgemu", "bench")
+
+
+def _status_literals(path: Path) -> list[str]:
+    """String constants that are a status label, or quote one inside SQL ('已办结')."""
+    labels = set(LABELS.values())
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value
+            if text in labels or any(f"'{label}'" in text for label in labels):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {text!r}")
+    return found
+
+
+def test_no_status_label_is_written_out_of_domain_items():
+    """Statuses are codes compared through domain.items; a label typed elsewhere is a status
+    check or a stored value that went round the one map."""
+    sources = [p for pkg in OWN_PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))]
+    assert len(sources) > 100
+    found = [hit for p in sources if p != ROOT / "domain/items.py" for hit in _status_literals(p)]
+    assert found == []
+    assert _status_literals(ROOT / "domain/items.py")  # the scan does see the labels
