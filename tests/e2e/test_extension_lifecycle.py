@@ -200,7 +200,7 @@ async def test_suspend_and_resume_before_and_after_signing(office, staffed):
         told = await liaison.expect("督办事项暂停办理")
         assert "上级要求暂缓，待机构调整后实施" in told.text
     assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
-    assert await office.scalar("SELECT suspended_from FROM items") == "待签收"
+    assert await office.scalar("SELECT suspended_from FROM items") == Status.AWAITING_SIGN
     refused = await zj.press_data("v1:sg:1", message=letter)
     await refused.answered()
     assert "不能执行“签收”" in refused.answer
@@ -215,7 +215,7 @@ async def test_suspend_and_resume_before_and_after_signing(office, staffed):
     await zj.press("签收", message=letter)
     await zj.expect("已签收")
     await suspend(sup, "等待审计结论")
-    assert await office.scalar("SELECT suspended_from FROM items") == "办理中"
+    assert await office.scalar("SELECT suspended_from FROM items") == Status.IN_PROGRESS
     await sup.send("/resume 1")
     await sup.expect("已恢复")
     await jt.expect("督办事项恢复办理")
