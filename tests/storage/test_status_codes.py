@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from domain import summaries
 from domain.items import Status
 from storage import db as db_module
 from storage import items
@@ -33,25 +34,35 @@ OLD_LABELS = [
 NOW = "2026-11-24T10:00:00+08:00"
 
 
+async def _item_rows(conn, statuses) -> None:
+    """Bare item rows in these stored statuses, made by a supervisor (person 1)."""
+    for status in statuses:
+        await conn.execute(
+            "INSERT INTO items (title, instruction, instructing_leader, source, category,"
+            " deadline, period, status, created_by, created_at, updated_at)"
+            " VALUES (?, '批示', '李市长', '领导批示', '批办性', '2026-12-31', '一次性', ?,"
+            " 1, ?, ?)",
+            (status, status, NOW, NOW),
+        )
+
+
+async def _supervisor(conn) -> None:
+    await conn.execute(
+        "INSERT INTO people (id, tg_user_id, chat_id, role, name, created_at)"
+        " VALUES (1, 1, 1, 'supervisor', '督查员', ?)",
+        (NOW,),
+    )
+
+
 async def _schema_10(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A database left at schema 10, one item per label, a suspended item and its audit."""
     shipped = db_module._migration_files()
     monkeypatch.setattr(db_module, "_migration_files", lambda: [m for m in shipped if m[0] <= 10])
     async with Database(path) as db, db.transaction() as conn:
         assert await conn.scalar("PRAGMA user_version") == 10
-        await conn.execute(
-            "INSERT INTO people (id, tg_user_id, chat_id, role, name, created_at)"
-            " VALUES (1, 1, 1, 'supervisor', '督查员', ?)",
-            (NOW,),
-        )
-        for label in OLD_LABELS:
-            await conn.execute(
-                "INSERT INTO items (title, instruction, instructing_leader, source, category,"
-                " deadline, period, status, suspended_from, created_by, created_at, updated_at)"
-                " VALUES (?, '批示', '李市长', '领导批示', '批办性', '2026-12-31', '一次性', ?,"
-                " ?, 1, ?, ?)",
-                (label, label, "待签收" if label == "暂停" else None, NOW, NOW),
-            )
+        await _supervisor(conn)
+        await _item_rows(conn, OLD_LABELS)
+        await conn.execute("UPDATE items SET suspended_from = '待签收' WHERE status = '暂停'")
         for detail in ({"status_from": "办理中", "reason": "等待上级"}, {"status": "待审定"}):
             await conn.execute(
                 "INSERT INTO audit (at, person_id, action, item_id, detail) VALUES (?, 1, ?, 1, ?)",
@@ -88,3 +99,15 @@ async def test_the_audit_is_append_only_again_after_the_migration(tmp_path, monk
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             async with db.transaction() as conn:
                 await conn.execute("UPDATE audit SET detail = '{}'")
+
+
+async def test_the_weekly_summary_lists_statuses_by_label_as_before(office):
+    """The database groups by code (awaiting_sign before in_progress); the summary keeps the
+    order people always read, by label (办理中 before 待签收)."""
+    async with office.db.transaction() as conn:
+        await _supervisor(conn)
+        await _item_rows(conn, [Status.AWAITING_SIGN, Status.IN_PROGRESS, Status.AWAITING_SIGN])
+        await _item_rows(conn, [Status.CLOSED, Status.PENDING_APPROVAL])
+    week = await summaries.weekly(office, NOW)
+    assert [(s.label, n) for s, n in week.by_status.items()] == [("办理中", 1), ("待签收", 2)]
+    assert week.closed_total == 1
