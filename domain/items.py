@@ -1,7 +1,9 @@
 """Item states, the actions that move them, and who may take each: one table, one function.
 
-The table is the whole status model. Everything else asks `transition()`; no handler or
-query compares statuses on its own.
+The table is the whole status model. Everything else asks `transition()` or one of the named
+groups below; no handler, query or template compares statuses on its own. A status is stored
+as its code (`Status.value`) and shown by its label (`Status.label`, from LABELS): storage
+binds codes, people read labels.
 """
 
 from __future__ import annotations
