@@ -16,6 +16,8 @@ from matplotlib import font_manager
 from matplotlib import pyplot as plt
 from matplotlib.ticker import MaxNLocator
 
+from domain.items import Status
+
 FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -40,7 +42,7 @@ def chinese_font(font_path: Path | None = None) -> font_manager.FontProperties:
 SERIES = (
     ("按期办结", "closed_on_time", "#2e7d32", "white"),
     ("逾期办结", "closed_late", "#f9a825", "black"),
-    ("办理中", "in_progress", "#1565c0", "white"),
+    (Status.IN_PROGRESS.label, "in_progress", "#1565c0", "white"),
     ("逾期未办结", "overdue", "#c62828", "white"),
 )
 

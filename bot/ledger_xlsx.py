@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from domain import monthly, queries
+from domain.items import Status
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
 
@@ -129,7 +130,7 @@ async def build(office: Office, found) -> bytes:
                 ),
                 r["liaison"] or "（未注册）",
                 date.fromisoformat(r["deadline"]),
-                r["status"],
+                Status(r["status"]).label,
                 _light(lights.get(r["item_id"])),
                 progress,
                 r["difficulties"] or "",
@@ -199,7 +200,7 @@ async def _plan_sheet(office: Office, book: Workbook) -> None:
                     current,
                     g.deadline,
                     g.label,
-                    g.status,
+                    g.status.label if g.status else "",
                 ],
             )
     _dress(sheet, PLAN)

@@ -14,7 +14,7 @@ from datetime import date
 
 from domain import inputs
 from domain.errors import Refusal
-from domain.items import TRANSITIONS, Action, Status, transition
+from domain.items import Action, Status, sources, transition
 from domain.models import Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from storage import audit, extensions, items, people, units
@@ -50,13 +50,6 @@ class Decided:
     liaisons: list[Person]
 
 
-def _statuses_for(action: Action, role: Role) -> frozenset[Status]:
-    """Where the status table lets `role` take `action`: asked, never written out by hand."""
-    return frozenset(
-        s for (s, a), (_, roles) in TRANSITIONS.items() if a is action and role in roles
-    )
-
-
 def check_new_deadline(item: Item, new_deadline: date) -> date:
     """A new deadline must move the item's deadline later, or it is no extension at all."""
     if new_deadline <= item.deadline:
@@ -74,7 +67,7 @@ async def extendable(office: Office, person: Person | None) -> list[Item]:
     async with office.db.read() as conn:
         found = await items.search(
             conn,
-            statuses=_statuses_for(Action.REQUEST_EXTENSION, liaison.role),
+            statuses=sources(Action.REQUEST_EXTENSION, liaison.role),
             unit_id=liaison.unit_id,
         )
     return [
@@ -137,7 +130,7 @@ async def request_extension(
             conn,
             at=now,
             person_id=liaison.id,
-            action="申请延期",
+            action=Action.REQUEST_EXTENSION.value,
             item_id=item_id,
             unit_id=liaison.unit_id,
             extension_id=extension_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from domain import buttons
 from domain.errors import Refusal
-from domain.items import FINISHED, STOPPED, Action, Status, may_approve, transition
+from domain.items import DRAFTS, SETTLED, SIGNABLE, Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from storage import audit, items, outbox, people, units
@@ -95,7 +95,7 @@ async def open_item(
             status=status.value,
         )
         item = await items.get(conn, item_id)
-        approvers = await _approvers(office, conn) if status is Status.PENDING_APPROVAL else []
+        approvers = await _approvers(office, conn) if status in DRAFTS else []
         return await after(then, conn, Opened(item, approvers))
 
 
@@ -245,7 +245,7 @@ async def sign(
                 at=assigned.signed_at[:16].replace("T", " "),
                 who=assigned.signed_by_name or "",
             )
-        if item.status not in (Status.AWAITING_SIGN, Status.IN_PROGRESS):
+        if item.status not in SIGNABLE:
             raise Refusal("not_allowed_now", status=item.status, action="签收")
         if assigned.is_lead:
             target = transition(item.status, Action.LEAD_SIGN, liaison.role)
@@ -278,7 +278,7 @@ async def set_responsible(
             raise Refusal("not_your_item")
         if not assigned.signed_at:
             raise Refusal("sign_first")
-        if item.status in FINISHED | STOPPED:
+        if item.status in SETTLED:
             raise Refusal("not_allowed_now", status=item.status, action="报送承办责任人")
         await items.set_responsible(conn, item_id, liaison.unit_id, name, title, phone, now)
         await audit.record(

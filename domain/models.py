@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # domain.items needs Role from here
+    from domain.items import Status
 
 
 class Role(StrEnum):
@@ -111,7 +115,7 @@ class Item:
     deadline: date
     period: Period
     is_key: bool
-    status: str
+    status: Status
     created_by: int
     created_at: str
     year: int | None = None
@@ -122,7 +126,7 @@ class Item:
     sent_at: str | None = None
     closed_at: str | None = None
     returns: int = 0
-    suspended_from: str | None = None
+    suspended_from: Status | None = None
     status_reason: str | None = None
     target_id: int | None = None  # a 大事要事 target this item carries
     plan_code: str | None = None  # that target's 编号 (names a 任务书, which has no serial)

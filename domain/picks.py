@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.items import DRAFTS, IN_WORK, OPEN_STATUSES, Action, Status, allowed
+from domain.items import DRAFTS, IN_WORK, OPEN_STATUSES, SEEN, Action, allowed
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from storage import items
 from storage import plan as store
-
-SEEN = OPEN_STATUSES | {Status.CLOSED}  # what /item and /letter offer (撤销 items are typed)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from domain.items import Status
+from domain.items import REVISITS
 from domain.models import Period
 from domain.periods import Window, window
 from domain.reminders import (
@@ -123,7 +123,7 @@ class Step:
 
 def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> list[Need]:
     """Everything missing of this unit on this item today, heads-ups included."""
-    if a.status == Status.REVISITING:
+    if a.status in REVISITS:
         return revisit(a, today, cal)
     if a.status not in CHASED or not window_open(a, today):
         return []

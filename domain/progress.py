@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from domain.errors import Refusal
-from domain.items import REPORTABLE, Action, Status, transition
+from domain.items import COMPLETABLE, REPORTABLE, completion_action, transition
 from domain.models import Attachment, Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from domain.periods import window
@@ -207,11 +207,7 @@ async def submit_completion(
         item = await _mine(conn, liaison, item_id)
         if not item.unit(liaison.unit_id).is_lead:
             raise Refusal("lead_only")
-        action = (
-            Action.RESUBMIT_COMPLETION
-            if item.status == Status.RETURNED_FOR_SUPPLEMENT
-            else Action.SUBMIT_COMPLETION
-        )
+        action = completion_action(item.status)
         target = transition(item.status, action, liaison.role)
         report_id = await reports.insert(
             conn,
@@ -246,9 +242,8 @@ async def submit_completion(
 async def completable(office: Office, person: Person | None) -> list[Item]:
     """The lead unit's items where 申请办结 is possible now."""
     liaison = require(person, Role.LIAISON)
-    ok = {Status.IN_PROGRESS, Status.RETURNED_FOR_SUPPLEMENT}
     return [
         i
         for i in await reportable(office, liaison)
-        if i.status in ok and i.unit(liaison.unit_id).is_lead
+        if i.status in COMPLETABLE and i.unit(liaison.unit_id).is_lead
     ]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from domain import lights as item_lights
 from domain.errors import Refusal
-from domain.items import IN_WORK, OPEN_STATUSES, Status
+from domain.items import IN_WORK, OPEN_STATUSES, PAUSED, Status
 from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
 from domain.traffic import Light
@@ -160,10 +160,10 @@ async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, lis
 def waiting_for(item: Item, mine: ItemUnit) -> str:
     """What the unit owes on this item right now, in the office's words."""
     if not mine.signed_at:
-        return "待签收"
+        return Status.AWAITING_SIGN.label
     if not mine.responsible_name:
         return "待报送承办责任人"
-    if item.status == Status.SUSPENDED:
+    if item.status in PAUSED:
         return "已暂停"
     return "按期报送进展"
 

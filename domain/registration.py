@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from domain import letters
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import SIGNABLE
 from domain.models import Item, LiaisonKind, Person, Role, Unit
 from domain.office import Office, Then, after
 from storage import audit, invites, items, outbox, people, units
@@ -173,9 +173,7 @@ async def register(
         pending, queued = [], 0
         if unit_id is not None:
             queued = await outbox.release_held(conn, unit_id)
-            waiting = await items.search(
-                conn, statuses=[Status.AWAITING_SIGN, Status.IN_PROGRESS], unit_id=unit_id
-            )
+            waiting = await items.search(conn, statuses=SIGNABLE, unit_id=unit_id)
             pending = [
                 i for i in waiting if any(u.unit_id == unit_id and not u.signed_at for u in i.units)
             ]

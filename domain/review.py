@@ -12,7 +12,7 @@ from datetime import date
 
 from domain import revisits
 from domain.errors import Refusal
-from domain.items import Action, Status, transition
+from domain.items import IN_REVIEW, VERIFYING, Action, transition
 from domain.models import Item, Person, Role
 from domain.office import Office, Then, after, require
 from storage import alerts, audit, items, people, reports, reviews
@@ -63,7 +63,7 @@ async def under_review(conn: Conn, report_id: int) -> tuple[Row, Item]:
     latest = await reports.latest(conn, item.id, report["unit_id"], "completion")
     if latest["id"] != report_id:
         raise Refusal("report_superseded")
-    if item.status not in (Status.UNDER_REVIEW, Status.AWAITING_VERIFICATION):
+    if item.status not in IN_REVIEW:
         raise Refusal("not_allowed_now", status=item.status, action="审核")
     return report, item
 
@@ -227,7 +227,7 @@ async def order_verification(
 
 
 def _awaits_finding(item: Item) -> None:
-    if item.status != Status.AWAITING_VERIFICATION:
+    if item.status not in VERIFYING:
         raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
 
 

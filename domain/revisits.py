@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from domain.errors import Refusal
-from domain.items import Action, Status, transition
+from domain.items import REVISITS, Action, sources, transition
 from domain.models import Item, Period, Person, Role
 from domain.office import Office, Then, after, require
 from domain.progress import has_difficulties
@@ -105,9 +105,9 @@ async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         for row in await revisits_store.due(conn, office.clock.today()):
             item = await items.get(conn, row["item_id"])
-            if item.status == Status.REVISITING:
+            if item.status in REVISITS:
                 continue
-            if item.status != Status.CLOSED:
+            if item.status not in sources(Action.START_REVISIT):
                 await revisits_store.move(conn, row["id"], "dropped", "scheduled")
                 continue
             target = transition(item.status, Action.START_REVISIT, Role.SYSTEM)

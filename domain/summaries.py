@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
 
 from domain import lights as item_lights
 from domain.items import IN_WORK, Status
@@ -23,7 +24,7 @@ class ItemLine:
     title: str
     unit: str
     light: Light | None
-    status: str
+    status: Status
     deadline: date
     progress: str = ""
     percent: int | None = None
@@ -37,7 +38,7 @@ NOT_STARTED = "未开始"  # not judged yet: before its window or its year
 @dataclass
 class Weekly:
     today: date
-    by_status: dict[str, int]
+    by_status: dict[Status, int]
     by_light: dict[str, int]
     key_items: list[ItemLine] = field(default_factory=list)
     overdue: list[ItemLine] = field(default_factory=list)
@@ -94,7 +95,11 @@ async def weekly(office: Office, since: str) -> Weekly:
     for value in lights.values():
         by_light[str(value) if value else NOT_STARTED] += 1
     chased = [a for a in leads if a.status in CHASED]
-    in_work = {str(st): n for st, n in counts.items() if st in COUNTED and n}
+    # in the order the office has always read them: by label (the database groups by code)
+    shown = sorted(
+        (Status(st) for st, n in counts.items() if st in COUNTED and n), key=attrgetter("label")
+    )
+    in_work = {st: counts[st] for st in shown}
     summary = Weekly(today, in_work, by_light, closed_total=counts.get(Status.CLOSED, 0))
     summary.key_items = [line(a) for a in leads if a.is_key]
     summary.key_groups = by_leader(

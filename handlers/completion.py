@@ -18,7 +18,7 @@ from telegram.ext import (
 
 from domain import inputs, progress, queries
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import Action, completion_action
 from handlers import attachments, review
 from handlers import callbacks as cb
 from handlers.common import (
@@ -84,7 +84,7 @@ async def _begin(update: Update, context: Context, item_id: int) -> str:
         item=item,
         files=[],
         serial=context.services.office.serial_label(item),
-        resubmit=item.status == Status.RETURNED_FOR_SUPPLEMENT,
+        resubmit=completion_action(item.status) is Action.RESUBMIT_COMPLETION,
     )
     return TEXT
 

@@ -188,11 +188,12 @@ def _offering(action: Action) -> pickers.Lister:
     return choices
 
 
-for _command, _action, _what in (
-    ("suspend", Action.SUSPEND, "暂停"),
-    ("resume", Action.RESUME, "恢复"),
-    ("revoke", Action.CANCEL, "撤销"),
+for _command, _action in (
+    ("suspend", Action.SUSPEND),
+    ("resume", Action.RESUME),
+    ("revoke", Action.CANCEL),
 ):
+    _what = _action.value
     pickers.register(
         _command, pickers.Picker(f"要{_what}的事项", f"可以{_what}的事项", _offering(_action))
     )

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from domain import inputs, letters, queries
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import REVISABLE
 from domain.models import Role
 from domain.office import require
 from handlers import approval
@@ -78,7 +78,7 @@ async def revise(update: Update, context: Context) -> str | None:
     """修改后重新提交 on a returned letter: the form, prefilled, opens at the preview."""
     require(await person_of(update, context), Role.SUPERVISOR)
     item = await queries.get_item(context.services.office, button_id(update))
-    if item.status != Status.RETURNED_FOR_REVISION:
+    if item.status not in REVISABLE:
         raise Refusal("stale_button")
     await update.callback_query.answer()
     context.user_data[KEY] = {

@@ -23,7 +23,7 @@ from telegram.ext import (
 from domain import inputs
 from domain import review as rules
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import VERIFYING
 from domain.models import Person
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
@@ -69,9 +69,7 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
     report, item, files, history, verification = await rules.load_card(
         svc.office, person, report_id, conn
     )
-    awaiting = item.status == Status.AWAITING_VERIFICATION and not (
-        verification and verification["finding"]
-    )
+    awaiting = item.status in VERIFYING and not (verification and verification["finding"])
     text = svc.render(
         "review_card",
         item=item,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
 from storage.db import Conn, Row
@@ -208,7 +209,7 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
         deadline=date.fromisoformat(row["deadline"]),
         period=Period(row["period"]),
         is_key=bool(row["is_key"]),
-        status=row["status"],
+        status=Status(row["status"]),
         created_by=row["created_by"],
         created_at=row["created_at"],
         year=row["year"],
@@ -219,7 +220,7 @@ def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
         sent_at=row["sent_at"],
         closed_at=row["closed_at"],
         returns=row["returns"],
-        suspended_from=row["suspended_from"],
+        suspended_from=Status(row["suspended_from"]) if row["suspended_from"] else None,
         status_reason=row["status_reason"],
         target_id=row["target_id"],
         plan_code=row["plan_code"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from domain.items import Status
 from domain.models import Period
 from domain.reminders import Assignment
 from storage.db import Conn
@@ -49,7 +50,7 @@ async def assignments(
             item_id=r["id"],
             title=r["title"],
             serial=label(r["year"], r["serial"], r["id"], r["plan_code"]),
-            status=r["status"],
+            status=Status(r["status"]),
             is_key=bool(r["is_key"]),
             period=Period(r["period"]),
             deadline=date.fromisoformat(r["deadline"]),

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from domain import letters
 from domain.errors import Refusal
-from domain.items import FINISHED, STOPPED
+from domain.items import SETTLED, STOPPED
 from domain.models import Item, Person, Role
 from domain.office import Office, Then, after, require
 from domain.plan import items as plan_items
@@ -178,7 +178,7 @@ async def _upsert_target(
         done.unchanged += 1
         return
     await store.update_target(conn, row["id"], _changes(row, values), now)
-    if current is not None and current["status"] not in FINISHED | STOPPED:
+    if current is not None and current["status"] not in SETTLED:
         await plan_items.refresh_item(conn, _task_values(task), t, current, now)
         await plan_items.tell_unit(office, conn, current["id"], before, changed)
     await audit.record(

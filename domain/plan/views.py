@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from domain import lights
 from domain.errors import Refusal
-from domain.items import FINISHED
+from domain.items import FINISHED, Status
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from domain.plan import rules
@@ -33,7 +33,7 @@ class TargetView:
     percent: Decimal | None
     elapsed: int
     light: Light | None
-    status: str
+    status: Status | None  # None: no item yet (未下发)
     deadline: date  # the current item's (a 跨年度 target: this year's milestone)
     final: date
     start: date
@@ -98,7 +98,7 @@ def _target_view(
 ) -> TargetView:
     shape = Shape(row["shape"])
     pace = lights.pace_of(row, found)
-    status = row["status"] or ""
+    status = Status(row["status"]) if row["status"] else None
     deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else pace.final
     label = row["code"]
     if row["item_id"]:

@@ -319,7 +319,7 @@ async def test_cancel_with_reason_and_never_twice(office, staff):
     await refused("not_allowed_now", lifecycle.cancel_item(office, staff.sup, item_id, "再撤"))
     await refused("not_allowed_now", lifecycle.may(office, staff.sup, item_id, Action.CANCEL))
     (row,) = await audit_rows(office, "撤销")
-    assert row["detail"] == {"status_from": "暂停", "reason": "上级决定不再实施"}
+    assert row["detail"] == {"status_from": Status.SUSPENDED, "reason": "上级决定不再实施"}
 
 
 async def test_closed_item_cannot_be_cancelled(office, staff):
@@ -329,7 +329,7 @@ async def test_closed_item_cannot_be_cancelled(office, staff):
     refusal = await refused(
         "not_allowed_now", lifecycle.cancel_item(office, staff.sup, item_id, "撤")
     )
-    assert refusal.context == {"status": "已办结", "action": "撤销"}
+    assert refusal.context == {"status": Status.CLOSED, "action": "撤销"}
     assert (await item(office, item_id)).status == Status.CLOSED
 
 

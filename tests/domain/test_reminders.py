@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from bot.render import Renderer
 from domain import digests
+from domain.items import Status
 from domain.models import Period
 from domain.periods import window
 from domain.policy import Chase, Rules, Step, needs, steps, told
@@ -32,7 +33,7 @@ def assignment(**changes) -> Assignment:
         item_id=1,
         title="老旧小区改造",
         serial="督办〔2026〕1号",
-        status="待签收",
+        status=Status.AWAITING_SIGN,
         is_key=False,
         period=Period.WEEKLY,
         deadline=FAR,
@@ -118,7 +119,7 @@ def test_a_muted_unit_is_not_reminded_but_the_escalation_goes_and_says_so():
 
 
 def test_responsible_is_chased_from_the_sixth_working_day_after_signing():
-    taken = walk(assignment(status="办理中", signed_on=SENT, last_report_on=FAR))
+    taken = walk(assignment(status=Status.IN_PROGRESS, signed_on=SENT, last_report_on=FAR))
     assert ladder(taken, "responsible:") == [
         ("10-08", "remind"),  # working day 6 after 签收: the 5 days allowed have passed
         ("10-10", "remind"),
@@ -129,7 +130,7 @@ def test_responsible_is_chased_from_the_sixth_working_day_after_signing():
 
 
 def test_missed_reports_are_one_ladder_until_the_unit_reports_again():
-    signed = assignment(status="办理中", signed_on=SENT, responsible_set=True)
+    signed = assignment(status=Status.IN_PROGRESS, signed_on=SENT, responsible_set=True)
     reported = replace(signed, last_report_on=date(2026, 10, 14))
     taken = walk(signed, changes={date(2026, 10, 14): reported})
     reports = [(d, a, k.rsplit(":", 1)[1]) for d, a, k in taken if k.startswith("report:")]
@@ -148,7 +149,9 @@ def test_missed_reports_are_one_ladder_until_the_unit_reports_again():
 
 
 def test_a_new_deadline_starts_a_new_overdue_ladder():
-    late = assignment(status="办理中", signed_on=SENT, responsible_set=True, deadline=DEADLINE)
+    late = assignment(
+        status=Status.IN_PROGRESS, signed_on=SENT, responsible_set=True, deadline=DEADLINE
+    )
     late = replace(late, period=Period.ONCE)
     extended = replace(late, deadline=date(2026, 10, 21))
     taken = walk(late, end=date(2026, 11, 10), changes={date(2026, 10, 20): extended})
@@ -165,7 +168,11 @@ def test_a_new_deadline_starts_a_new_overdue_ladder():
 
 def test_heads_ups_come_once_each_and_never_escalate():
     signed = assignment(
-        status="办理中", signed_on=SENT, responsible_set=True, deadline=DEADLINE, is_key=True
+        status=Status.IN_PROGRESS,
+        signed_on=SENT,
+        responsible_set=True,
+        deadline=DEADLINE,
+        is_key=True,
     )
     taken = walk(replace(signed, last_report_on=date(2026, 9, 22)), end=DEADLINE)
     soon = [(d, a) for d, a, k in taken if k.startswith("deadline_soon:")]
@@ -176,7 +183,7 @@ def test_heads_ups_come_once_each_and_never_escalate():
 
 
 def test_closed_and_suspended_items_need_nothing():
-    for status in ("暂停", "已办结", "待审核", "已撤销"):
+    for status in (Status.SUSPENDED, Status.CLOSED, Status.UNDER_REVIEW, Status.CANCELLED):
         assert needs(assignment(status=status), date(2026, 10, 20), CAL, Rules()) == []
 
 
@@ -187,7 +194,7 @@ def test_a_seasonal_window_holds_every_rule_until_it_opens():
     assert sign.context["sent"] == "2026-09-22"  # the unit is told the real date
     assert sign.context["workdays"] == 1  # but the waiting counts from the window
     early = assignment(
-        status="办理中",
+        status=Status.IN_PROGRESS,
         signed_on=date(2026, 9, 23),
         responsible_set=True,
         chase_from=date(2026, 10, 12),
@@ -266,12 +273,12 @@ def test_a_followup_groups_escalations_by_unit_and_a_plan_leader_gets_only_their
 
 def test_traffic_light():
     today = date(2026, 10, 12)
-    assert light("办理中", DEADLINE, today, CAL) is Light.GREEN  # 4 working days left
-    assert light("办理中", DEADLINE, date(2026, 10, 13), CAL) is Light.YELLOW
-    assert light("办理中", DEADLINE, date(2026, 10, 17), CAL) is Light.RED
-    assert light("已办结", DEADLINE, date(2026, 10, 30), CAL) is Light.GREEN
-    assert light("办理中", DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
-    signed = assignment(status="办理中", signed_on=SENT)
+    assert light(Status.IN_PROGRESS, DEADLINE, today, CAL) is Light.GREEN  # 4 working days left
+    assert light(Status.IN_PROGRESS, DEADLINE, date(2026, 10, 13), CAL) is Light.YELLOW
+    assert light(Status.IN_PROGRESS, DEADLINE, date(2026, 10, 17), CAL) is Light.RED
+    assert light(Status.CLOSED, DEADLINE, date(2026, 10, 30), CAL) is Light.GREEN
+    assert light(Status.IN_PROGRESS, DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
+    signed = assignment(status=Status.IN_PROGRESS, signed_on=SENT)
     assert behind_on_reports(signed, today, CAL)
     assert not behind_on_reports(replace(signed, last_report_on=today), today, CAL)
 
@@ -296,7 +303,7 @@ ASKED = date(2026, 9, 28)  # Monday before National Day: working days 09-29 (1),
 
 def unanswered(**changes) -> Assignment:
     """The lead unit's part in a closed item now 回访中, asked on ASKED, long past its deadline."""
-    base = dict(status="回访中", is_lead=True, deadline=DEADLINE, signed_on=SENT)
+    base = dict(status=Status.REVISITING, is_lead=True, deadline=DEADLINE, signed_on=SENT)
     return assignment(**{**base, "revisit_id": 7, "revisit_asked_on": ASKED, **changes})
 
 

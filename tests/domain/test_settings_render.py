@@ -14,6 +14,7 @@ from bot import settings as settings_mod
 from bot.render import Renderer
 from bot.settings import Settings, SettingsError
 from domain.errors import Refusal
+from domain.items import Status
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -335,6 +336,8 @@ def test_every_refusal_renders(key):
     names = next(n for _, _, k, n in REFUSALS if k == key)
     # an ISO moment suits every filter the messages use (dt, cn_date) and every plain field
     context = dict.fromkeys(names, "2026-12-31T10:00:00+08:00")
+    if "status" in names:  # an item's status is a Status, shown by its label
+        context["status"] = Status.IN_PROGRESS
     text = Renderer().refusal(Refusal(key, **context))
     assert CHINESE.search(text) and text != MACROS.generic().strip()
 

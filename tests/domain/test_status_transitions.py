@@ -63,16 +63,17 @@ def test_the_answers_are_exactly_the_table():
 def test_refusals_say_what_was_refused():
     with pytest.raises(Refusal) as refused:
         transition(Status.CLOSED, Action.APPROVE, Role.LEADER)
-    assert refused.value.context == {"status": "已办结", "action": "同意下发"}
+    assert refused.value.context == {"status": Status.CLOSED, "action": "同意下发"}
     with pytest.raises(Refusal) as refused:
         transition(Status.PENDING_APPROVAL, Action.APPROVE, Role.LIAISON)
     assert refused.value.context == {"action": "同意下发"}
 
 
-def test_a_status_is_accepted_as_its_stored_text():
-    assert transition("待签收", Action.LEAD_SIGN, Role.LIAISON) == Status.IN_PROGRESS
-    with pytest.raises(ValueError):
-        transition("不存在的状态", Action.LEAD_SIGN, Role.LIAISON)
+def test_a_status_is_accepted_as_its_stored_code_and_not_as_its_label():
+    assert transition("awaiting_sign", Action.LEAD_SIGN, Role.LIAISON) == Status.IN_PROGRESS
+    for stored in ("不存在的状态", Status.AWAITING_SIGN.label):
+        with pytest.raises(ValueError):
+            transition(stored, Action.LEAD_SIGN, Role.LIAISON)
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ with that command's own example, and a forged pick from the wrong role changes n
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.pushes import mute_choices
 from tests.e2e.test_journey import fill_new_item
 from tests.e2e.test_plan import january, planned  # noqa: F401  (fixtures: the sample plan)
@@ -67,17 +68,17 @@ async def test_suspend_resume_revoke_pick_the_items_they_apply_to(office, staffe
     await sup.expect("请输入暂停的理由")
     await sup.send("等待审计结论")
     await sup.expect("已暂停")
-    assert await office.scalar("SELECT status FROM items") == "暂停"
+    assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
 
     await sup.send("/resume")
     picker = await sup.expect("请选择要恢复的事项")
     forged = await zj.press_data("v1:ru:1", message=zj.last)
     await forged.answered()
     assert "仅限督查员使用" in forged.answer
-    assert await office.scalar("SELECT status FROM items") == "暂停"
+    assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
     await sup.press(picker.button_texts[0], message=picker)
     await sup.expect("已恢复")
-    assert await office.scalar("SELECT status FROM items") == "待签收"
+    assert await office.scalar("SELECT status FROM items") == Status.AWAITING_SIGN
 
 
 async def test_key_and_unkey_an_ordinary_item_with_a_reason(office, staffed):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.workdays import WorkdayCalendar
 
 
@@ -52,7 +53,7 @@ async def test_item_goes_from_new_to_signed(office, staffed):
     assert f"{expected.year}年{expected.month}月{expected.day}日" in preview.text
     await sup.press("提交")
     await sup.expect("已提交审定")
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
     card = await leader.expect("请审定督办函")
     assert "王书记" in card.text and "审定" in card.text
@@ -69,7 +70,7 @@ async def test_item_goes_from_new_to_signed(office, staffed):
 
     await zj.press("签收")
     await zj.expect("已签收")
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
     await sup.expect("已签收")
     await zj.press("现在填写承办责任人")
     await zj.expect("姓名")
@@ -120,7 +121,7 @@ async def test_reference_item_is_recorded_without_letter(office, staffed):
     await sup.expect("已登记参阅性事项")
     await leader.settle()
     assert not [m for m in leader.inbox if "请审定" in m.text]
-    assert await office.scalar("SELECT status FROM items") == "已登记"
+    assert await office.scalar("SELECT status FROM items") == Status.RECORDED
 
 
 async def test_returned_letter_is_revised_and_resubmitted(office, staffed):

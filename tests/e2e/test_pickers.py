@@ -4,6 +4,7 @@ cancelled or overtaken, and a failure inside a handler still gets the user a pol
 
 from __future__ import annotations
 
+from domain.items import Status
 from tests.e2e.test_journey import fill_new_item
 from tests.e2e.test_refusals import approved_item
 
@@ -95,7 +96,7 @@ async def test_a_reason_prompt_can_be_cancelled_or_overtaken(office, staffed):
     await leader.expect("请输入退回修改的理由")
     await leader.send("/cancel")
     await leader.expect("已取消")
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
     # asked for a reason, the leader approves on the same card instead, then types it
     await leader.press("退回修改", message=card)
@@ -104,6 +105,6 @@ async def test_a_reason_prompt_can_be_cancelled_or_overtaken(office, staffed):
     await leader.expect("已审定同意")
     await leader.send("标题有误")
     await leader.expect("不能执行“退回修改”")
-    assert await office.scalar("SELECT status FROM items") == "待签收"
+    assert await office.scalar("SELECT status FROM items") == Status.AWAITING_SIGN
     returned = await office.scalar("SELECT count(*) FROM audit WHERE action = '退回修改'")
     assert returned == 0

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from bot import leader_channel, ledger_xlsx, scheduler
 from bot.clock import FakeClock
 from domain import progress, queries, review
+from domain.items import Status
 from domain.models import Role
 from domain.plan import actions as plan
 from domain.plan import views as plan_views
@@ -397,7 +398,7 @@ async def test_a_multi_year_target_rolls_into_the_next_year(planned):
     first = await _item_of(office, "T04-01")  # 交通局, 2026-12-31 then 2027-12-31
     office.clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=TZ))
     await _close(office, people, "T04-01", "jt")
-    assert (await _item_of(office, "T04-01"))["status"] == "已办结"
+    assert (await _item_of(office, "T04-01"))["status"] == Status.CLOSED
 
     await _tick_on(office, date(2026, 12, 21))  # closed, but 2027 has not begun
     assert (await _item_of(office, "T04-01"))["id"] == first["id"]
@@ -405,7 +406,7 @@ async def test_a_multi_year_target_rolls_into_the_next_year(planned):
     await _tick_on(office, date(2027, 1, 4))
     following = await _item_of(office, "T04-01")
     assert following["id"] != first["id"]
-    assert (following["deadline"], following["status"]) == ("2027-12-31", "待签收")
+    assert (following["deadline"], following["status"]) == ("2027-12-31", Status.AWAITING_SIGN)
     assert (following["year"], following["serial"]) == (2027, 1)  # 督办〔2027〕1号
     assert "本年度节点：2027年12月31日 建成通车" in following["instruction"]
     await _drain(office)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.models import Role
 from tests.e2e.conftest import invite_liaison
 from tests.e2e.test_journey import fill_new_item
@@ -47,7 +48,7 @@ async def test_supervisor_cannot_approve_when_a_leader_exists(office, staffed):
     result = await staffed["sup"].press_data("v1:ap:1", message=staffed["sup"].last)
     await result.answered()
     assert "须由领导审定" in result.answer
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
 
 async def test_forged_and_stale_buttons_change_nothing(office, staffed):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import Refusal
+from domain.items import Status
 from domain.models import Category, Period
 from domain.plan import actions as plan
 from domain.plan import keys as plan_keys
@@ -197,7 +198,7 @@ async def test_roll_over_waits_for_closure_and_for_the_year(office, unit_ids, su
     clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=TZ))
     assert await plan.roll_over(office, then=letter_fixed) == []  # 2026's milestone still open
     async with office.db.transaction() as conn:
-        await conn.execute("UPDATE items SET status = '已办结' WHERE id = ?", (item_id,))
+        await conn.execute("UPDATE items SET status = ? WHERE id = ?", (Status.CLOSED, item_id))
     opened = await plan.roll_over(office, then=letter_fixed)
     assert [(i.deadline, i.year, i.serial) for i in opened] == [(date(2027, 12, 31), 2027, 1)]
     assert opened[0].chase_from is None  # its year has begun: chased at once
