@@ -37,6 +37,11 @@ class Status(StrEnum):
         """The office's word for this state."""
         return LABELS[self]
 
+    def __str__(self) -> str:
+        """Printed, a state reads as its label: an office's own template written before the
+        codes (`{{ item.status }}`) still shows 办理中. Formatting and SQL use the code."""
+        return LABELS[self]
+
 
 LABELS: dict[Status, str] = {
     Status.PENDING_APPROVAL: "待审定",

@@ -71,3 +71,14 @@ def test_no_status_label_is_written_out_of_domain_items():
     found = [hit for p in sources if p != ROOT / "domain/items.py" for hit in _status_literals(p)]
     assert found == []
     assert _status_literals(ROOT / "domain/items.py")  # the scan does see the labels
+
+
+def test_a_printed_status_reads_as_its_label_but_is_stored_as_its_code():
+    """An office's older template printing {{ item.status }} still shows the word."""
+    import sqlite3
+
+    from jinja2 import Environment
+
+    status = Status.IN_PROGRESS
+    assert Environment(autoescape=True).from_string("{{ s }}").render(s=status) == "办理中"
+    assert sqlite3.connect(":memory:").execute("SELECT ?", (status,)).fetchone() == (status.value,)

@@ -57,7 +57,7 @@ TARGET_STATUSES = [
     Status.CANCELLED,
 ]
 ITEM_DEADLINES = [date(2026, 10, 1), date(2026, 11, 26), date(2026, 12, 31)]
-ITEM_STATUSES = [str(s) for s in Status]
+ITEM_STATUSES = list(Status)
 REPORTING = ["unsigned", "silent", "on time"]
 
 
