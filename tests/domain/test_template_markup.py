@@ -24,7 +24,9 @@ from markupsafe import Markup, escape
 from bot import status
 from bot.render import Renderer
 from domain.errors import Refusal
+from domain.pushes import Mute
 from domain.status import Facts
+from domain.summaries import KeyGroup
 from handlers.notify import render_letter
 from tgemu.html import parse_html
 
@@ -113,7 +115,7 @@ def examples(text: str) -> dict[str, dict[str, Any]]:
         "approval_card": {"letter": letter(text)},
         "post_html": {"html": letter(text)},  # rendered before it was queued
         "plan_quarterly": {"quarter": 4, "tasks": []},
-        "reminders_overview": {"problems": [], "muted": [(Hostile(text), DAY)]},
+        "reminders_overview": {"problems": [], "muted": [Mute(Hostile(text), DAY)]},
         "review_passed": {"revisits": [DAY]},
         "summary_preview": {"kind": "weekly"},
         "push_todo": {"day": DAY, "more": 2, "entries": needs(text)},
@@ -256,8 +258,8 @@ LISTS: dict[str, dict[str, Any]] = {
         "day": DAY,
         "to_leader": False,
     },
-    "units_list": {"rows": rows("a")},
-    "items_list": {"rows": rows("a"), "query": ""},
+    "units_list": {"units": rows("a")},
+    "items_list": {"entries": rows("a"), "query": ""},
     "my_tasks": {"tasks": rows("a")},
     "help": {"commands": rows("a")},
     "plan_changed": {"lines": rows("a")},
@@ -266,7 +268,7 @@ LISTS: dict[str, dict[str, Any]] = {
     "approval_done": {"unreachable": rows("a")},
     "reminders_overview": {
         "unreachable": rows("a"),
-        "muted": [(u, DAY) for u in rows("b")],
+        "muted": [Mute(u, DAY) for u in rows("b")],
         "problems": rows("c", state="failed"),
     },
     "digest": {"alerts": rows("a")},
@@ -277,9 +279,9 @@ LISTS: dict[str, dict[str, Any]] = {
     "item_record": {"item": one(units=rows("a")), "timeline": rows("b"), "undelivered": []},
     "review_card": {"history": rows("a")},
     "weekly_summary": {
-        "s": one(
+        "summary": one(
             key_items=True,
-            key_groups=[(one(), rows("a"))],
+            key_groups=[KeyGroup(one(), rows("a"))],
             overdue=rows("b"),
             difficulties=rows("c"),
             by_status={},
