@@ -92,6 +92,7 @@ async def _ask_date(update: Update, context: Context, item: Item) -> str:
         item=item,
         serial=services(context).office.serial_label(item),
         example=item.deadline + timedelta(days=30),
+        new_deadline=None,
     )
     return DATE
 
@@ -125,6 +126,7 @@ async def got_date(update: Update, context: Context) -> str | int:
         step="reason",
         item=item,
         serial=office.serial_label(item),
+        example=None,
         new_deadline=new,
     )
     return REASON
