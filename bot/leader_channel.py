@@ -48,7 +48,7 @@ async def render_weekly(svc, now: datetime) -> list[str]:
     since = since or (now - timedelta(days=7)).isoformat(timespec="seconds")
     summary = await summaries.weekly(svc.office, since)
     return split_messages(
-        svc.render("weekly_summary", s=summary, office_name=svc.settings.office_name)
+        svc.render("weekly_summary", summary=summary, office_name=svc.settings.office_name)
     )
 
 

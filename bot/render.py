@@ -8,6 +8,7 @@ instead: escaped there, the reader would see `&amp;` and `&lt;`.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,14 @@ class Renderer:
         macro = getattr(module, refusal.key, None)
         return str(macro(**refusal.context) if macro else module.generic()).strip()
 
+    def declared(self, template: str) -> dict[str, str]:
+        """The variables a template says it receives, each with its type and what it reads
+        ('Item — the item: .title'): its leading `{# context: … #}` comment, the interface an
+        office's override relies on (bot/templates/README.md). Raises TemplateProblem when
+        the comment is missing or a line of it is not a declaration."""
+        source = self.env.loader.get_source(self.env, f"{template}.j2")[0]
+        return declarations(source, template)
+
     def check(self) -> list[str]:
         """Compile every template; the list of problems is empty when all is well."""
         problems = []
@@ -74,6 +83,27 @@ class Renderer:
             except TemplateError as exc:
                 problems.append(f"{name}: {exc}")
         return problems
+
+
+HEADER = re.compile(r"\{#\s*context:(?P<body>.*?)#\}", re.S)
+DECLARATION = re.compile(r"(?P<name>[A-Za-z_]\w*): (?P<about>\S.*? — \S.*)")
+
+
+def declarations(source: str, template: str = "") -> dict[str, str]:
+    """`{# context: none … #}`, or one `name: Type — what it is, .fields it reads` a line."""
+    header = HEADER.match(source)
+    if header is None:
+        raise TemplateProblem(f"{template}: no {{# context: … #}} comment at the top")
+    body = header["body"].strip()
+    if body.startswith("none"):
+        return {}
+    found = {}
+    for line in body.splitlines():
+        declared = DECLARATION.fullmatch(line.strip())
+        if declared is None:
+            raise TemplateProblem(f"{template}: not a declaration: {line.strip()!r}")
+        found[declared["name"]] = declared["about"]
+    return found
 
 
 def _short_time(value: str | None) -> str:

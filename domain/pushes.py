@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain import queries
 from domain.errors import Refusal
@@ -25,12 +26,19 @@ LEGACY = frozenset(
 )
 
 
+class Mute(NamedTuple):
+    """A unit whose reminders are paused, and the last day of the pause."""
+
+    unit: Unit
+    until: str
+
+
 @dataclass(frozen=True)
 class Overview:
     counts: dict[str, int]
     problems: list[Queued]
     unreachable: list[queries.UnitStatus]
-    muted: list[tuple[Unit, str]]
+    muted: list[Mute]
     names: dict[int, str]  # who a person-addressed problem row was for
 
     @property
@@ -53,7 +61,7 @@ async def overview(office: Office, person: Person | None) -> Overview:
         counts,
         problems,
         [s for s in statuses if not s.reachable],
-        [(by_id[u], until) for u, until in muted.items() if u in by_id],
+        [Mute(by_id[u], until) for u, until in muted.items() if u in by_id],
         names,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
+from typing import NamedTuple
 
 from domain import lights as item_lights
 from domain.items import IN_WORK, Status
@@ -35,6 +36,13 @@ COUNTED = IN_WORK  # what a summary counts as 在办: sent to the units and not 
 NOT_STARTED = "未开始"  # not judged yet: before its window or its year
 
 
+class KeyGroup(NamedTuple):
+    """The key items under one 分管领导 ('' for those of no named leader)."""
+
+    leader: str
+    lines: list[ItemLine]
+
+
 @dataclass
 class Weekly:
     today: date
@@ -44,7 +52,7 @@ class Weekly:
     overdue: list[ItemLine] = field(default_factory=list)
     silent_units: list[str] = field(default_factory=list)
     difficulties: list[dict] = field(default_factory=list)
-    key_groups: list[tuple[str, list[ItemLine]]] = field(default_factory=list)
+    key_groups: list[KeyGroup] = field(default_factory=list)
     closed_total: int = 0  # all time: the open counts above must add up to 在办事项
 
     @property
@@ -52,14 +60,14 @@ class Weekly:
         return sum(self.by_light.values())
 
 
-def by_leader(lines: list[tuple[str, ItemLine]]) -> list[tuple[str, list[ItemLine]]]:
+def by_leader(lines: list[tuple[str, ItemLine]]) -> list[KeyGroup]:
     """Key items grouped by the 分管领导 of their plan task (first seen first); items of no
     plan task, or of a task without a named leader, come last under ''."""
     groups: dict[str, list[ItemLine]] = {}
     for leader, item in lines:
         groups.setdefault(leader, []).append(item)
-    named = [(k, v) for k, v in groups.items() if k]
-    return named + ([("", groups[""])] if "" in groups else [])
+    named = [KeyGroup(k, v) for k, v in groups.items() if k]
+    return named + ([KeyGroup("", groups[""])] if "" in groups else [])
 
 
 async def weekly(office: Office, since: str) -> Weekly:

@@ -161,7 +161,9 @@ async def submit(update: Update, context: Context) -> int:
     )
     svc.wake_sender()
     context.user_data.pop(KEY, None)
-    await say(update, context, "completion_done", s=done, serial=svc.office.serial_label(done.item))
+    await say(
+        update, context, "completion_done", report=done, serial=svc.office.serial_label(done.item)
+    )
     return END
 
 

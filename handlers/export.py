@@ -18,7 +18,7 @@ async def export_cmd(update: Update, context: Context) -> None:
     rows = await queries.ledger(svc.office, await person_of(update, context))
     data = await ledger_xlsx.build(svc.office, rows)
     name = f"督办台账_{svc.office.clock.today():%Y%m%d}.xlsx"
-    caption, rest = caption_parts(svc.render("export_caption", rows=len(rows)))
+    caption, rest = caption_parts(svc.render("export_caption", row_count=len(rows)))
     chat_id = update.effective_chat.id
     await context.bot.send_document(chat_id, data, filename=name, caption=caption)
     for part in rest:  # an office's own caption template may say more than 1024 allows

@@ -90,6 +90,7 @@ async def _ask_date(update: Update, context: Context, item: Item) -> str:
         item=item,
         serial=context.services.office.serial_label(item),
         example=item.deadline + timedelta(days=30),
+        new_deadline=None,
     )
     return DATE
 
@@ -123,6 +124,7 @@ async def got_date(update: Update, context: Context) -> str | int:
         step="reason",
         item=item,
         serial=office.serial_label(item),
+        example=None,
         new_deadline=new,
     )
     return REASON
@@ -175,7 +177,7 @@ async def submit(update: Update, context: Context) -> int:
             "ext_card",
             [decide],
             done.item.id,
-            r=done,
+            request=done,
             serial=serial,
             person=person,
         )
@@ -199,7 +201,7 @@ async def submit(update: Update, context: Context) -> int:
     await clear_buttons(update)
     svc.wake_sender()
     serial = office.serial_label(done.item)
-    await say(update, context, "ext_requested", r=done, serial=serial)
+    await say(update, context, "ext_requested", request=done, serial=serial)
     return END
 
 
@@ -217,7 +219,7 @@ def _tell_unit(svc):
             done.liaisons,
             "ext_decided_unit",
             item_id=done.item.id,
-            d=done,
+            decision=done,
             serial=serial,
         )
 
@@ -228,7 +230,7 @@ async def _tell_decision(update: Update, context: Context, done: Decided) -> Non
     svc = context.services
     svc.wake_sender()
     serial = svc.office.serial_label(done.item)
-    await say(update, context, "ext_decided", d=done, serial=serial, told=len(done.liaisons))
+    await say(update, context, "ext_decided", decision=done, serial=serial, told=len(done.liaisons))
 
 
 @answers_refusals

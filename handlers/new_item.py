@@ -241,7 +241,7 @@ async def preview(update: Update, context: Context) -> str:
         context,
         "new_preview",
         buttons=buttons,
-        v=values,
+        values=values,
         mode=form["mode"],
         lead_name=names.get(values.get("lead"), ""),
         return_reason=form.get("reason", ""),

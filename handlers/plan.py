@@ -127,7 +127,7 @@ async def _set_key(update: Update, context: Context, on: bool) -> None:
     with pickers.usage(command):
         if reason:
             changed = await plan_keys.set_key(office, person, args[0], on, reason)
-            await say(update, context, "key_done", c=changed, reason=reason.strip())
+            await say(update, context, "key_done", change=changed, reason=reason.strip())
             return
         found = await plan_keys.resolve(office, args[0])
     await plan_keys.check(office, person, found.kind, found.id, on)
@@ -171,7 +171,7 @@ def _key_prompt(on: bool, kind: str) -> ReasonPrompt:
         person = await person_of(update, context)
         office = context.services.office
         changed = await plan_keys.change(office, person, kind, row_id, on, reason)
-        await say(update, context, "key_done", c=changed, reason=reason)
+        await say(update, context, "key_done", change=changed, reason=reason)
 
     return ReasonPrompt(KEY_PREFIXES[(on, kind)], plan_keys.action(on), check, act)
 
@@ -218,7 +218,7 @@ async def got_file(update: Update, context: Context) -> str | int:
         return FILE
     if done.opened:
         svc.wake_sender()
-    await say(update, context, "plan_imported", r=done)
+    await say(update, context, "plan_imported", result=done)
     return END
 
 

@@ -12,6 +12,7 @@ user_data['progress'] (persisted) until 提交.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from telegram import Update
 from telegram.ext import (
@@ -126,9 +127,9 @@ async def _ask(update: Update, context: Context, step: str) -> str:
     if prev and step in STEPS:
         shown = f"{prev[step]}%" if step == "percent" else (prev[step] or "无")[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
-    goal = form.get("goal")
+    goal = _goal(form)
     if step == "quantity" and prev and prev.get("quantity") is not None:
-        shown = f"{prev['quantity']}{goal[1]}"[:20]
+        shown = f"{prev['quantity']}{goal.measure}"[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
     steps = _steps(form)
     if step == FILES:
@@ -145,7 +146,7 @@ async def _ask(update: Update, context: Context, step: str) -> str:
         correcting=bool(form.get("corrects")),
         files=form["files"],
         max_mb=context.services.settings.max_attachment_mb,
-        n=steps.index(step) + 1 if step in steps else len(steps) + 1,
+        step_number=steps.index(step) + 1 if step in steps else len(steps) + 1,
         total=len(steps) + 1,
         goal=goal,
     )
@@ -232,23 +233,34 @@ async def files_done(update: Update, context: Context) -> str:
         context,
         "progress_preview",
         buttons=buttons,
-        v=form["v"],
+        answers=form["v"],
         item=item,
         files=form["files"],
         serial=office.serial_label(item),
         correcting=bool(form.get("corrects")),
-        goal=form.get("goal"),
+        goal=_goal(form),
         share=_share(form),
     )
     return PREVIEW
 
 
+class Goal(NamedTuple):
+    """A quantified target's goal as the form shows it (1200, 户); the form keeps a list."""
+
+    quantity: str
+    measure: str
+
+
+def _goal(form: dict) -> Goal | None:
+    return Goal(*form["goal"]) if form.get("goal") else None
+
+
 def _share(form: dict) -> str:
     """累计完成 as a % of the goal, for the preview and the supervisor's notice."""
-    goal, reached = form.get("goal"), form["v"].get("quantity")
+    goal, reached = _goal(form), form["v"].get("quantity")
     if not goal or reached is None:
         return ""
-    return show(quantity_percent(Decimal(reached), Decimal(goal[0])))
+    return show(quantity_percent(Decimal(reached), Decimal(goal.quantity)))
 
 
 @answers_refusals
@@ -278,11 +290,11 @@ async def submit(update: Update, context: Context) -> int | None:
             done.notify,
             "progress_notice",
             item_id=done.item.id,
-            s=done,
-            v=v,
+            report=done,
+            answers=v,
             serial=office.serial_label(done.item),
             files=len(form["files"]),
-            goal=form.get("goal"),
+            goal=_goal(form),
             share=_share(form),
             buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
         )
@@ -298,7 +310,7 @@ async def submit(update: Update, context: Context) -> int | None:
         update,
         context,
         "progress_done",
-        s=done,
+        report=done,
         serial=serial,
         buttons=[[("补充更正", cb.make(cb.CORRECT, done.report_id))]],
     )

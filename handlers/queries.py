@@ -33,7 +33,7 @@ async def units_cmd(update: Update, context: Context) -> None:
     for start in starts:
         part = rows[start : start + 40]
         last = buttons if start == starts[-1] else None
-        await say(update, context, "units_list", rows=part, missing=missing, buttons=last)
+        await say(update, context, "units_list", units=part, missing=missing, buttons=last)
 
 
 @answers_refusals
@@ -46,7 +46,7 @@ async def items_cmd(update: Update, context: Context) -> None:
         {"item": i, "serial": office.serial_label(i), "light": lights.get(i.id)}
         for i in found[:MAX_ROWS]
     ]
-    await say(update, context, "items_list", rows=rows, query=query)
+    await say(update, context, "items_list", entries=rows, query=query)
 
 
 @answers_refusals

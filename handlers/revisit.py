@@ -60,7 +60,7 @@ async def _show(update: Update, context: Context, step: str, *, again: bool = Fa
     facts = dict(serial=form.get("serial", ""), title=form.get("title", ""), again=again)
     if step == CONFIRM:
         buttons = [[_button(form, step, "提交", "ok"), _button(form, step, "取消", "cancel")]]
-        await say(update, context, "revisit_preview", buttons=buttons, v=form, **facts)
+        await say(update, context, "revisit_preview", buttons=buttons, answers=form, **facts)
         return step
     choices = {
         SUSTAINED: [[_button(form, step, "是", 1), _button(form, step, "否", 0)]],
@@ -147,7 +147,7 @@ async def got_confirm(update: Update, context: Context) -> int:
             "revisit_card",
             buttons=card_buttons(done.revisit_id),
             item_id=done.item.id,
-            a=done,
+            answer=done,
             serial=office.serial_label(done.item),
             who=person.name,
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from domain import lights
 from domain.errors import Refusal
@@ -210,9 +211,14 @@ async def detail_by_id(office: Office, person: Person | None, task_id: int) -> T
     return task
 
 
-async def for_item(
-    office: Office, item: Item, conn: Conn | None = None
-) -> tuple[TaskView, TargetView] | None:
+class Planned(NamedTuple):
+    """The plan task and target an item carries."""
+
+    task: TaskView
+    target: TargetView
+
+
+async def for_item(office: Office, item: Item, conn: Conn | None = None) -> Planned | None:
     """The task and target an item carries, as /plan shows them (None for other items)."""
     if item.target_id is None:
         return None
@@ -223,7 +229,7 @@ async def for_item(
     rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
     found = await _views(office, conn, rows, None)
     view = next(g for g in found[0].targets if g.code == target["code"])
-    return found[0], view
+    return Planned(found[0], view)
 
 
 def called(person: Person) -> set[str]:
