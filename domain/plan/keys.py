@@ -44,7 +44,7 @@ async def resolve(office: Office, ref: str) -> Choice:
             row = None
         else:
             kind = "task" if table == "plan_tasks" else "target"
-            return Choice(kind, row["id"], row["code"], row["title"])
+            return Choice(kind, row.id, row.code, row.title)
     try:
         item = await queries.find_item(office, ref)
     except Refusal:
@@ -52,7 +52,7 @@ async def resolve(office: Office, ref: str) -> Choice:
     if item.target_id is not None:
         async with office.db.read() as conn:
             row = await store.target(conn, item.target_id)
-        return Choice("target", row["id"], row["code"], row["title"])
+        return Choice("target", row.id, row.code, row.title)
     return Choice("item", item.id, office.serial_label(item), item.title)
 
 
@@ -86,7 +86,7 @@ async def change(
         else:
             await store.set_key(conn, TABLES[kind], row_id, on, now)
             row = await (store.task if kind == "task" else store.target)(conn, row_id)
-            task_id = row["task_id"] if kind == "target" else row_id
+            task_id = row.task_id if kind == "target" else row_id
             changed = await store.sync_item_keys(conn, task_id)
             touched = [None, *changed]  # the plan's own row, then each item it touched
         for item_id in touched:
@@ -127,7 +127,7 @@ async def _current(office: Office, conn: Conn, kind: str, row_id: int, on: bool)
         row = await (store.task if kind == "task" else store.target)(conn, row_id)
         if row is None:
             raise Refusal("stale_button")
-        found, is_key = Choice(kind, row["id"], row["code"], row["title"]), bool(row["is_key"])
+        found, is_key = Choice(kind, row.id, row.code, row.title), bool(row.is_key)
     if is_key == on:
         raise Refusal("key_unchanged", code=found.label, on=on)
     return found
