@@ -60,7 +60,7 @@ class Period(StrEnum):
     ONCE = "一次性"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     id: int
     name: str
@@ -73,7 +73,7 @@ class Unit:
         return self.short_name or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: int
     tg_user_id: int
@@ -88,7 +88,7 @@ class Person:
     unreachable: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemUnit:
     unit_id: int
     unit_name: str
@@ -104,7 +104,7 @@ class ItemUnit:
         return self.role == "lead"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: int
     title: str
@@ -166,7 +166,7 @@ class Draft:
     is_key: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attachment:
     kind: str  # photo | document
     file_id: str

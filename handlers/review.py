@@ -81,7 +81,7 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
         report=report,
         unit_name=item.unit(report.unit_id).unit_name,
         files=[f.file_name for f in files],
-        history=[dict(h) for h in history[-8:]],
+        history=history[-8:],
         verification=verification,
         planned=await plan_views.for_item(svc.office, item, conn),
     )

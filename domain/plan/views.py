@@ -87,10 +87,10 @@ class TaskView:
 async def find(conn: Conn, code: str) -> tuple[PlanTask | PlanTarget, str, str]:
     """A task or target by its 编号: (row, table, 任务|目标)."""
     code = (code or "").strip()
-    if (row := await store.task_by_code(conn, code)) is not None:
-        return row, "plan_tasks", "任务"
-    if (row := await store.target_by_code(conn, code)) is not None:
-        return row, "plan_targets", "目标"
+    if (task := await store.task_by_code(conn, code)) is not None:
+        return task, "plan_tasks", "任务"
+    if (target := await store.target_by_code(conn, code)) is not None:
+        return target, "plan_targets", "目标"
     raise Refusal("plan_unknown", code=code[:30])
 
 
@@ -198,11 +198,11 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
     """One task with all its targets, and the target code if a target was asked for."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     async with office.db.read() as conn:
-        row, table, _ = await find(conn, code)
-        task_id = row.id if table == "plan_tasks" else row.task_id
+        row, _, _ = await find(conn, code)
+        task_id = row.task_id if isinstance(row, PlanTarget) else row.id
         rows = [t for t in await store.tasks(conn) if t.id == task_id]
         found = await _views(office, conn, rows, None)
-    return found[0], (row.code if table == "plan_targets" else None)
+    return found[0], (row.code if isinstance(row, PlanTarget) else None)
 
 
 async def detail_by_id(office: Office, person: Person | None, task_id: int) -> TaskView:
