@@ -23,7 +23,7 @@ class PlanTask:
     year: int
     created_at: str
     updated_at: str
-    lead_unit: str | None = None  # the lead unit's name, when listed for a view
+    lead_unit: str = ""  # the lead unit's name, when listed for a view
 
 
 @dataclass(frozen=True, slots=True)

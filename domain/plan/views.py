@@ -226,6 +226,8 @@ async def for_item(
         async with office.db.read() as conn:
             return await for_item(office, item, conn)
     target = await store.target(conn, item.target_id)
+    if target is None:  # cannot be: items.target_id references plan_targets
+        return None
     rows = [t for t in await store.tasks(conn) if t.id == target.task_id]
     found = await _views(office, conn, rows, None)
     view = next(g for g in found[0].targets if g.code == target.code)
