@@ -54,7 +54,7 @@ async def render_weekly(svc, now: datetime) -> list[str]:
 
 async def render_digest(svc, now: datetime) -> tuple[list[str], list[int]]:
     async with svc.office.db.read() as conn:
-        rows = [r for r in await alerts.pending(conn) if r["kind"] != "closed"]
+        rows = [r for r in await alerts.pending(conn) if r.kind != "closed"]
     views = channel.by_importance(
         [channel.alert_view(r, labeller(svc.settings.serial_format)) for r in rows]
     )
@@ -179,25 +179,25 @@ async def queue_closures(svc) -> int:
     label = labeller(svc.settings.serial_format)
     stamp = svc.office.now()
     async with svc.office.db.transaction() as conn:
-        rows = [r for r in await alerts.pending(conn) if r["kind"] == "closed"]
+        rows = [r for r in await alerts.pending(conn) if r.kind == "closed"]
         pushes = []
         for r in rows:
             view = channel.alert_view(r, label)
-            closed_on = (r["closed_at"] or stamp)[:10]
-            on_time = r["deadline"] is not None and closed_on <= r["deadline"]
+            closed_on = (r.closed_at or stamp)[:10]
+            on_time = r.deadline is not None and closed_on <= r.deadline
             pushes.append(
                 Push(
-                    f"closed:{r['id']}",
+                    f"closed:{r.id}",
                     "closed",
                     "closed_line",
                     stamp,
-                    item_id=r["item_id"],
+                    item_id=r.item_id,
                     chat_id=svc.settings.leader_chat,
                     context={**view, "on_time": on_time},
                 )
             )
         queued = await outbox.add_many(conn, pushes, stamp)
-        await alerts.mark_posted(conn, [r["id"] for r in rows], stamp)
+        await alerts.mark_posted(conn, [r.id for r in rows], stamp)
     return queued
 
 
@@ -210,7 +210,7 @@ async def queue_posts(app: Application) -> int:
     now = svc.office.clock.now()
     async with svc.office.db.read() as conn:
         last = {rule: await outbox.last_created(conn, rule) for rule in QUEUERS}
-        kinds = [r["kind"] for r in await alerts.pending(conn)]
+        kinds = [r.kind for r in await alerts.pending(conn)]
     closures = kinds.count("closed")
     due = channel.posts_due(
         now,

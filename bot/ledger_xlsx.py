@@ -21,7 +21,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from domain import monthly, queries
-from domain.items import Status
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
 
@@ -101,42 +100,38 @@ def _when(value: str | None) -> datetime | None:
 
 async def build(office: Office, found) -> bytes:
     """The workbook for the rows `domain.queries.ledger` returned."""
-    lights = await queries.lights(office, {r["item_id"] for r in found})
+    lights = await queries.lights(office, {r.item_id for r in found})
     book = Workbook()
     sheet = book.active
     sheet.title = "督办台账"
     sheet.append(HEADERS)
     for r in found:
-        serial = item_label(
-            r["year"], r["serial"], r["item_id"], r["plan_code"], office.serial_format
-        )
-        progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
+        serial = item_label(r.year, r.serial, r.item_id, r.plan_code, office.serial_format)
+        progress = f"{r.progress}（{r.percent}%）" if r.progress else ""
         _append(
             sheet,
             [
                 serial,
-                r["title"],
-                r["source"],
-                r["instructing_leader"],
-                r["category"],
-                "是" if r["is_key"] else "",
-                r["lead_unit"],
-                r["co_units"] or "",
-                f"{r['unit_name']}（{'牵头' if r['role'] == 'lead' else '配合'}）",
+                r.title,
+                r.source,
+                r.instructing_leader,
+                r.category,
+                "是" if r.is_key else "",
+                r.lead_unit,
+                r.co_units or "",
+                f"{r.unit_name}（{'牵头' if r.role == 'lead' else '配合'}）",
                 " ".join(
-                    x
-                    for x in (r["responsible_name"], r["responsible_title"], r["responsible_phone"])
-                    if x
+                    x for x in (r.responsible_name, r.responsible_title, r.responsible_phone) if x
                 ),
-                r["liaison"] or "（未注册）",
-                date.fromisoformat(r["deadline"]),
-                Status(r["status"]).label,
-                _light(lights.get(r["item_id"])),
+                r.liaison or "（未注册）",
+                date.fromisoformat(r.deadline),
+                r.status.label,
+                _light(lights.get(r.item_id)),
                 progress,
-                r["difficulties"] or "",
-                _when(r["signed_at"]),
-                _when(r["closed_at"]),
-                r["returns"],
+                r.difficulties or "",
+                _when(r.signed_at),
+                _when(r.closed_at),
+                r.returns,
             ],
         )
     _dress(sheet, HEADERS)

@@ -7,12 +7,35 @@ Posts are decided here and queued in the outbox with keys that name their period
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from domain.workdays import Hours, WorkdayCalendar, working_moment
 
 IMPORTANCE = {"escalation": 0, "key_red": 1, "key_difficulty": 2, "unreachable": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert kept for the channel, with the item and unit it is about (when it has them)."""
+
+    id: int
+    kind: str
+    detail: str  # JSON
+    created_at: str
+    item_id: int | None = None
+    unit_id: int | None = None
+    posted_at: str | None = None
+    dedupe_key: str | None = None
+    title: str | None = None
+    year: int | None = None
+    serial: int | None = None
+    plan_code: str | None = None
+    deadline: str | None = None
+    is_key: int | None = None
+    closed_at: str | None = None
+    unit_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,22 +114,22 @@ def _digest_due(now: datetime, last_digest: datetime | None, schedule: Schedule)
     return now - last_digest >= timedelta(minutes=schedule.digest_minutes)
 
 
-def alert_view(row, label) -> dict:
+def alert_view(row: Alert, label: Callable[..., str]) -> dict:
     """An alert as the digest shows it: what happened, on what, since when."""
-    detail = json.loads(row["detail"] or "{}")
+    detail = json.loads(row.detail or "{}")
     return {
         "workdays": "",
         "difficulties": "",
         "person": "",  # every kind's fields, never missing
         **detail,
-        "id": row["id"],
-        "kind": row["kind"],
-        "serial": label(row["year"], row["serial"], row["item_id"], row["plan_code"]),
-        "title": row["title"] or "",
-        "unit": row["unit_name"] or detail.get("unit", ""),
-        "deadline": detail.get("deadline") or row["deadline"] or "",
-        "since": row["created_at"],
-        "is_key": bool(row["is_key"]),
+        "id": row.id,
+        "kind": row.kind,
+        "serial": label(row.year, row.serial, row.item_id, row.plan_code),
+        "title": row.title or "",
+        "unit": row.unit_name or detail.get("unit", ""),
+        "deadline": detail.get("deadline") or row.deadline or "",
+        "since": row.created_at,
+        "is_key": bool(row.is_key),
     }
 
 

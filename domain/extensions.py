@@ -15,10 +15,10 @@ from datetime import date
 from domain import inputs
 from domain.errors import Refusal
 from domain.items import Action, Status, sources, transition
-from domain.models import Item, Person, Role, Unit
+from domain.models import Extension, Item, Person, Role, Unit
 from domain.office import Office, Then, after, require
 from storage import audit, extensions, items, people, units
-from storage.db import Conn, Row
+from storage.db import Conn
 
 GRANTED, REFUSED = "granted", "refused"
 
@@ -97,8 +97,8 @@ async def _requestable(office: Office, conn: Conn, liaison: Person, item_id: int
     if pending is not None:
         raise Refusal(
             "extension_pending",
-            at=pending["requested_at"],
-            new_deadline=pending["new_deadline"],
+            at=pending.requested_at,
+            new_deadline=pending.new_deadline,
         )
     transition(item.status, Action.REQUEST_EXTENSION, liaison.role)
     if office.clock.today() > item.deadline:
@@ -156,19 +156,19 @@ async def check_decision(office: Office, person: Person | None, extension_id: in
 
 async def _decidable(
     conn: Conn, supervisor: Person, extension_id: int, action: Action
-) -> tuple[Row, Item, Status]:
+) -> tuple[Extension, Item, Status]:
     row = await extensions.get(conn, extension_id)
     if row is None:
         raise Refusal("extension_unknown")
-    if row["decision"] is not None:
-        who = await people.get(conn, row["decided_by"]) if row["decided_by"] else None
+    if row.decision is not None:
+        who = await people.get(conn, row.decided_by) if row.decided_by else None
         raise Refusal(
             "extension_decided",
-            granted=row["decision"] == GRANTED,
-            at=row["decided_at"] or "",
+            granted=row.decision == GRANTED,
+            at=row.decided_at or "",
             who=who.name if who else "",
         )
-    item = await items.get(conn, row["item_id"])
+    item = await items.get(conn, row.item_id)
     if item is None:
         raise Refusal("item_unknown")
     return row, item, transition(item.status, action, supervisor.role)
@@ -182,7 +182,7 @@ async def grant_extension(
     now = office.now()
     async with office.db.transaction() as conn:
         row, item, target = await _decidable(conn, supervisor, extension_id, Action.GRANT_EXTENSION)
-        old, new = date.fromisoformat(row["old_deadline"]), date.fromisoformat(row["new_deadline"])
+        old, new = date.fromisoformat(row.old_deadline), date.fromisoformat(row.new_deadline)
         await items.set_status(conn, item.id, target, now, deadline=new.isoformat())
         await extensions.decide(conn, extension_id, GRANTED, supervisor, now, refusal_reason=None)
         await audit.record(
@@ -191,7 +191,7 @@ async def grant_extension(
             person_id=supervisor.id,
             action="同意延期",
             item_id=item.id,
-            unit_id=row["unit_id"],
+            unit_id=row.unit_id,
             extension_id=extension_id,
             old_deadline=old.isoformat(),
             new_deadline=new.isoformat(),
@@ -219,23 +219,23 @@ async def refuse_extension(
             person_id=supervisor.id,
             action="不同意延期",
             item_id=item.id,
-            unit_id=row["unit_id"],
+            unit_id=row.unit_id,
             extension_id=extension_id,
-            old_deadline=row["old_deadline"],
-            new_deadline=row["new_deadline"],
+            old_deadline=row.old_deadline,
+            new_deadline=row.new_deadline,
             reason=reason,
         )
         return await after(then, conn, await _decided(conn, row, False, reason))
 
 
-async def _decided(conn: Conn, row: Row, granted: bool, reason: str) -> Decided:
+async def _decided(conn: Conn, row: Extension, granted: bool, reason: str) -> Decided:
     return Decided(
-        item=await items.get(conn, row["item_id"]),
-        extension_id=row["id"],
+        item=await items.get(conn, row.item_id),
+        extension_id=row.id,
         granted=granted,
-        old_deadline=date.fromisoformat(row["old_deadline"]),
-        new_deadline=date.fromisoformat(row["new_deadline"]),
+        old_deadline=date.fromisoformat(row.old_deadline),
+        new_deadline=date.fromisoformat(row.new_deadline),
         reason=reason,
-        unit=await units.get(conn, row["unit_id"]),
-        liaisons=await people.liaisons(conn, row["unit_id"]),
+        unit=await units.get(conn, row.unit_id),
+        liaisons=await people.liaisons(conn, row.unit_id),
     )

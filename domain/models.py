@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # domain.items needs Role from here
+if TYPE_CHECKING:  # domain.items builds on Role: a runtime import would go round in a circle
     from domain.items import Status
 
 
@@ -60,7 +60,7 @@ class Period(StrEnum):
     ONCE = "一次性"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     id: int
     name: str
@@ -73,7 +73,7 @@ class Unit:
         return self.short_name or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: int
     tg_user_id: int
@@ -88,7 +88,7 @@ class Person:
     unreachable: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemUnit:
     unit_id: int
     unit_name: str
@@ -104,7 +104,7 @@ class ItemUnit:
         return self.role == "lead"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: int
     title: str
@@ -166,7 +166,7 @@ class Draft:
     is_key: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attachment:
     kind: str  # photo | document
     file_id: str
@@ -175,3 +175,111 @@ class Attachment:
     mime_type: str = ""
     size: int = 0
     local_path: str | None = None
+
+
+# ---- an item's records: what storage reads back, column for column -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report (progress, completion or revisit) as submitted; a correction is a new version."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    person_id: int
+    kind: str  # progress | completion | revisit
+    period_key: str
+    version: int
+    submitted_at: str
+    corrects: int | None = None
+    progress: str = ""
+    percent: int | None = None
+    difficulties: str = ""
+    next_steps: str = ""
+    sustained: int | None = None
+    key_flagged: int = 0
+    read_at: str | None = None
+    read_by: int | None = None
+    quantity: str | None = None
+    unit_name: str | None = None  # joined when the item's record lists every report
+    files: int = 0  # how many attachments, in that same list
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A request to move the deadline (延期) and, once decided, its decision."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    person_id: int
+    old_deadline: str
+    new_deadline: str
+    reason: str
+    requested_at: str
+    decision: str | None = None  # granted | refused
+    decided_by: int | None = None
+    decided_at: str | None = None
+    refusal_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A one-time invitation, known only by its code's hash."""
+
+    id: int
+    code_hash: str
+    role: str
+    expires_at: str
+    created_at: str
+    unit_id: int | None = None
+    liaison_kind: str | None = None
+    created_by: int | None = None
+    used_at: str | None = None
+    used_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """An on-site check ordered on a completion report, and what it found."""
+
+    id: int
+    item_id: int
+    report_id: int
+    verifier: str
+    planned_on: str
+    ordered_by: int
+    ordered_at: str
+    finding: str | None = None
+    recorded_by: int | None = None
+    recorded_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit:
+    """A revisit (回访) of a closed item: when it falls due and how far it has got."""
+
+    id: int
+    item_id: int
+    due_on: str
+    state: str  # scheduled | asked | answered | done | reopened | dropped
+    asked_at: str | None = None
+    report_id: int | None = None
+    decided_by: int | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+    answered_at: str | None = None  # joined: when and by whom it was answered,
+    answered_by: str | None = None
+    decided_name: str | None = None  # and who decided, for the refusals that name them
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of an item's audit trail, with the names of who acted and on which unit."""
+
+    at: str
+    action: str
+    detail: str  # JSON
+    who: str | None = None
+    unit: str | None = None

@@ -49,27 +49,25 @@ async def figures(office: Office) -> list[UnitFigures]:
         rows = await monthly.unit_rows(conn)
     by_unit: dict[int, UnitFigures] = {}
     for r in rows:
-        f = by_unit.setdefault(r["unit_id"], UnitFigures(r["unit_name"], sign_days=[]))
-        if r["item_id"] is None:
+        f = by_unit.setdefault(r.unit_id, UnitFigures(r.unit_name, sign_days=[]))
+        if r.item_id is None:
             continue
         f.assigned += 1
-        f.reports += r["reports"]
-        deadline = date.fromisoformat(r["deadline"])
-        if r["signed_at"]:
+        f.reports += r.reports
+        deadline = date.fromisoformat(r.deadline)
+        if r.signed_at:
             f.sign_days.append(
-                (
-                    date.fromisoformat(r["signed_at"][:10]) - date.fromisoformat(r["sent_at"][:10])
-                ).days
+                (date.fromisoformat(r.signed_at[:10]) - date.fromisoformat(r.sent_at[:10])).days
             )
-        if r["role"] != "lead":
+        if r.role != "lead":
             continue
-        f.returned += r["returns"]
-        if r["closed_at"]:
-            on_time = date.fromisoformat(r["closed_at"][:10]) <= deadline
+        f.returned += r.returns
+        if r.closed_at:
+            on_time = date.fromisoformat(r.closed_at[:10]) <= deadline
             f.closed_on_time += on_time
             f.closed_late += not on_time
-        elif r["status"] in RUNNING and deadline < today:
+        elif r.status in RUNNING and deadline < today:
             f.overdue += 1
-        elif r["status"] in RUNNING:
+        elif r.status in RUNNING:
             f.in_progress += 1
     return sorted((f for f in by_unit.values() if f.assigned), key=lambda f: f.rank_key)

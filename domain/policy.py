@@ -86,7 +86,7 @@ class Need:
         return self.kind in HEADS_UP
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chase:
     """One step taken for a need, with the state of the message that carried it (None when
     no outbox row did: a leader-channel alert)."""

@@ -14,11 +14,11 @@ from decimal import Decimal
 
 from domain.errors import Refusal
 from domain.items import COMPLETABLE, REPORTABLE, completion_action, transition
-from domain.models import Attachment, Item, Person, Role, Unit
+from domain.models import Attachment, Item, Person, Report, Role, Unit
 from domain.office import Office, Then, after, require
 from domain.periods import window
 from storage import alerts, audit, items, people, plan, reports, units
-from storage.db import Conn, Row
+from storage.db import Conn
 
 NOTHING = {"", "无", "没有", "暂无"}
 _PERCENT = re.compile(r"^(\d{1,3})\s*[%％]?$")
@@ -114,8 +114,8 @@ async def submit_progress(
         repeated = False
         if corrects is not None:
             corrected = await _correctable(conn, liaison, corrects)
-            period_key = corrected["period_key"]
-            repeated = corrected["difficulties"] == form.difficulties
+            period_key = corrected.period_key
+            repeated = corrected.difficulties == form.difficulties
         else:
             period_key = window(item.period, office.clock.today(), sent_on(item), item.deadline).key
         flagged = item.is_key and has_difficulties(form.difficulties)
@@ -136,7 +136,7 @@ async def submit_progress(
             attachments=form.attachments,
             quantity=None if form.quantity is None else str(form.quantity),
         )
-        version = (await reports.get(conn, report_id))["version"]
+        version = await reports.version(conn, report_id)
         await audit.record(
             conn,
             at=now,
@@ -163,18 +163,18 @@ async def submit_progress(
         return await after(then, conn, done)
 
 
-async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Row:
+async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Report:
     report = await reports.get(conn, report_id)
-    if report is None or report["unit_id"] != liaison.unit_id or report["kind"] != "progress":
+    if report is None or report.unit_id != liaison.unit_id or report.kind != "progress":
         raise Refusal("stale_button")
-    if report["read_at"]:
+    if report.read_at:
         raise Refusal("report_already_read")
     if await reports.newer_exists(conn, report):
         raise Refusal("report_superseded")
     return report
 
 
-async def start_correction(office: Office, person: Person | None, report_id: int) -> Row:
+async def start_correction(office: Office, person: Person | None, report_id: int) -> Report:
     """The report to correct, if it is still the unit's newest and unread."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
@@ -187,7 +187,7 @@ async def mark_read(office: Office, person: Person | None, report_id: int) -> bo
     reader = require(person, Role.SUPERVISOR)
     async with office.db.transaction() as conn:
         report = await reports.get(conn, report_id)
-        if report is None or report["kind"] != "progress":
+        if report is None or report.kind != "progress":
             raise Refusal("stale_button")
         return await reports.mark_read(conn, report_id, reader.id, office.now())
 
@@ -221,7 +221,7 @@ async def submit_completion(
             percent=100,
             attachments=attachments,
         )
-        version = (await reports.get(conn, report_id))["version"]
+        version = await reports.version(conn, report_id)
         await items.set_status(conn, item_id, target, now)
         await audit.record(
             conn,

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from domain import lights as item_lights
 from domain.errors import Refusal
 from domain.items import IN_WORK, OPEN_STATUSES, PAUSED, Status
-from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, Unit
+from domain.models import Category, Event, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
 from domain.traffic import Light
 from storage import audit, items, ledger_rows, people, plan, units
-from storage.db import Row
 
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
 _REF_DRAFT = re.compile(r"^(?:草稿)?#(\d{1,9})$")
@@ -136,7 +135,7 @@ async def open_items(office: Office, person: Person | None, query: str = "") -> 
         )
 
 
-async def item_record(office: Office, person: Person | None, ref: str) -> tuple[Item, list[Row]]:
+async def item_record(office: Office, person: Person | None, ref: str) -> tuple[Item, list[Event]]:
     """One item with its timeline; a liaison sees only items of their own unit."""
     viewer = require(person)
     return await _record(office, viewer, await find_item(office, ref))
@@ -144,13 +143,13 @@ async def item_record(office: Office, person: Person | None, ref: str) -> tuple[
 
 async def item_record_by_id(
     office: Office, person: Person | None, item_id: int
-) -> tuple[Item, list[Row]]:
+) -> tuple[Item, list[Event]]:
     """The same, for an item picked from a list (the pick is checked like a typed 编号)."""
     viewer = require(person)
     return await _record(office, viewer, await get_item(office, item_id))
 
 
-async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, list[Row]]:
+async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, list[Event]]:
     if viewer.role is Role.LIAISON and all(u.unit_id != viewer.unit_id for u in item.units):
         raise Refusal("not_your_item")
     async with office.db.read() as conn:

@@ -101,13 +101,13 @@ async def _valid_invite(office: Office, conn, code: str) -> Invitation:
     row = await invites.by_hash(conn, hash_code(code.strip()))
     if row is None:
         raise Refusal("invite_unknown")
-    if row["used_at"] is not None:
+    if row.used_at is not None:
         raise Refusal("invite_used")
-    if datetime.fromisoformat(row["expires_at"]) <= office.clock.now():
+    if datetime.fromisoformat(row.expires_at) <= office.clock.now():
         raise Refusal("invite_expired")
-    unit = await units.get(conn, row["unit_id"]) if row["unit_id"] else None
-    kind = LiaisonKind(row["liaison_kind"]) if row["liaison_kind"] else None
-    return Invitation(Role(row["role"]), unit, kind, row["expires_at"])
+    unit = await units.get(conn, row.unit_id) if row.unit_id else None
+    kind = LiaisonKind(row.liaison_kind) if row.liaison_kind else None
+    return Invitation(Role(row.role), unit, kind, row.expires_at)
 
 
 async def register(
@@ -153,7 +153,7 @@ async def register(
             now=now,
         )
         row = await invites.by_hash(conn, hash_code(code.strip()))
-        if not await invites.mark_used(conn, row["id"], person_id, now):
+        if not await invites.mark_used(conn, row.id, person_id, now):
             raise Refusal("invite_used")
         unit_id = invitation.unit.id if invitation.unit else None
         await audit.record(

@@ -16,7 +16,7 @@ from domain.periods import window
 from domain.workdays import WorkdayCalendar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """One unit's part in one item, as the rules need to see it."""
 

@@ -13,10 +13,10 @@ from datetime import date
 from domain import revisits
 from domain.errors import Refusal
 from domain.items import IN_REVIEW, VERIFYING, Action, transition
-from domain.models import Item, Person, Role
+from domain.models import Item, Person, Report, Role
 from domain.office import Office, Then, after, require
 from storage import alerts, audit, items, people, reports, reviews
-from storage.db import Conn, Row
+from storage.db import Conn
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,14 @@ class Decided:
     revisits: list[date] = field(default_factory=list)
 
 
-async def under_review(conn: Conn, report_id: int) -> tuple[Row, Item]:
+async def under_review(conn: Conn, report_id: int) -> tuple[Report, Item]:
     """The completion report and its item, if this report is the one awaiting a decision."""
     report = await reports.get(conn, report_id)
-    if report is None or report["kind"] != "completion":
+    if report is None or report.kind != "completion":
         raise Refusal("stale_button")
-    item = await items.get(conn, report["item_id"])
-    latest = await reports.latest(conn, item.id, report["unit_id"], "completion")
-    if latest["id"] != report_id:
+    item = await items.get(conn, report.item_id)
+    latest = await reports.latest(conn, item.id, report.unit_id, "completion")
+    if latest.id != report_id:
         raise Refusal("report_superseded")
     if item.status not in IN_REVIEW:
         raise Refusal("not_allowed_now", status=item.status, action="审核")
@@ -184,7 +184,7 @@ async def return_report(
             failed=[c.name for c in failures],
         )
         item = await items.get(conn, item.id)
-        lead = await people.liaisons(conn, report["unit_id"])
+        lead = await people.liaisons(conn, report.unit_id)
         return await after(then, conn, Decided(item, lead, failures))
 
 
@@ -252,7 +252,7 @@ async def record_finding(
         verification = await reviews.latest_verification(conn, report_id)
         if verification is None:
             raise Refusal("stale_button")
-        await reviews.record_finding(conn, verification["id"], finding, reviewer.id, now)
+        await reviews.record_finding(conn, verification.id, finding, reviewer.id, now)
         await audit.record(
             conn,
             at=now,

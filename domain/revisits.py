@@ -104,29 +104,29 @@ async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
     async with office.db.transaction() as conn:
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         for row in await revisits_store.due(conn, office.clock.today()):
-            item = await items.get(conn, row["item_id"])
+            item = await items.get(conn, row.item_id)
             if item.status in REVISITS:
                 continue
             if item.status not in sources(Action.START_REVISIT):
-                await revisits_store.move(conn, row["id"], "dropped", "scheduled")
+                await revisits_store.move(conn, row.id, "dropped", "scheduled")
                 continue
             target = transition(item.status, Action.START_REVISIT, Role.SYSTEM)
             await items.set_status(conn, item.id, target, now)
-            await revisits_store.move(conn, row["id"], "asked", "scheduled", asked_at=now)
+            await revisits_store.move(conn, row.id, "asked", "scheduled", asked_at=now)
             await audit.record(
                 conn,
                 at=now,
                 person_id=None,
                 action="开始回访",
                 item_id=item.id,
-                revisit=row["id"],
-                due_on=row["due_on"],
+                revisit=row.id,
+                due_on=row.due_on,
             )
             lead = item.lead
             liaisons = await people.liaisons(conn, lead.unit_id) if lead else []
             item = await items.get(conn, item.id)
-            due_on = date.fromisoformat(row["due_on"])
-            started.append(Due(row["id"], due_on, item, liaisons, supervisors))
+            due_on = date.fromisoformat(row.due_on)
+            started.append(Due(row.id, due_on, item, liaisons, supervisors))
             if invite is not None:
                 await outbox.add_many(conn, invite(started[-1], now), now)
     return started
@@ -135,15 +135,15 @@ async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
 async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:
     """The revisit and its item, if this liaison's unit leads it and it still awaits an answer."""
     row = await revisits_store.load(conn, revisit_id)
-    item = await items.get(conn, row["item_id"])
+    item = await items.get(conn, row.item_id)
     mine = item.unit(liaison.unit_id)
     if mine is None:
         raise Refusal("not_your_item")
     if not mine.is_lead:
         raise Refusal("revisit_lead_only")
-    if row["state"] == "answered":
-        raise Refusal("revisit_answered", at=row["answered_at"] or "", who=row["answered_by"] or "")
-    if row["state"] != "asked":
+    if row.state == "answered":
+        raise Refusal("revisit_answered", at=row.answered_at or "", who=row.answered_by or "")
+    if row.state != "asked":
         raise Refusal("revisit_over")
     return item
 
@@ -204,13 +204,13 @@ async def answer(
 async def _answered(conn: Conn, supervisor: Person, revisit_id: int, action: Action):
     """The item and its next status, if the revisit waits for a decision and `action` fits."""
     row = await revisits_store.load(conn, revisit_id)
-    if row["state"] in OUTCOMES.values():
-        outcome = next(a for a, state in OUTCOMES.items() if state == row["state"])
-        at, who = row["decided_at"] or "", row["decided_name"] or ""
+    if row.state in OUTCOMES.values():
+        outcome = next(a for a, state in OUTCOMES.items() if state == row.state)
+        at, who = row.decided_at or "", row.decided_name or ""
         raise Refusal("revisit_decided", outcome=outcome.value, at=at, who=who)
-    if row["state"] != "answered":
+    if row.state != "answered":
         raise Refusal("revisit_not_answered")
-    item = await items.get(conn, row["item_id"])
+    item = await items.get(conn, row.item_id)
     return item, transition(item.status, action, supervisor.role)
 
 

@@ -94,8 +94,8 @@ async def weekly(office: Office, since: str) -> Weekly:
             lights[a.item_id],
             a.status,
             a.deadline,
-            report["progress"] if report else "",
-            report["percent"] if report else None,
+            report.progress if report else "",
+            report.percent if report else None,
             overdue,
         )
 
@@ -120,11 +120,11 @@ async def weekly(office: Office, since: str) -> Weekly:
     label = labeller(office.serial_format)
     summary.difficulties = [
         {
-            "serial": label(r["year"], r["serial"], r["item_id"], r["plan_code"]),
-            "title": r["title"],
-            "unit": r["unit_name"],
-            "text": r["difficulties"],
-            "is_key": bool(r["is_key"]),
+            "serial": label(r.year, r.serial, r.item_id, r.plan_code),
+            "title": r.title,
+            "unit": r.unit_name,
+            "text": r.difficulties,
+            "is_key": bool(r.is_key),
         }
         for r in troubles
     ]

@@ -91,7 +91,7 @@ async def correct(update: Update, context: Context) -> str:
     report = await progress.start_correction(office, await person_of(update, context), report_id)
     await update.callback_query.answer()
     await clear_buttons(update)
-    return await _begin(update, context, report["item_id"], corrects=report_id)
+    return await _begin(update, context, report.item_id, corrects=report_id)
 
 
 async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
@@ -100,7 +100,7 @@ async def _begin(update: Update, context: Context, item_id: int, corrects: int |
     item, previous, goal = await progress.start_report(office, person, item_id)
     prev = None
     if previous is not None:
-        prev = {k: previous[k] for k in (*STEPS, "submitted_at", "quantity")}
+        prev = {k: getattr(previous, k) for k in (*STEPS, "submitted_at", "quantity")}
     context.user_data[KEY] = {
         "item": item.id,
         "corrects": corrects,

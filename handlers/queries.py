@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from domain import picks, pushes, queries
-from domain.models import Item, Person, Role
+from domain.models import Event, Item, Person, Role
 from domain.office import Office
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
@@ -16,7 +16,6 @@ from handlers import liaisons, lifecycle, pickers
 from handlers.common import Context, answers_refusals, button_id, person_of, say
 from handlers.feature import Feature
 from handlers.reminders import resend_buttons
-from storage.db import Row
 
 MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 
@@ -73,17 +72,17 @@ async def item_picked(update: Update, context: Context) -> None:
 
 
 async def _show_item(
-    update: Update, context: Context, person: Person | None, item: Item, timeline: list[Row]
+    update: Update, context: Context, person: Person | None, item: Item, timeline: list[Event]
 ) -> None:
     office = context.services.office
     undelivered = await pushes.undelivered(office, person, item.id)
     events = [
         {
-            "at": r["at"],
-            "action": r["action"],
-            "who": r["who"],
-            "unit": r["unit"],
-            "note": _note(r["detail"]),
+            "at": r.at,
+            "action": r.action,
+            "who": r.who,
+            "unit": r.unit,
+            "note": _note(r.detail),
         }
         for r in timeline
     ]

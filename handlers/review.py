@@ -69,15 +69,15 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
     report, item, files, history, verification = await rules.load_card(
         svc.office, person, report_id, conn
     )
-    awaiting = item.status in VERIFYING and not (verification and verification["finding"])
+    awaiting = item.status in VERIFYING and not (verification and verification.finding)
     text = svc.render(
         "review_card",
         item=item,
         serial=svc.office.serial_label(item),
         report=report,
-        unit_name=item.unit(report["unit_id"]).unit_name,
-        files=[f["file_name"] for f in files],
-        history=[dict(h) for h in history[-8:]],
+        unit_name=item.unit(report.unit_id).unit_name,
+        files=[f.file_name for f in files],
+        history=history[-8:],
         verification=verification,
         planned=await plan_views.for_item(svc.office, item, conn),
     )
@@ -93,7 +93,7 @@ def review_cards(svc):
             text, buttons, files = await _card(svc, person, done.report_id, 0, conn)
             item_id = done.item.id
             await queue(conn, svc, [person], "post_html", buttons, item_id, html=text)
-            await queue_files(conn, svc, person, [(f["kind"], f["file_id"]) for f in files])
+            await queue_files(conn, svc, person, [(f.kind, f.file_id) for f in files])
 
     return queue_cards
 
@@ -103,8 +103,8 @@ async def send_card(context: Context, person: Person, report_id: int) -> None:
     text, buttons, files = await _card(context.services, person, report_id, 0)
     await send_html(context.bot, person.chat_id, text, keyboard(buttons))
     for f in files:
-        send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
-        await send(person.chat_id, f["file_id"])
+        send = context.bot.send_photo if f.kind == "photo" else context.bot.send_document
+        await send(person.chat_id, f.file_id)
 
 
 def _args(update: Update, prefix: str) -> tuple[int, int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.db import Conn, Row
+from domain.models import Event
+from storage.db import Conn, value
 
 
 async def record(
@@ -25,11 +26,12 @@ async def record(
     )
 
 
-async def timeline(conn: Conn, item_id: int) -> list[Row]:
+async def timeline(conn: Conn, item_id: int) -> list[Event]:
     """The item's history, oldest first, with names of who acted and on which unit."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT a.at, a.action, a.detail, p.name AS who, u.name AS unit FROM audit a"
         " LEFT JOIN people p ON p.id = a.person_id LEFT JOIN units u ON u.id = a.unit_id"
         " WHERE a.item_id = ? ORDER BY a.id",
         (item_id,),
     )
+    return [value(Event, r) for r in rows]

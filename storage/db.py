@@ -12,15 +12,26 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
-Row = aiosqlite.Row
+Row = aiosqlite.Row  # stays in storage/: callers get values built by `value()`
+T = TypeVar("T")
+
+
+def value(cls: type[T], row: Row, **given: Any) -> T:
+    """The frozen value `cls` from a row: each field from the column of the same name; a field
+    whose column the query did not select keeps its default, and `given` ones are as passed
+    (columns that need converting, such as a status into its enum)."""
+    names = set(row.keys()) - set(given)
+    found = {f.name: row[f.name] for f in fields(cls) if f.name in names}  # type: ignore[arg-type]
+    return cls(**found, **given)
 
 
 class Conn:

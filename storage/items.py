@@ -8,7 +8,7 @@ from datetime import date
 from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
-from storage.db import Conn, Row
+from storage.db import Conn, Row, value
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
@@ -199,32 +199,18 @@ async def _units(conn: Conn, item_ids: list[int]) -> dict[int, list[ItemUnit]]:
 
 
 def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
-    return Item(
-        id=row["id"],
-        title=row["title"],
-        instruction=row["instruction"],
-        instructing_leader=row["instructing_leader"],
+    chase_from = row["chase_from"]
+    return value(
+        Item,
+        row,
         source=Source(row["source"]),
         category=Category(row["category"]),
         deadline=date.fromisoformat(row["deadline"]),
         period=Period(row["period"]),
         is_key=bool(row["is_key"]),
         status=Status(row["status"]),
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        year=row["year"],
-        serial=row["serial"],
-        letter_html=row["letter_html"],
-        return_reason=row["return_reason"],
-        approved_at=row["approved_at"],
-        sent_at=row["sent_at"],
-        closed_at=row["closed_at"],
-        returns=row["returns"],
         suspended_from=Status(row["suspended_from"]) if row["suspended_from"] else None,
-        status_reason=row["status_reason"],
-        target_id=row["target_id"],
-        plan_code=row["plan_code"],
-        chase_from=date.fromisoformat(row["chase_from"]) if row["chase_from"] else None,
+        chase_from=date.fromisoformat(chase_from) if chase_from else None,
         units=tuple(units.get(row["id"], ())),
     )
 

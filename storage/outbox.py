@@ -44,7 +44,7 @@ class Push:
     file_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Queued:
     """A row as the sender and the office's views see it."""
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from domain.models import LiaisonKind, Person, Role
-from storage.db import Conn, Row
+from storage.db import Conn, Row, value
 
 
 def _person(row: Row) -> Person:
     kind = row["liaison_kind"]
-    return Person(
-        id=row["id"],
-        tg_user_id=row["tg_user_id"],
-        chat_id=row["chat_id"],
+    return value(
+        Person,
+        row,
         role=Role(row["role"]),
-        name=row["name"],
-        title=row["title"],
-        phone=row["phone"],
-        unit_id=row["unit_id"],
         liaison_kind=LiaisonKind(kind) if kind else None,
         active=bool(row["active"]),
         unreachable=row["unreachable_at"] is not None,

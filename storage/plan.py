@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from domain.items import FINISHED
+from domain.items import FINISHED, Status
+from domain.models import Item
+from domain.plan.records import PlanTarget, PlanTask, RollingTarget, TargetLine
 from domain.plan.rules import Milestone
-from storage import next_check
-from storage.db import Conn, Row
+from storage import items, next_check
+from storage.db import Conn, Row, value
 
 TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
 TARGET_FIELDS = (
@@ -24,12 +27,20 @@ TARGET_FIELDS = (
 )
 
 
-async def task_by_code(conn: Conn, code: str) -> Row | None:
-    return await conn.one("SELECT * FROM plan_tasks WHERE code = ?", (code,))
+def _task(row: Row | None) -> PlanTask | None:
+    return None if row is None else value(PlanTask, row)
 
 
-async def task(conn: Conn, task_id: int) -> Row | None:
-    return await conn.one("SELECT * FROM plan_tasks WHERE id = ?", (task_id,))
+def _target(row: Row | None) -> PlanTarget | None:
+    return None if row is None else value(PlanTarget, row)
+
+
+async def task_by_code(conn: Conn, code: str) -> PlanTask | None:
+    return _task(await conn.one("SELECT * FROM plan_tasks WHERE code = ?", (code,)))
+
+
+async def task(conn: Conn, task_id: int) -> PlanTask | None:
+    return _task(await conn.one("SELECT * FROM plan_tasks WHERE id = ?", (task_id,)))
 
 
 async def insert_task(conn: Conn, code: str, values: dict, year: int, now: str) -> int:
@@ -49,12 +60,12 @@ async def update_task(conn: Conn, task_id: int, values: dict, now: str) -> None:
     )
 
 
-async def target_by_code(conn: Conn, code: str) -> Row | None:
-    return await conn.one("SELECT * FROM plan_targets WHERE code = ?", (code,))
+async def target_by_code(conn: Conn, code: str) -> PlanTarget | None:
+    return _target(await conn.one("SELECT * FROM plan_targets WHERE code = ?", (code,)))
 
 
-async def target(conn: Conn, target_id: int) -> Row | None:
-    return await conn.one("SELECT * FROM plan_targets WHERE id = ?", (target_id,))
+async def target(conn: Conn, target_id: int) -> PlanTarget | None:
+    return _target(await conn.one("SELECT * FROM plan_targets WHERE id = ?", (target_id,)))
 
 
 async def insert_target(conn: Conn, task_id: int, code: str, values: dict, now: str) -> int:
@@ -131,11 +142,12 @@ async def update_item(conn: Conn, item_id: int, values: dict) -> None:
     await next_check.touch(conn, item_id)
 
 
-async def current_item(conn: Conn, target_id: int) -> Row | None:
+async def current_item(conn: Conn, target_id: int) -> Item | None:
     """The item carrying the target now (a 跨年度 target's latest year)."""
-    return await conn.one(
-        "SELECT * FROM items WHERE target_id = ? ORDER BY id DESC LIMIT 1", (target_id,)
+    item_id = await conn.scalar(
+        "SELECT id FROM items WHERE target_id = ? ORDER BY id DESC LIMIT 1", (target_id,)
     )
+    return None if item_id is None else await items.get(conn, item_id)
 
 
 async def set_key(conn: Conn, table: str, row_id: int, on: bool, now: str) -> None:
@@ -171,14 +183,15 @@ async def goal(conn: Conn, target_id: int | None) -> tuple[Decimal, str] | None:
     return Decimal(row["quantity"]), row["measure"]
 
 
-async def tasks(conn: Conn) -> list[Row]:
-    return await conn.all(
+async def tasks(conn: Conn) -> list[PlanTask]:
+    rows = await conn.all(
         "SELECT t.*, u.name AS lead_unit FROM plan_tasks t JOIN units u ON u.id = t.lead_unit_id"
         " ORDER BY t.is_key DESC, t.code"
     )
+    return [value(PlanTask, r) for r in rows]
 
 
-async def targets(conn: Conn, task_id: int | None = None) -> list[Row]:
+async def targets(conn: Conn, task_id: int | None = None) -> list[TargetLine]:
     """Targets with their unit, current item and the latest quantity and % reported."""
     sql = (
         "SELECT g.*, u.name AS unit_name, i.id AS item_id, i.status, i.deadline AS item_deadline,"
@@ -192,11 +205,13 @@ async def targets(conn: Conn, task_id: int | None = None) -> list[Row]:
         " LEFT JOIN items i ON i.id = (SELECT max(id) FROM items WHERE target_id = g.id)"
     )
     if task_id is None:
-        return await conn.all(sql + " ORDER BY g.code")
-    return await conn.all(sql + " WHERE g.task_id = ? ORDER BY g.code", (task_id,))
+        rows = await conn.all(sql + " ORDER BY g.code")
+    else:
+        rows = await conn.all(sql + " WHERE g.task_id = ? ORDER BY g.code", (task_id,))
+    return [value(TargetLine, r, status=Status(r["status"]) if r["status"] else None) for r in rows]
 
 
-async def leaders_by_item(conn: Conn, item_ids) -> dict[int, str]:
+async def leaders_by_item(conn: Conn, item_ids: Iterable[int]) -> dict[int, str]:
     """分管领导 of each plan item among `item_ids` (items of no plan task are left out)."""
     ids = list(item_ids)
     if not ids:
@@ -210,17 +225,18 @@ async def leaders_by_item(conn: Conn, item_ids) -> dict[int, str]:
     return {r["id"]: r["leader"] for r in rows}
 
 
-async def multi_year(conn: Conn) -> list[Row]:
+async def multi_year(conn: Conn) -> list[RollingTarget]:
     """跨年度 targets whose latest item is closed: candidates to open the next milestone."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT g.*, t.category, t.leader, t.title AS task_title, t.is_key AS task_key"
         " FROM plan_targets g JOIN plan_tasks t ON t.id = g.task_id"
         " WHERE g.shape = '跨年度' AND EXISTS (SELECT 1 FROM plan_milestones m"
         "  WHERE m.target_id = g.id AND m.item_id IS NULL)"
     )
+    return [value(RollingTarget, r) for r in rows]
 
 
-async def closed_items(conn: Conn, item_ids) -> set[int]:
+async def closed_items(conn: Conn, item_ids: Iterable[int]) -> set[int]:
     """Those of `item_ids` whose work is finished (domain.items.FINISHED)."""
     ids = list(item_ids)
     if not ids:

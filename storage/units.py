@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.models import Unit
-from storage.db import Conn, Row
+from storage.db import Conn, Row, value
 
 
 def _unit(row: Row) -> Unit:
-    return Unit(row["id"], row["name"], row["short_name"], row["kind"], row["parent_id"])
+    return value(Unit, row)
 
 
-async def upsert(conn: Conn, rows: Iterable[tuple[str, str, str, str | None]], now: str):
+async def upsert(
+    conn: Conn, rows: Iterable[tuple[str, str, str, str | None]], now: str
+) -> tuple[int, int]:
     """Insert or update (name, short, kind, parent name) rows; returns (created, updated)."""
     created = updated = 0
     for name, short, kind, parent in rows:

@@ -10,7 +10,7 @@ letter text, opening, sending, following edits) is in `items`, views in `views`,
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -22,11 +22,12 @@ from domain.office import Office, Then, after, require
 from domain.plan import items as plan_items
 from domain.plan import rules
 from domain.plan import sheet as plan_sheet
+from domain.plan.records import PlanTarget, PlanTask
 from domain.plan.rules import Shape
 from domain.plan.sheet import Plan, PlanError, Problem, TargetRow, TaskRow
 from storage import audit, people, units
 from storage import plan as store
-from storage.db import Conn, Row
+from storage.db import Conn
 
 
 @dataclass
@@ -111,8 +112,8 @@ def _task_values(t: TaskRow) -> dict:
     }
 
 
-def _changes(row: Row, values: dict) -> dict:
-    return {k: v for k, v in values.items() if row[k] != v}
+def _changes(row: PlanTask | PlanTarget, values: dict) -> dict:
+    return {k: v for k, v in values.items() if getattr(row, k) != v}
 
 
 async def _upsert_task(conn: Conn, t: TaskRow, actor: Person, now: str, done: Imported) -> int:
@@ -125,12 +126,12 @@ async def _upsert_task(conn: Conn, t: TaskRow, actor: Person, now: str, done: Im
         return task_id
     changed = _changes(row, values)
     if changed:
-        await store.update_task(conn, row["id"], changed, now)
+        await store.update_task(conn, row.id, changed, now)
         await audit.record(
             conn, at=now, person_id=actor.id, action="更新大事要事任务", code=t.code, **changed
         )
         done.tasks_updated += 1
-    return row["id"]
+    return row.id
 
 
 async def _upsert_target(
@@ -158,35 +159,35 @@ async def _upsert_target(
         done.opened.append(item)
         _note_past(done, t, item, office.clock.today())
         return
-    if row["task_id"] != task_id:
+    if row.task_id != task_id:
         problems.append(Problem(t.line, "", "目标编号", f"目标编号“{t.code}”已属于另一项任务"))
         return
     changed = _changes(row, values)
-    current = await store.current_item(conn, row["id"])
-    if "unit_id" in changed and current is not None and current["status"] not in STOPPED:
+    current = await store.current_item(conn, row.id)
+    if "unit_id" in changed and current is not None and current.status not in STOPPED:
         problems.append(
             Problem(
                 t.line, "", "责任单位", "目标已下发，责任单位不能通过重新导入更改（请撤销后新增）"
             )
         )
         return
-    before = dict(row) | {"milestones": plan_items.listed(await store.milestones(conn, row["id"]))}
+    before = asdict(row) | {"milestones": plan_items.listed(await store.milestones(conn, row.id))}
     if before["milestones"] != plan_items.listed(t.milestones):
-        await store.set_milestones(conn, row["id"], t.milestones)
+        await store.set_milestones(conn, row.id, t.milestones)
         changed["milestones"] = plan_items.listed(t.milestones)
     if not changed:
         done.unchanged += 1
         return
-    await store.update_target(conn, row["id"], _changes(row, values), now)
-    if current is not None and current["status"] not in SETTLED:
+    await store.update_target(conn, row.id, _changes(row, values), now)
+    if current is not None and current.status not in SETTLED:
         await plan_items.refresh_item(conn, _task_values(task), t, current, now)
-        await plan_items.tell_unit(office, conn, current["id"], before, changed)
+        await plan_items.tell_unit(office, conn, current.id, before, changed)
     await audit.record(
         conn,
         at=now,
         person_id=actor.id,
         action="重新导入更新目标",
-        item_id=current["id"] if current else None,
+        item_id=current.id if current else None,
         code=t.code,
         **changed,
     )
@@ -215,23 +216,21 @@ async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
     opened: list[Item] = []
     async with office.db.transaction() as conn:
         for row in await store.multi_year(conn):
-            found = await store.milestones(conn, row["id"])
+            found = await store.milestones(conn, row.id)
             closed = await store.closed_items(conn, [m.item_id for m in found if m.item_id])
             following = rules.next_to_open(found, closed, today)
             if following is None:
                 continue
-            actor = await people.get(
-                conn, (await store.current_item(conn, row["id"]))["created_by"]
-            )
+            actor = await people.get(conn, (await store.current_item(conn, row.id)).created_by)
             task = {
-                "title": row["task_title"],
-                "category": row["category"],
-                "leader": row["leader"],
-                "is_key": row["task_key"],
+                "title": row.task_title,
+                "category": row.category,
+                "leader": row.leader,
+                "is_key": row.task_key,
             }
             opened.append(
                 await plan_items.open_item(
-                    office, conn, task, dict(row), row["id"], following, actor, found
+                    office, conn, task, asdict(row), row.id, following, actor, found
                 )
             )
         return await send_letters(office, conn, await after(then, conn, opened))

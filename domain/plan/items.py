@@ -14,7 +14,7 @@ from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import TargetRow
 from storage import audit, items, outbox
 from storage import plan as store
-from storage.db import Conn, Row
+from storage.db import Conn
 from storage.outbox import Push
 
 
@@ -169,19 +169,19 @@ async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
     return item
 
 
-async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: str) -> None:
+async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Item, now: str) -> None:
     """An open item follows its edited target: title, deadline, rhythm, window."""
     values = {**target_values(t), "code": t.code}
     milestone = None
     deadline = t.deadline
     if t.shape is Shape.MULTI_YEAR:
-        year = date.fromisoformat(current["deadline"]).year
+        year = current.deadline.year
         milestone = next((m for m in t.milestones if m.due.year == year), None)
         deadline = milestone.due if milestone else deadline
     chase = _chase_after_edit(t, deadline, current, date.fromisoformat(now[:10]))
     await store.update_item(
         conn,
-        current["id"],
+        current.id,
         {
             "title": t.title,
             "instruction": _instruction(task, values, t.milestones, milestone),
@@ -193,12 +193,11 @@ async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Row, now: 
     )
 
 
-def _chase_after_edit(t: TargetRow, deadline: date, current: Row, today: date) -> date | None:
+def _chase_after_edit(t: TargetRow, deadline: date, current: Item, today: date) -> date | None:
     """A re-import keeps the day a late target began to be chased (its overdue count must not
     jump back to the past deadline); a new deadline already past starts from today."""
     window = rules.chase_from(t.shape, t.start)
-    kept = date.fromisoformat(current["chase_from"]) if current["chase_from"] else None
-    before = date.fromisoformat(current["deadline"])
+    kept, before = current.chase_from, current.deadline
     if deadline != before:
         return rules.started_late(window or kept, deadline, today)
     if kept is not None and kept > before:  # imported after its deadline

@@ -27,7 +27,7 @@ class Shape(StrEnum):
     MULTI_YEAR = "跨年度"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     due: date
     title: str

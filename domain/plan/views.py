@@ -15,11 +15,12 @@ from domain.items import FINISHED, Status
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from domain.plan import rules
+from domain.plan.records import PlanTarget, PlanTask, TargetLine
 from domain.plan.rules import Milestone, Shape
 from domain.traffic import Light, worst
 from storage import people
 from storage import plan as store
-from storage.db import Conn, Row
+from storage.db import Conn
 
 
 @dataclass(frozen=True)
@@ -84,53 +85,58 @@ class TaskView:
         return [t for t in self.targets if t.behind]
 
 
-async def find(conn: Conn, code: str) -> tuple[Row, str, str]:
+async def find(conn: Conn, code: str) -> tuple[PlanTask | PlanTarget, str, str]:
     """A task or target by its 编号: (row, table, 任务|目标)."""
     code = (code or "").strip()
-    if (row := await store.task_by_code(conn, code)) is not None:
-        return row, "plan_tasks", "任务"
-    if (row := await store.target_by_code(conn, code)) is not None:
-        return row, "plan_targets", "目标"
+    if (task := await store.task_by_code(conn, code)) is not None:
+        return task, "plan_tasks", "任务"
+    if (target := await store.target_by_code(conn, code)) is not None:
+        return target, "plan_targets", "目标"
     raise Refusal("plan_unknown", code=code[:30])
 
 
 def _target_view(
-    office: Office, row: Row, found: list[Milestone], today: date, lit: dict, closed: set[int]
+    office: Office,
+    row: TargetLine,
+    found: list[Milestone],
+    today: date,
+    lit: dict,
+    closed: set[int],
 ) -> TargetView:
-    shape = Shape(row["shape"])
+    shape = Shape(row.shape)
     pace = lights.pace_of(row, found)
-    status = Status(row["status"]) if row["status"] else None
-    deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else pace.final
-    label = row["code"]
-    if row["item_id"]:
-        label = office.label(row["item_year"], row["serial"], row["item_id"], row["plan_code"])
-    reached = store.decimal_or_none(row["reached"])
+    status = row.status
+    deadline = date.fromisoformat(row.item_deadline) if row.item_deadline else pace.final
+    label = row.code
+    if row.item_id:
+        label = office.label(row.item_year, row.serial, row.item_id, row.plan_code)
+    reached = store.decimal_or_none(row.reached)
     finished = status in FINISHED and not pace.continues
     return TargetView(
-        code=row["code"],
-        title=row["title"],
-        unit=row["unit_name"],
+        code=row.code,
+        title=row.title,
+        unit=row.unit_name,
         shape=shape,
-        quantity=store.decimal_or_none(row["quantity"]),
-        measure=row["measure"],
+        quantity=store.decimal_or_none(row.quantity),
+        measure=row.measure,
         reached=reached,
         percent=pace.progress,
         elapsed=pace.elapsed(today),
-        light=lit.get(row["item_id"]),  # a target's light is its item's
+        light=lit.get(row.item_id),  # a target's light is its item's
         status=status,
         deadline=deadline,
         final=pace.final,
         start=pace.start,
         milestones=tuple(found),
         current=rules.current_milestone(found, today),
-        is_key=bool(row["is_key"]),
+        is_key=bool(row.is_key),
         label=label,
         checkpoint=rules.next_checkpoint(shape, pace.final, today),
         reached_milestones=frozenset(
             m.due
             for m in found
             if rules.milestone_reached(
-                m, row["measure"], reached, m.item_id in closed if m.item_id else finished
+                m, row.measure, reached, m.item_id in closed if m.item_id else finished
             )
         ),
     )
@@ -140,31 +146,31 @@ def _in_year(view: TargetView, year: int) -> bool:
     return view.start.year <= year <= view.final.year
 
 
-async def _views(office: Office, conn: Conn, task_rows: list[Row], year: int | None):
+async def _views(office: Office, conn: Conn, task_rows: list[PlanTask], year: int | None):
     today = office.clock.today()
     milestones = await store.all_milestones(conn)
     opened = [m.item_id for ms in milestones.values() for m in ms if m.item_id]
     closed = await store.closed_items(conn, opened)
-    rows = {t["id"]: await store.targets(conn, t["id"]) for t in task_rows}
-    ids = [r["item_id"] for found in rows.values() for r in found if r["item_id"]]
+    rows = {t.id: await store.targets(conn, t.id) for t in task_rows}
+    ids = [r.item_id for found in rows.values() for r in found if r.item_id]
     lit = await lights.of_items(conn, today, office.calendar, ids)
     found = []
     for t in task_rows:
         targets = []
-        for row in rows[t["id"]]:
-            ms = milestones.get(row["id"], [])
+        for row in rows[t.id]:
+            ms = milestones.get(row.id, [])
             view = _target_view(office, row, ms, today, lit, closed)
             if year is None or _in_year(view, year):
                 targets.append(view)
         if targets:
             found.append(
                 TaskView(
-                    t["code"],
-                    t["title"],
-                    t["category"],
-                    t["leader"],
-                    t["lead_unit"],
-                    bool(t["is_key"]),
+                    t.code,
+                    t.title,
+                    t.category,
+                    t.leader,
+                    t.lead_unit,
+                    bool(t.is_key),
                     tuple(targets),
                 )
             )
@@ -193,11 +199,11 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
     """One task with all its targets, and the target code if a target was asked for."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     async with office.db.read() as conn:
-        row, table, _ = await find(conn, code)
-        task_id = row["id"] if table == "plan_tasks" else row["task_id"]
-        rows = [t for t in await store.tasks(conn) if t["id"] == task_id]
+        row, _, _ = await find(conn, code)
+        task_id = row.task_id if isinstance(row, PlanTarget) else row.id
+        rows = [t for t in await store.tasks(conn) if t.id == task_id]
         found = await _views(office, conn, rows, None)
-    return found[0], (row["code"] if table == "plan_targets" else None)
+    return found[0], (row.code if isinstance(row, PlanTarget) else None)
 
 
 async def detail_by_id(office: Office, person: Person | None, task_id: int) -> TaskView:
@@ -207,7 +213,7 @@ async def detail_by_id(office: Office, person: Person | None, task_id: int) -> T
         row = await store.task(conn, task_id)
     if row is None:
         raise Refusal("stale_button")
-    task, _ = await detail(office, person, row["code"])
+    task, _ = await detail(office, person, row.code)
     return task
 
 
@@ -226,9 +232,11 @@ async def for_item(office: Office, item: Item, conn: Conn | None = None) -> Plan
         async with office.db.read() as conn:
             return await for_item(office, item, conn)
     target = await store.target(conn, item.target_id)
-    rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
+    if target is None:  # cannot be: items.target_id references plan_targets
+        return None
+    rows = [t for t in await store.tasks(conn) if t.id == target.task_id]
     found = await _views(office, conn, rows, None)
-    view = next(g for g in found[0].targets if g.code == target["code"])
+    view = next(g for g in found[0].targets if g.code == target.code)
     return Planned(found[0], view)
 
 

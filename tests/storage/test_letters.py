@@ -26,7 +26,7 @@ async def refused(awaitable) -> Refusal:
 
 async def audit_actions(office, item_id: int) -> list[str]:
     async with office.db.read() as conn:
-        return [r["action"] for r in await audit.timeline(conn, item_id)]
+        return [r.action for r in await audit.timeline(conn, item_id)]
 
 
 async def stored_item(office, item_id: int) -> dict:
@@ -460,8 +460,8 @@ async def test_every_change_leaves_an_audit_row_with_who_and_which_unit(office, 
     await letters.set_responsible(office, staff.housing, item.id, "李局长", "副局长", "139")
 
     async with office.db.read() as conn:
-        timeline = [dict(r) for r in await audit.timeline(conn, item.id)]
-    assert [(r["action"], r["who"], r["unit"]) for r in timeline] == [
+        timeline = await audit.timeline(conn, item.id)
+    assert [(r.action, r.who, r.unit) for r in timeline] == [
         ("立项", "督查员甲", None),
         ("退回修改", "王书记", None),
         ("修改后重新提交", "督查员甲", None),
@@ -470,8 +470,8 @@ async def test_every_change_leaves_an_audit_row_with_who_and_which_unit(office, 
         ("签收", "住建联络员", "市住房和城乡建设局"),
         ("报送承办责任人", "住建联络员", "市住房和城乡建设局"),
     ]
-    assert json.loads(timeline[1]["detail"]) == {"reason": "补充要求"}
-    assert json.loads(timeline[3]["detail"]) == {"serial": 1}
+    assert json.loads(timeline[1].detail) == {"reason": "补充要求"}
+    assert json.loads(timeline[3].detail) == {"serial": 1}
 
 
 async def test_a_refused_action_leaves_no_audit_row(office, staff, make_draft):
@@ -509,7 +509,7 @@ async def test_the_audit_cannot_be_rewritten(office, staff, make_draft, db_path,
 async def test_a_liaison_sees_only_their_own_units_items(office, staff, make_draft):
     item = await approved_item(office, staff, make_draft)
     found, timeline = await queries.item_record(office, staff.transport, "督办〔2026〕1号")
-    assert found.id == item.id and [r["action"] for r in timeline] == ["立项", "审定同意"]
+    assert found.id == item.id and [r.action for r in timeline] == ["立项", "审定同意"]
     refusal = await refused(queries.item_record(office, staff.district, "1"))
     assert refusal.key == "not_your_item"
 
