@@ -145,6 +145,7 @@ def add_handlers(app: Application) -> None:
     prompts = [prompt for feature in found for prompt in feature.prompts]
     for feature in [reasons.build(prompts), *found]:
         app.add_handlers(feature.handlers)
+    pickers.install(app, found)
     # Last: commit what the update changed, and its id, before the next update of the chat.
     app.add_handlers(gate.build_exit().handlers, group=1)
 

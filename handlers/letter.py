@@ -62,13 +62,13 @@ async def _with_letter(office, person) -> pickers.Choices:
     return pickers.item_choices(office, await picks.with_letter(office, person), cb.LETTER)
 
 
-pickers.register("letter", pickers.Picker("要下载督办函的事项", "已下发督办函的事项", _with_letter))
-
-
 def build() -> Feature:
     return Feature(
         (
             CommandHandler("letter", letter_cmd),
             CallbackQueryHandler(letter_picked, pattern=cb.pattern(cb.LETTER)),
-        )
+        ),
+        pickers=(
+            ("letter", pickers.Picker("要下载督办函的事项", "已下发督办函的事项", _with_letter)),
+        ),
     )

@@ -188,15 +188,14 @@ def _offering(action: Action) -> pickers.Lister:
     return choices
 
 
-for _command, _action in (
-    ("suspend", Action.SUSPEND),
-    ("resume", Action.RESUME),
-    ("revoke", Action.CANCEL),
-):
-    _what = _action.value
-    pickers.register(
-        _command, pickers.Picker(f"要{_what}的事项", f"可以{_what}的事项", _offering(_action))
+PICKERS = tuple(
+    (command, pickers.Picker(f"要{act.value}的事项", f"可以{act.value}的事项", _offering(act)))
+    for command, act in (
+        ("suspend", Action.SUSPEND),
+        ("resume", Action.RESUME),
+        ("revoke", Action.CANCEL),
     )
+)
 
 
 def build() -> Feature:
@@ -207,4 +206,5 @@ def build() -> Feature:
             CommandHandler("resume", resume_cmd),
         ),
         PROMPTS,
+        PICKERS,
     )

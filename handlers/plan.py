@@ -95,8 +95,6 @@ async def _tasks(office, person) -> pickers.Choices:
     return [(pickers.label(f"{t.label} {t.title}"), cb.make(cb.PLAN_TASK, t.id)) for t in found]
 
 
-pickers.register("plan", pickers.Picker("要查看的任务", "大事要事任务", _tasks))
-
 # /key and /unkey: the prefix of each kind's button, raising (True) or lowering (False)
 KEY_PREFIXES = {
     (True, "item"): cb.KEY_ITEM,
@@ -177,12 +175,12 @@ def _key_prompt(on: bool, kind: str) -> ReasonPrompt:
 
 
 PROMPTS = tuple(_key_prompt(on, kind) for on, kind in KEY_PREFIXES)
-for _command, _on, _what, _empty in (
-    ("key", True, "要设为重点的", "可以设为重点的"),
-    ("unkey", False, "要取消重点的", "标为重点的"),
-):
-    _kinds = "事项、任务或目标"
-    pickers.register(_command, pickers.Picker(_what + _kinds, _empty + _kinds, _keyable(_on)))
+KINDS = "事项、任务或目标"
+PICKERS = (
+    ("plan", pickers.Picker("要查看的任务", "大事要事任务", _tasks)),
+    ("key", pickers.Picker("要设为重点的" + KINDS, "可以设为重点的" + KINDS, _keyable(True))),
+    ("unkey", pickers.Picker("要取消重点的" + KINDS, "标为重点的" + KINDS, _keyable(False))),
+)
 
 
 @answers_refusals
@@ -260,4 +258,5 @@ def build() -> Feature:
             MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
         ),
         PROMPTS,
+        PICKERS,
     )

@@ -104,9 +104,6 @@ async def _viewable(office: Office, person: Person | None) -> pickers.Choices:
     return pickers.item_choices(office, await picks.viewable(office, person), cb.SHOW_ITEM)
 
 
-pickers.register("item", pickers.Picker("要查看的事项", "可以查看的事项", _viewable))
-
-
 def _note(detail: str) -> str:
     """The human part of an audit row's detail: a reason or a serial, if any."""
     data = json.loads(detail or "{}")
@@ -137,5 +134,6 @@ def build() -> Feature:
             CommandHandler("item", item_cmd),
             CallbackQueryHandler(item_picked, pattern=cb.pattern(cb.SHOW_ITEM)),
             CommandHandler("mytasks", mytasks_cmd),
-        )
+        ),
+        pickers=(("item", pickers.Picker("要查看的事项", "可以查看的事项", _viewable)),),
     )

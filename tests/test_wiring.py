@@ -17,7 +17,7 @@ import handlers
 from bot.app import build_application, features
 from bot.services import Context, Services
 from bot.settings import Settings
-from handlers import reasons
+from handlers import pickers, reasons
 from handlers.feature import Feature, ReasonPrompt
 
 TOKEN = "123456789:" + "W" * 35
@@ -107,3 +107,20 @@ def test_handlers_and_jobs_get_the_typed_context_with_the_services(tmp_path):
     context = Context(app)
     assert isinstance(context.services, Services)
     assert context.services is Context(app).services
+
+
+def test_every_picker_is_installed_by_the_application_not_by_an_import(tmp_path):
+    app = build_application(Settings(token=TOKEN, db=tmp_path / "duban.db"), None)
+    installed = app.bot_data[pickers.KEY]
+    assert set(installed) == {
+        "item",
+        "letter",
+        "plan",
+        "key",
+        "unkey",
+        "suspend",
+        "resume",
+        "revoke",
+    }
+    with pytest.raises(ValueError, match="two pickers for /item"):
+        pickers.install(app, [*features(), *features()])
