@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 from telegram.warnings import PTBUserWarning
 
+import web.app as web_app
 from bot import polling, scheduler
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
@@ -43,6 +44,7 @@ from handlers import (
     review,
     revisit,
     signing,
+    web,
 )
 from handlers.common import Services
 from storage.db import Database
@@ -123,6 +125,7 @@ def build_application(
         *export.build(),
         *letter.build(),
         *plan.build(),
+        *web.build(),
         *basics.build(),
     ]:
         app.add_handler(handler)
@@ -147,6 +150,7 @@ async def start(
     await app.initialize()
     await app.start()
     await _started(app, pace or {})
+    await _serve_web(app)
     await app.updater.start_polling(
         poll_interval=poll_interval,
         timeout=poll_timeout,
@@ -158,6 +162,9 @@ async def start(
 async def stop(app: Application) -> None:
     if app.updater.running:
         await app.updater.stop()
+    runner = app.bot_data.pop("web_runner", None)
+    if runner is not None:
+        await runner.cleanup()
     await _stopping(app)
     if app.running:
         await app.stop()
@@ -183,6 +190,16 @@ async def _started(app: Application, pace: dict[str, float]) -> None:
         await _check_leader_chat(app, settings.leader_chat)
     if settings.tick_seconds:
         scheduler.schedule(app, settings.tick_seconds)
+
+
+async def _serve_web(app: Application) -> None:
+    """The web ledger in the bot's own event loop, when DUBAN_WEB_PORT is set."""
+    svc = app.bot_data["services"]
+    settings = svc.settings
+    if settings.web_port:
+        ledger = web_app.create_app(svc.office, settings, svc.render)
+        runner = await web_app.serve(ledger, settings.web_host, settings.web_port)
+        app.bot_data["web_runner"] = runner
 
 
 async def _stopping(app: Application) -> None:

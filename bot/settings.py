@@ -60,6 +60,9 @@ class Settings:
     remind_responsible_due: int = 5
     remind_report_before: int = 1
     remind_deadline_warn: str = "3,1"
+    web_port: int | None = None  # the web ledger is served only when a port is set
+    web_host: str = "127.0.0.1"
+    web_url: str = ""  # how readers reach it (https: the bot also offers a Mini App button)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -109,6 +112,13 @@ class Settings:
             report_before=self.remind_report_before,
             deadline_warn=_days(self.remind_deadline_warn),
         )
+
+    @property
+    def web_base(self) -> str:
+        """Where /web's links point: DUBAN_WEB_URL, else the address the ledger listens on."""
+        if self.web_url:
+            return self.web_url.rstrip("/")
+        return f"http://{self.web_host}:{self.web_port}" if self.web_port else ""
 
     def require_token(self) -> str:
         """The token, or a clear refusal: commands that talk to Telegram call this."""
@@ -214,6 +224,7 @@ def _validate(settings: Settings) -> None:
     if settings.lease_seconds < 1:
         raise SettingsError("lease_seconds 至少为 1 秒")
     _validate_backup(settings)
+    _validate_web(settings)
     if settings.template_dir is not None and not settings.template_dir.is_dir():
         raise SettingsError(f"模板目录不存在：{settings.template_dir}")
     letter = settings.letter_template
@@ -232,3 +243,10 @@ def _validate_backup(settings: Settings) -> None:
         raise SettingsError("backup_time 应形如 18:00") from None
     if settings.backup_keep_daily < 1 or settings.backup_keep_monthly < 0:
         raise SettingsError("backup_keep_daily 至少为 1，backup_keep_monthly 不能为负数")
+
+
+def _validate_web(settings: Settings) -> None:
+    if settings.web_port is not None and not 0 < settings.web_port < 65536:
+        raise SettingsError("web_port 应为 1 到 65535 之间的端口号，例如 8080")
+    if settings.web_url and not re.match(r"^https?://[^\s/]+", settings.web_url):
+        raise SettingsError("web_url 应形如 https://duban.example.gov.cn")
