@@ -21,7 +21,7 @@ _LEAD = (
 )
 # Sort keys by name, each a fixed SQL expression: a name from a URL never reaches the SQL.
 SORTS = {
-    "serial": ("i.year", "i.serial", "i.plan_code"),
+    "serial": ("i.serial IS NULL", "i.year", "i.serial", "i.plan_code"),  # drafts last
     "title": ("i.title",),
     "lead": (_LEAD,),
     "deadline": ("i.deadline",),

@@ -23,6 +23,7 @@ from web.view import (
     OFFICE,
     PAGES,
     RENDER,
+    SESSION,
     SESSION_COOKIE,
     SETTINGS,
     NotLoggedIn,
@@ -41,7 +42,7 @@ TELEGRAM_FRAMES = "frame-ancestors https://web.telegram.org"
 async def reader(request: web.Request, handler):
     """Every request: the session's person, read from the database now (None if none)."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    request["session"] = await auth.current(request.app[OFFICE], cookie)
+    request[SESSION] = await auth.current(request.app[OFFICE], cookie)
     return await handler(request)
 
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from storage import web as store
 from web import auth
-from web.view import OFFICE, SESSION_COOKIE, SETTINGS, message, render, session
+from web.view import OFFICE, SESSION, SESSION_COOKIE, SETTINGS, message, render, session
 
 REFUSED = {
     store.LINK_SPENT: "该登录链接已使用过，每个链接只能使用一次。请在机器人中重新发送 /web。",
@@ -64,7 +64,7 @@ async def logout(request: web.Request) -> web.Response:
     if not auth.csrf_ok(form.get("csrf"), found):  # type: ignore[arg-type]
         return message(request, "无法退出", "页面已过期，请刷新后再点“退出”。", 403)
     await auth.close_session(request.app[OFFICE], request.cookies[SESSION_COOKIE])
-    request["session"] = None
+    request[SESSION] = None
     response = message(request, "已退出", "您已退出网页台账。需要时请在机器人中发送 /web。", 200)
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

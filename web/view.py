@@ -18,6 +18,7 @@ OFFICE = web.AppKey("office", Office)
 SETTINGS = web.AppKey("settings", Settings)
 RENDER = web.AppKey("render", Renderer)  # the bot's templates: refusals read the same
 PAGES = web.AppKey("pages", jinja2.Environment)
+SESSION = web.RequestKey("session", Session)  # None when nobody is logged in
 SESSION_COOKIE = "duban_session"
 NAV = (
     ("/ledger", "台账", (Role.SUPERVISOR, Role.LEADER, Role.LIAISON)),
@@ -36,7 +37,7 @@ def office(request: web.Request) -> Office:
 
 def session(request: web.Request) -> Session:
     """The reader's session, with their person read from the database for this request."""
-    found = request.get("session")
+    found = request.get(SESSION)
     if found is None:
         raise NotLoggedIn
     return found
@@ -53,7 +54,7 @@ def render(
     request: web.Request, template: str, /, status: int = 200, **context: Any
 ) -> web.Response:
     """An HTML page; the layout gets the reader (if any) and the menu their role may use."""
-    found = request.get("session")
+    found = request.get(SESSION)
     role = found.person.role if found else None
     nav = [(href, label) for href, label, roles in NAV if role in roles]
     page = request.app[PAGES].get_template(f"{template}.j2")

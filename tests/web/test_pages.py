@@ -1,0 +1,175 @@
+"""Every page for every role: what each reader sees, what they are refused, and that every
+value people typed is shown as text, never as markup."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from urllib.parse import quote
+
+from openpyxl import load_workbook
+
+from domain.models import Category
+from tests.web.conftest import HOSTILE, add_item, draft, log_in
+
+
+def rows_of(page: str) -> list[str]:
+    """The item titles of the ledger table, in order."""
+    return re.findall(
+        r'<td class="title">(?:<span class="key">重点</span> )?<a [^>]*>([^<]*)</a>', page
+    )
+
+
+async def test_the_ledger_shows_every_item_with_its_light_and_escapes_titles(
+    client, office, people, ledger
+):
+    await log_in(client, office, people.sup)
+    page = await (await client.get("/ledger")).text()
+    assert rows_of(page) == [
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;",
+        "交通秩序整治",
+        "草拟中的事项",
+    ]
+    assert "<script>" not in page and HOSTILE not in page
+    assert "督办〔2026〕1号" in page and "草稿#" in page
+    counts = dict(re.findall(r'data-light="(.)">(\d+)<', page))
+    assert counts == {"红": "0", "黄": "1", "绿": "1", "无": "1"}  # the draft is not judged
+    lamps = re.findall(r'<td class="lamp"><span class="light light-(\w+)">', page)
+    assert lamps == ["yellow", "green", "none"]  # a co-unit silent on its weekly reports
+    assert 'id="xlsx"' in page and "共 3 项" in page
+
+
+async def test_filters_search_and_sort(client, office, people, ledger, unit_ids):
+    await log_in(client, office, people.leader)
+
+    async def titles(query: str) -> list[str]:
+        response = await client.get("/ledger?" + query)
+        assert response.status == 200
+        return ["HOSTILE" if "script" in t else t for t in rows_of(await response.text())]
+
+    assert await titles(f"unit={unit_ids.transport}") == ["HOSTILE", "交通秩序整治"]
+    assert await titles("category=" + quote(Category.GUIDANCE.value)) == ["交通秩序整治"]
+    assert await titles("key=1") == ["HOSTILE"]
+    assert await titles("status=" + quote("待审定")) == ["草拟中的事项"]
+    assert await titles("leader=" + quote("钱副市长")) == ["交通秩序整治"]
+    assert await titles("light=" + quote("无")) == ["草拟中的事项"]
+    assert await titles("q=" + quote("秩序")) == ["交通秩序整治"]
+    assert await titles("q=" + quote("督办〔2026〕2号")) == ["交通秩序整治"]
+    assert await titles("q=1") == ["HOSTILE"]
+    assert await titles("q=" + quote("%")) == []  # a LIKE wildcard is a plain character
+    assert await titles("sort=title&dir=desc") == ["草拟中的事项", "交通秩序整治", "HOSTILE"]
+    assert await titles("sort=serial&dir=desc") == ["草拟中的事项", "交通秩序整治", "HOSTILE"]
+    assert await titles("sort=light") == ["HOSTILE", "交通秩序整治", "草拟中的事项"]
+
+
+async def test_values_not_allowed_are_ignored_with_a_notice(client, office, people, ledger):
+    await log_in(client, office, people.sup)
+    response = await client.get(
+        "/ledger?unit=999&category=" + quote("<i>坏</i>") + "&light=紫&sort=drop&page=0"
+    )
+    page = await response.text()
+    assert response.status == 200 and "共 3 项" in page
+    notices = re.search(r'<ul id="notices".*?</ul>', page, re.S).group(0)
+    for label in (
+        "单位“999”",
+        "类别“&lt;i&gt;坏&lt;/i&gt;”",
+        "红黄绿“紫”",
+        "排序“drop”",
+        "页码“0”",
+    ):
+        assert label in notices, label
+    assert "<i>" not in page
+
+
+async def test_a_hundred_a_page(client, office, people, ledger, unit_ids):
+    async with office.db.transaction() as conn:
+        for n in range(101):
+            await add_item(conn, draft(f"批量{n:03d}", unit_ids.transport), people.sup, 10 + n)
+    await log_in(client, office, people.sup)
+    first = await (await client.get("/ledger")).text()
+    assert len(rows_of(first)) == 100 and "第 1/2 页" in first and 'rel="next"' in first
+    second = await (await client.get("/ledger?page=2")).text()
+    assert len(rows_of(second)) == 4 and 'rel="prev"' in second
+    assert not set(rows_of(first)) & set(rows_of(second))
+    beyond = await (await client.get("/ledger?page=9")).text()
+    assert rows_of(beyond) == rows_of(second)  # the last page, not an empty one
+
+
+async def test_a_liaison_sees_only_their_units_sent_items(client, office, people, ledger):
+    await log_in(client, office, people.housing)
+    page = await (await client.get(f"/ledger?unit={people.transport.unit_id}")).text()
+    assert len(rows_of(page)) == 1 and "交通秩序整治" not in page and "草拟中" not in page
+    assert "联络员只能查看本单位的事项" in page
+    assert 'id="xlsx"' not in page and 'href="/plan"' not in page
+    refused = await client.get(f"/item/{ledger.other}")
+    assert refused.status == 403 and "不属于您所在单位" in await refused.text()
+    assert (await client.get(f"/item/{ledger.led}")).status == 200
+    for path in ("/plan", "/units", "/ledger.xlsx", "/chart.png"):
+        response = await client.get(path)
+        assert response.status == 403, path
+        assert "此功能仅限督查员、领导使用" in await response.text()
+
+
+async def test_the_item_page_tells_the_whole_story(client, office, people, ledger):
+    await log_in(client, office, people.sup)
+    response = await client.get(f"/item/{ledger.led}")
+    page = await response.text()
+    assert response.headers["Cache-Control"] == "no-store"
+    assert '<div class="letter"><b>督 办 函</b>\n&lt;script&gt;' in page
+    assert "签收" in page and "住建联络员" in page
+    assert "已完成&lt;b&gt;摸底&lt;/b&gt;（40%）" in page
+    assert "退回补充" in page and "问题未查清" in page
+    assert '<li class="pass">✓ 按批示精神办理</li>' in page
+    assert '<li class="fail">✗ 问题全部查清</li>' in page
+    assert f'href="/file/{ledger.file_id}"' in page and "现场&lt;照片&gt;.jpg" in page
+
+    file = await client.get(f"/file/{ledger.file_id}")
+    assert file.status == 200 and await file.read() == b"\xff\xd8photo"
+    assert file.headers["Content-Type"] == "application/octet-stream"
+    assert quote("现场<照片>.jpg") in file.headers["Content-Disposition"]
+
+
+async def test_attachments_follow_the_reports_unit(client, office, people, ledger):
+    await log_in(client, office, people.transport)  # co-unit of the item, not the reporter
+    page = await (await client.get(f"/item/{ledger.led}")).text()
+    assert "摸底" not in page and "/file/" not in page
+    assert (await client.get(f"/file/{ledger.file_id}")).status == 403
+    await log_in(client, office, people.housing)
+    assert (await client.get(f"/file/{ledger.file_id}")).status == 200
+
+
+async def test_unknown_ids_and_pages_are_404(client, office, people, ledger):
+    await log_in(client, office, people.sup)
+    for path in ("/item/999999", "/file/999999", "/nowhere", "/item/abc"):
+        response = await client.get(path)
+        assert response.status == 404, path
+        assert "找不到" in await response.text()
+
+
+async def test_the_units_page_shows_phones_only_to_supervisors(client, office, people, ledger):
+    await log_in(client, office, people.leader)
+    page = await (await client.get("/units")).text()
+    assert "住建联络员" in page and "13800138000" not in page
+    assert '<img src="/chart.png"' in page
+    await log_in(client, office, people.sup)
+    page = await (await client.get("/units")).text()
+    assert '<span class="phone">13800138000</span>' in page
+
+
+async def test_the_workbook_and_the_chart(client, office, people, ledger):
+    await log_in(client, office, people.leader)
+    response = await client.get("/ledger.xlsx")
+    assert response.status == 200
+    assert "attachment;" in response.headers["Content-Disposition"]
+    book = load_workbook(BytesIO(await response.read()))
+    titles = [row[1] for row in book["督办台账"].iter_rows(min_row=2, values_only=True)]
+    assert HOSTILE in titles and "交通秩序整治" in titles
+    chart = await client.get("/chart.png")
+    assert chart.status == 200 and chart.headers["Content-Type"] == "image/png"
+    assert (await chart.read()).startswith(b"\x89PNG")
+
+
+async def test_the_plan_page(client, office, people, ledger):
+    await log_in(client, office, people.leader)
+    page = await (await client.get("/plan")).text()
+    assert "2026年大事要事" in page and "尚未导入" in page  # the fixture has no plan
