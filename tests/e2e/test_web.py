@@ -3,12 +3,15 @@ same process serves; strangers are refused, and an https address adds the Mini A
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import socket
 
 import aiohttp
 
 from domain.models import Role
 from tests.e2e.conftest import Office
+from tests.e2e.test_cli import duban, spawn
 
 
 def free_port() -> int:
@@ -70,3 +73,21 @@ async def test_without_an_address_the_bot_says_the_ledger_is_off(office, emu):
     await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
     await sup.send("/web")
     await sup.expect("网页台账尚未开启")
+
+
+async def test_duban_web_serves_the_ledger_alone_until_stopped(tmp_path):
+    assert (await duban(tmp_path, "init"))[0] == 0
+    code, _, err = await duban(tmp_path, "web")
+    assert code == 2 and "DUBAN_WEB_PORT" in err  # off unless a port is set
+    port = free_port()
+    proc = await spawn(tmp_path, "web", DUBAN_WEB_PORT=str(port))
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        assert f"网页台账已启动：http://127.0.0.1:{port}" in line.decode()
+        forged = f"http://127.0.0.1:{port}/login/forged"
+        async with aiohttp.ClientSession() as browser, browser.get(forged) as response:
+            assert response.status == 403 and "登录链接无效" in await response.text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0
