@@ -185,3 +185,8 @@ async def reviews(conn: Conn, item_id: int) -> list[Row]:
         " ON p.id = v.reviewer_id WHERE v.item_id = ? ORDER BY v.id",
         (item_id,),
     )
+
+
+async def ledger_stamp(conn: Conn) -> int:
+    """Moves with every write that can change a light (triggers of migration 0013)."""
+    return await conn.scalar("SELECT n FROM ledger_stamp WHERE id = 1")

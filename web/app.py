@@ -19,7 +19,9 @@ from bot.settings import Settings
 from domain.errors import Refusal
 from domain.office import Office
 from web import auth, downloads, login, pages
+from web.ledger import Lights
 from web.view import (
+    LIGHTS,
     OFFICE,
     PAGES,
     RENDER,
@@ -103,6 +105,7 @@ def create_app(office: Office, settings: Settings, render: Renderer | None = Non
     app[SETTINGS] = settings
     app[RENDER] = render or Renderer(settings.template_dir)
     app[PAGES] = templates()
+    app[LIGHTS] = Lights()
     app[downloads.CHART_LOCK] = asyncio.Lock()
     app.on_response_prepare.append(headers)
     app.add_routes(

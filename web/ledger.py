@@ -1,25 +1,28 @@
 """The 台账 page's query: filters read from the URL (only allowed values), lights from the
 domain, counts per light, one sort, 100 a page.
 
-Light and days overdue are decided by the domain (domain.traffic through queries.lights, the
-running statuses of domain.items), never stored; so the SQL narrows and orders what it can,
-and the light filter and those two sorts are applied to the matching ids in Python.
+Light and days overdue are decided by the domain (domain.traffic.item_lights, the running
+statuses of domain.items), never stored; so the SQL narrows and orders what it can, and the
+light filter and those two sorts are applied to the matching ids in Python. Deciding every
+light of 10,000 items takes about a second, so `Lights` keeps them until the day changes or a
+write that can change a light moves the database's ledger stamp.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain import queries
+from domain import lights as domain_lights
 from domain.items import RUNNING, Status
 from domain.models import Category, Person, Role, Unit
 from domain.office import Office
-from domain.traffic import Light
-from storage import units
+from domain.traffic import Light, item_lights
+from storage import ledger_state, units
 from storage import web as store
 from storage.web import LedgerFilter
 
@@ -145,12 +148,38 @@ def _overdue(row, today: date) -> int:
     return (today - since).days if row["status"] in RUNNING and since < today else 0
 
 
-async def ledger(office: Office, q: Query) -> Ledger:
+class Lights:
+    """Every sent item's light (domain.traffic, as every view decides it), kept while the day
+    and the ledger stamp stay the same. Deciding runs outside the database lock, so the bot's
+    replies wait only for the reading."""
+
+    def __init__(self) -> None:
+        self._key: tuple[date, int] | None = None
+        self._lights: dict[int, Light | None] = {}
+        self._lock = asyncio.Lock()  # two readers at once decide them once
+
+    async def get(self, office: Office) -> dict[int, Light | None]:
+        async with self._lock:
+            today = office.clock.today()
+            async with office.db.read() as conn:
+                key = (today, await store.ledger_stamp(conn))
+                if key == self._key:
+                    return self._lights
+                found = await ledger_state.assignments(
+                    conn, domain_lights.EVERY_STATUS, lambda *_: ""
+                )
+                paces = await domain_lights.paces(conn)
+            self._lights = item_lights(found, today, office.calendar, paces)
+            self._key = key
+            return self._lights
+
+
+async def ledger(office: Office, q: Query, lights: Lights) -> Ledger:
     """One page of the 台账 for the query, with the counts per light of everything matching."""
     today = office.clock.today()
     async with office.db.read() as conn:
         rows = await store.ledger_ids(conn, q.filter)
-    lit = await queries.lights(office, None)  # every sent item, by the one rule
+    lit = await lights.get(office)
     shown = {r["id"]: str(lit[r["id"]]) if lit.get(r["id"]) else NO_LIGHT for r in rows}
     counts = Counter(shown.values())
     if q.light is not None:

@@ -20,7 +20,7 @@ from domain.review import CHECKS
 from storage import ledger_state, reports
 from storage import web as store
 from web import ledger as ledger_q
-from web.view import office, render, require
+from web.view import LIGHTS, office, render, require
 
 READERS = (Role.SUPERVISOR, Role.LEADER)
 _LETTER_TAGS = re.compile(r"&lt;(/?)(b|i|u|s|em|strong|code|pre)&gt;")
@@ -31,7 +31,7 @@ async def ledger(request: web.Request) -> web.Response:
     viewer = require(request).person
     units, leaders = await ledger_q.choices(office(request))
     q = ledger_q.parse(request.query, viewer, units, leaders)
-    found = await ledger_q.ledger(office(request), q)
+    found = await ledger_q.ledger(office(request), q, request.app[LIGHTS])
 
     def link(**change: str | None) -> str:
         params = {k: v for k, v in {**q.kept, **change}.items() if v}

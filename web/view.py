@@ -13,11 +13,13 @@ from domain.errors import Refusal
 from domain.models import Role
 from domain.office import Office
 from web.auth import Session
+from web.ledger import Lights
 
 OFFICE = web.AppKey("office", Office)
 SETTINGS = web.AppKey("settings", Settings)
 RENDER = web.AppKey("render", Renderer)  # the bot's templates: refusals read the same
 PAGES = web.AppKey("pages", jinja2.Environment)
+LIGHTS = web.AppKey("lights", Lights)
 SESSION = web.RequestKey("session", Session)  # None when nobody is logged in
 SESSION_COOKIE = "duban_session"
 NAV = (

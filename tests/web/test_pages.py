@@ -10,6 +10,7 @@ from urllib.parse import quote
 from openpyxl import load_workbook
 
 from domain.models import Category
+from storage import items
 from tests.web.conftest import HOSTILE, add_item, draft, log_in
 
 
@@ -173,3 +174,22 @@ async def test_the_plan_page(client, office, people, ledger):
     await log_in(client, office, people.leader)
     page = await (await client.get("/plan")).text()
     assert "2026年大事要事" in page and "尚未导入" in page  # the fixture has no plan
+
+
+async def test_the_kept_lights_follow_every_change_and_the_day(client, office, people, ledger):
+    await log_in(client, office, people.sup)
+
+    async def counts() -> dict[str, str]:
+        page = await (await client.get("/ledger")).text()
+        return dict(re.findall(r'data-light="(.)">(\d+)<', page))
+
+    assert await counts() == {"红": "0", "黄": "1", "绿": "1", "无": "1"}
+    async with office.db.transaction() as conn:
+        stamp = await conn.scalar("SELECT n FROM ledger_stamp")
+        await conn.execute("UPDATE item_units SET next_check = 7")  # the tick's bookkeeping
+        assert await conn.scalar("SELECT n FROM ledger_stamp") == stamp
+        await items.set_status(conn, ledger.led, "已办结", office.now(), closed_at=office.now())
+    assert await counts() == {"红": "0", "黄": "0", "绿": "2", "无": "1"}
+    office.clock.advance(days=40)  # past the other item's deadline, nothing written
+    await log_in(client, office, people.sup)  # the day's session ended long ago
+    assert await counts() == {"红": "1", "黄": "0", "绿": "1", "无": "1"}
