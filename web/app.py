@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from bot.render import Renderer
+from bot.render import Renderer, show
 from bot.settings import Settings
 from domain.errors import Refusal
 from domain.office import Office
@@ -84,13 +84,16 @@ async def headers(request: web.Request, response: web.StreamResponse) -> None:
 
 
 def templates() -> jinja2.Environment:
-    return jinja2.Environment(
+    """Every value escaped, an undefined name an error, quantities shown as the bot shows them."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["qty"] = show
+    return env
 
 
 async def home(request: web.Request) -> web.Response:

@@ -13,7 +13,7 @@ from bot import chart, ledger_xlsx
 from domain import monthly, queries
 from domain.models import Role
 from storage import web as store
-from web.view import OFFICE, SETTINGS, message, require
+from web.view import OFFICE, SETTINGS, message, readable_item, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHART_LOCK = web.AppKey("chart_lock", asyncio.Lock)  # pyplot draws one figure at a time
@@ -40,7 +40,7 @@ async def attachment(request: web.Request) -> web.Response:
         row = await store.attachment(conn, int(request.match_info["file_id"]))
     if row is None:
         raise web.HTTPNotFound
-    await queries.item_record_by_id(office, viewer, row["item_id"])  # the item's own check
+    await readable_item(office, viewer, row["item_id"])  # the item's own check
     if viewer.role is Role.LIAISON and row["unit_id"] != viewer.unit_id:
         return message(request, "无权下载", "该附件属于其他单位的报送。", 403)
     folder = request.app[SETTINGS].attachments_path

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from storage import web as store
 from web import auth
 from web.view import OFFICE, SESSION, SESSION_COOKIE, SETTINGS, message, render, session
 
+log = logging.getLogger(__name__)
 REFUSED = {
     store.LINK_SPENT: "该登录链接已使用过，每个链接只能使用一次。请在机器人中重新发送 /web。",
     store.LINK_EXPIRED: "该登录链接已过期（有效期10分钟）。请在机器人中重新发送 /web。",
@@ -33,7 +36,9 @@ async def login(request: web.Request) -> web.Response:
     office = request.app[OFFICE]
     state, person = await auth.spend_link(office, request.match_info["token"][:100])
     if person is None:
+        log.info("web login refused: %s link", state)
         return message(request, "无法登录", REFUSED[state], 403)
+    log.info("web login: person %s by link", person.id)
     response = render(request, "login", person=person)
     _set_cookie(request, response, await auth.open_session(office, person))
     return response
@@ -52,7 +57,9 @@ async def mini_app_login(request: web.Request) -> web.Response:
     user_id = auth.init_data_user(str(form.get("init_data", "")), token, now) if token else None
     person = await office.person(user_id) if user_id is not None else None
     if person is None:
+        log.info("web login refused: Mini App initData not valid or not a person")
         return web.json_response({"error": "无法验证您的身份，请在机器人中发送 /web。"}, status=403)
+    log.info("web login: person %s by Mini App", person.id)
     response = web.json_response({"next": "/ledger"})
     _set_cookie(request, response, await auth.open_session(office, person))
     return response

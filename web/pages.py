@@ -20,7 +20,7 @@ from domain.review import CHECKS
 from storage import ledger_state, reports
 from storage import web as store
 from web import ledger as ledger_q
-from web.view import LIGHTS, office, render, require
+from web.view import LIGHTS, office, readable_item, render, require
 
 READERS = (Role.SUPERVISOR, Role.LEADER)
 _LETTER_TAGS = re.compile(r"&lt;(/?)(b|i|u|s|em|strong|code|pre)&gt;")
@@ -67,9 +67,7 @@ async def item(request: web.Request) -> web.Response:
     """One item: the letter, the whole 办理过程, reports with attachments, reviews."""
     viewer = require(request).person
     the_office = office(request)
-    found, timeline = await queries.item_record_by_id(
-        the_office, viewer, int(request.match_info["item_id"])
-    )
+    found, timeline = await readable_item(the_office, viewer, int(request.match_info["item_id"]))
     mine = viewer.unit_id if viewer.role is Role.LIAISON else None
     async with the_office.db.read() as conn:
         sent = [r for r in await reports.for_item(conn, found.id) if mine in (None, r["unit_id"])]

@@ -9,9 +9,11 @@ from aiohttp import web
 
 from bot.render import Renderer
 from bot.settings import Settings
+from domain import queries
 from domain.errors import Refusal
-from domain.models import Role
+from domain.models import Item, Person, Role
 from domain.office import Office
+from storage.db import Row
 from web.auth import Session
 from web.ledger import Lights
 
@@ -50,6 +52,15 @@ def require(request: web.Request, *roles: Role) -> Session:
     if roles and found.person.role not in roles:
         raise Refusal("wrong_role_for", roles="、".join(r.label for r in roles))
     return found
+
+
+async def readable_item(office: Office, viewer: Person, item_id: int) -> tuple[Item, list[Row]]:
+    """The item and its history, by the bot's rule (a liaison: their own unit's items); on the
+    web a liaison sees an item only once it was sent, as in their ledger."""
+    found, timeline = await queries.item_record_by_id(office, viewer, item_id)
+    if viewer.role is Role.LIAISON and found.sent_at is None:
+        raise Refusal("not_your_item")
+    return found, timeline
 
 
 def render(

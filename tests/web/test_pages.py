@@ -4,13 +4,19 @@ value people typed is shown as text, never as markup."""
 from __future__ import annotations
 
 import re
+from datetime import date
+from decimal import Decimal
 from io import BytesIO
 from urllib.parse import quote
 
 from openpyxl import load_workbook
 
-from domain.models import Category
-from storage import items
+from domain.models import Category, Period
+from domain.plan import actions as plan
+from domain.plan.rules import Milestone, Shape
+from domain.plan.sheet import Plan, TargetRow, TaskRow
+from storage import items, reports
+from tests.letters import letter_fixed
 from tests.web.conftest import HOSTILE, add_item, draft, log_in
 
 
@@ -105,6 +111,7 @@ async def test_a_liaison_sees_only_their_units_sent_items(client, office, people
     refused = await client.get(f"/item/{ledger.other}")
     assert refused.status == 403 and "不属于您所在单位" in await refused.text()
     assert (await client.get(f"/item/{ledger.led}")).status == 200
+    assert (await client.get(f"/item/{ledger.draft}")).status == 403  # its unit's, not sent
     for path in ("/plan", "/units", "/ledger.xlsx", "/chart.png"):
         response = await client.get(path)
         assert response.status == 403, path
@@ -170,10 +177,33 @@ async def test_the_workbook_and_the_chart(client, office, people, ledger):
     assert (await chart.read()).startswith(b"\x89PNG")
 
 
-async def test_the_plan_page(client, office, people, ledger):
+async def test_the_plan_page_shows_quantity_against_time(client, office, people, unit_ids):
     await log_in(client, office, people.leader)
     page = await (await client.get("/plan")).text()
-    assert "2026年大事要事" in page and "尚未导入" in page  # the fixture has no plan
+    assert "2026年大事要事" in page and "尚未导入" in page
+    task = TaskRow(2, "T01", "城市更新<行动>", Category.ORDER, "钱副市长", unit_ids.housing, True)
+    target = TargetRow(
+        3, "T01", "T01-01", "改造老旧小区", unit_ids.housing, Decimal(100), "个",
+        Shape.MULTI_YEAR, None, date(2027, 12, 31),
+        (Milestone(date(2026, 6, 30), "一期"), Milestone(date(2027, 12, 31), "二期")),
+        Period.MONTHLY, False,
+    )  # fmt: skip
+    await plan.import_plan(office, people.sup, Plan((task,), (target,)), then=letter_fixed)
+    async with office.db.transaction() as conn:
+        item_id = await conn.scalar("SELECT id FROM items WHERE plan_code = 'T01-01'")
+        await reports.insert(
+            conn, item_id=item_id, unit_id=unit_ids.housing, person_id=people.housing.id,
+            kind="progress", period_key="2026-11", now=office.now(), quantity="40",
+        )  # fmt: skip
+    page = await (await client.get("/plan")).text()
+    assert "T01 城市更新&lt;行动&gt;" in page and "分管领导：钱副市长" in page
+    row = re.search(r'<tr class="target" id="target-T01-01">.*?</tr>', page, re.S).group(0)
+    assert '<progress max="100" value="40"></progress> 40%' in row  # as people write it
+    assert "目标 100个，已完成 40个" in row
+    assert '<li class="late">2026-06-30 一期</li>' in row  # passed, 40 of 100 not reached
+    assert '<li class="ahead">2027-12-31 二期</li>' in row
+    await log_in(client, office, people.sup)
+    assert "城市更新" in await (await client.get("/plan?year=2027")).text()
 
 
 async def test_the_kept_lights_follow_every_change_and_the_day(client, office, people, ledger):
