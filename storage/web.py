@@ -47,6 +47,8 @@ class LedgerFilter:
 
 
 async def add_link(conn: Conn, token_hash: str, person_id: int, now: int, expires: int) -> None:
+    """Keep the new link; links a day past their expiry are dropped (they say nothing more)."""
+    await conn.execute("DELETE FROM web_links WHERE expires_ts <= ?", (now - 86400,))
     await conn.execute(
         "INSERT INTO web_links (token_hash, person_id, created_ts, expires_ts) VALUES (?,?,?,?)",
         (token_hash, person_id, now, expires),
