@@ -8,7 +8,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from aiohttp import web
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from domain import monthly, queries
 from domain.items import REPORTING, Status
@@ -23,7 +23,9 @@ from web import ledger as ledger_q
 from web.view import LIGHTS, office, readable_item, render, require
 
 READERS = (Role.SUPERVISOR, Role.LEADER)
-_LETTER_TAGS = re.compile(r"&lt;(/?)(b|i|u|s|em|strong|code|pre)&gt;")
+LETTER_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "del", "code", "pre"})
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
+_BARE_AMP = re.compile(r"&(?!(?:[a-zA-Z]+|#\d+|#x[0-9a-fA-F]+);)")
 
 
 async def ledger(request: web.Request) -> web.Response:
@@ -53,9 +55,24 @@ async def ledger(request: web.Request) -> web.Response:
 
 
 def letter_html(stored: str | None) -> Markup:
-    """The letter as the bot sent it: everything escaped, then only Telegram's plain
-    formatting tags (no attributes) given back."""
-    return Markup(_LETTER_TAGS.sub(r"<\1\2>", str(escape(stored or ""))))
+    """The letter as the bot sent it (Telegram HTML, its texts already escaped): Telegram's
+    plain formatting tags kept without attributes, every other tag dropped, and any stray
+    `<`, `>`, `"` or bare `&` escaped."""
+    stored = stored or ""
+    parts, done = [], 0
+    for tag in _TAG.finditer(stored):
+        parts.append(_letter_text(stored[done : tag.start()]))
+        closing, name, rest = tag.groups()
+        if name.lower() in LETTER_TAGS and not rest.strip():
+            parts.append(f"<{closing}{name.lower()}>")
+        done = tag.end()
+    parts.append(_letter_text(stored[done:]))
+    return Markup("".join(parts))
+
+
+def _letter_text(text: str) -> str:
+    text = _BARE_AMP.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def _note(detail: str) -> str:

@@ -5,6 +5,7 @@ leave them (sent, signed, reported, reviewed), a file kept on disk.
 
 from __future__ import annotations
 
+import html
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date
@@ -82,7 +83,7 @@ async def add_item(conn, d: Draft, sup: Person, serial: int | None, status="办�
     if serial is not None:
         await conn.execute(
             "UPDATE items SET year = 2026, serial = ?, sent_at = ?, letter_html = ? WHERE id = ?",
-            (serial, SENT, f"<b>督 办 函</b>\n{d.title}", item_id),
+            (serial, SENT, f"<b>督 办 函</b>\n{html.escape(d.title)}", item_id),
         )
     return item_id
 

@@ -18,6 +18,7 @@ from domain.plan.sheet import Plan, TargetRow, TaskRow
 from storage import items, reports
 from tests.letters import letter_fixed
 from tests.web.conftest import HOSTILE, add_item, draft, log_in
+from web.pages import letter_html
 
 
 def rows_of(page: str) -> list[str]:
@@ -123,7 +124,10 @@ async def test_the_item_page_tells_the_whole_story(client, office, people, ledge
     response = await client.get(f"/item/{ledger.led}")
     page = await response.text()
     assert response.headers["Cache-Control"] == "no-store"
-    assert '<div class="letter"><b>督 办 函</b>\n&lt;script&gt;' in page
+    letter = (
+        '<div class="letter"><b>督 办 函</b>\n&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
+    )
+    assert letter + "&amp;&lt;b&gt;</div>" in page
     assert "签收" in page and "住建联络员" in page
     assert "已完成&lt;b&gt;摸底&lt;/b&gt;（40%）" in page
     assert "退回补充" in page and "问题未查清" in page
@@ -223,3 +227,13 @@ async def test_the_kept_lights_follow_every_change_and_the_day(client, office, p
     office.clock.advance(days=40)  # past the other item's deadline, nothing written
     await log_in(client, office, people.sup)  # the day's session ended long ago
     assert await counts() == {"红": "1", "黄": "0", "绿": "1", "无": "1"}
+
+
+def test_a_letter_keeps_telegrams_formatting_and_nothing_else():
+    stored = (
+        '<b>督办函</b><a href="javascript:alert(1)">点</a><img src=x onerror=alert(1)>'
+        '<script>bad()</script><i class="x">斜</i>&lt;b&gt; & <code>1 < 2</code> "引"'
+    )
+    assert str(letter_html(stored)) == (
+        "<b>督办函</b>点bad()斜</i>&lt;b&gt; &amp; <code>1 &lt; 2</code> &quot;引&quot;"
+    )
