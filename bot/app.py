@@ -147,10 +147,10 @@ async def start(
     PTB calls post_init only from run_polling(), and the bot is started by hand (its database
     lives in the same event loop), so the start-up work is here, explicitly.
     """
+    await _serve_web(app)  # first: a port in use stops the start before anything runs
     await app.initialize()
     await app.start()
     await _started(app, pace or {})
-    await _serve_web(app)
     await app.updater.start_polling(
         poll_interval=poll_interval,
         timeout=poll_timeout,

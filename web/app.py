@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 
 from bot.render import Renderer, show
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from domain.errors import Refusal
 from domain.office import Office
 from web import auth, downloads, login, pages
@@ -132,9 +132,14 @@ def create_app(office: Office, settings: Settings, render: Renderer | None = Non
 
 
 async def serve(app: web.Application, host: str, port: int) -> web.AppRunner:
-    """Start serving in this event loop; `await runner.cleanup()` stops it."""
+    """Start serving in this event loop; `await runner.cleanup()` stops it. A port that cannot
+    be had is one clear line (no access log: a login link's token must not reach a log)."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    try:
+        await web.TCPSite(runner, host, port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise SettingsError(f"网页台账无法监听 {host}:{port}：{exc.strerror or exc}") from None
     log.info("web ledger on http://%s:%s", host, port)
     return runner

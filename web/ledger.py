@@ -90,10 +90,11 @@ class _Reader:
         self.notices: list[str] = []
 
     def pick(self, name: str, label: str, allowed) -> str | None:
+        """The parameter if `allowed` holds it (a collection, or a test of the value)."""
         value = _text(self.raw, name)
         if not value:
             return None
-        if value not in allowed:
+        if not (allowed(value) if callable(allowed) else value in allowed):
             self.notices.append(f"{label}“{value[:30]}”不在可选范围内，已忽略")
             return None
         self.kept[name] = value
@@ -116,7 +117,7 @@ def parse(raw: Mapping[str, str], viewer: Person, all_units: list[Unit], leaders
     serial = (int(found[1]) if found[1] else None, int(found[2])) if found else None
     sort = r.pick("sort", "排序", {c for c, _ in COLUMNS}) or "serial"
     descending = r.pick("dir", "排序方向", {"asc", "desc"}) == "desc"
-    page = r.pick("page", "页码", {str(n) for n in range(1, 10_000)})
+    page = r.pick("page", "页码", lambda v: v.isdigit() and 0 < int(v) < 10_000)
     f = LedgerFilter(
         unit_id=int(unit) if unit else None,
         category=r.pick("category", "类别", {c.value for c in Category}),

@@ -91,3 +91,14 @@ async def test_duban_web_serves_the_ledger_alone_until_stopped(tmp_path):
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0
+
+
+async def test_a_port_in_use_is_one_clear_line(tmp_path):
+    assert (await duban(tmp_path, "init"))[0] == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = await duban(tmp_path, "web", DUBAN_WEB_PORT=str(port))
+    assert code == 2 and f"网页台账无法监听 127.0.0.1:{port}" in err
+    assert "Traceback" not in err
