@@ -135,6 +135,8 @@ async def test_the_item_page_tells_the_whole_story(client, office, people, ledge
     assert '<li class="fail">✗ 问题全部查清</li>' in page
     assert f'href="/file/{ledger.file_id}"' in page and "现场&lt;照片&gt;.jpg" in page
 
+    await log_in(client, office, people.leader)  # a leader reads and downloads it all too
+    assert "问题未查清" in await (await client.get(f"/item/{ledger.led}")).text()
     file = await client.get(f"/file/{ledger.file_id}")
     assert file.status == 200 and await file.read() == b"\xff\xd8photo"
     assert file.headers["Content-Type"] == "application/octet-stream"
@@ -152,6 +154,8 @@ async def test_attachments_follow_the_reports_unit(client, office, people, ledge
 
 async def test_unknown_ids_and_pages_are_404(client, office, people, ledger):
     await log_in(client, office, people.sup)
+    home = await client.get("/", allow_redirects=False)
+    assert home.status == 303 and home.headers["Location"] == "/ledger"
     for path in ("/item/999999", "/file/999999", "/nowhere", "/item/abc"):
         response = await client.get(path)
         assert response.status == 404, path
