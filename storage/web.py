@@ -138,6 +138,12 @@ async def ledger_ids(conn: Conn, f: LedgerFilter) -> list[Row]:
     )
 
 
+async def sent_item_ids(conn: Conn) -> list[int]:
+    """Every item sent to the units (the ones with a light), in id order."""
+    rows = await conn.all("SELECT id FROM items WHERE sent_at IS NOT NULL ORDER BY id")
+    return [r[0] for r in rows]
+
+
 async def ledger_page(conn: Conn, ids: list[int]) -> dict[int, Row]:
     """The columns the 台账 shows, for these items only (one page)."""
     if not ids:
