@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.warnings import PTBUserWarning
 
+import web.app as web_app
 from bot import polling, scheduler, services
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
@@ -44,6 +45,7 @@ from handlers import (
     review,
     revisit,
     signing,
+    web,
 )
 from handlers.feature import Feature
 from storage.db import Database
@@ -133,6 +135,7 @@ def features() -> list[Feature]:
         export.build(),
         letter.build(),
         plan.build(),
+        web.build(),
         basics.build(),
     ]
 
@@ -162,6 +165,7 @@ async def start(
     PTB calls post_init only from run_polling(), and the bot is started by hand (its database
     lives in the same event loop), so the start-up work is here, explicitly.
     """
+    await _serve_web(app)  # first: a port in use stops the start before anything runs
     await app.initialize()
     await app.start()
     await _started(app, pace or {})
@@ -176,6 +180,9 @@ async def start(
 async def stop(app: Application) -> None:
     if app.updater.running:
         await app.updater.stop()
+    runner = app.bot_data.pop("web_runner", None)
+    if runner is not None:
+        await runner.cleanup()
     await _stopping(app)
     if app.running:
         await app.stop()
@@ -201,6 +208,16 @@ async def _started(app: Application, pace: dict[str, float]) -> None:
         await _check_leader_chat(app, settings.leader_chat)
     if settings.tick_seconds:
         scheduler.schedule(app, settings.tick_seconds)
+
+
+async def _serve_web(app: Application) -> None:
+    """The web ledger in the bot's own event loop, when DUBAN_WEB_PORT is set."""
+    svc = services.of(app)
+    settings = svc.settings
+    if settings.web_port:
+        ledger = web_app.create_app(svc.office, settings, svc.render)
+        runner = await web_app.serve(ledger, settings.web_host, settings.web_port)
+        app.bot_data["web_runner"] = runner
 
 
 async def _stopping(app: Application) -> None:

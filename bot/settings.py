@@ -66,6 +66,12 @@ def _extensions(values: frozenset[str]) -> frozenset[str]:
     return frozenset(v.lower().lstrip(".") for v in values)
 
 
+def _web_address(url: str) -> str:
+    if url and not re.match(r"^https?://[^\s/]+", url):
+        raise ValueError("web_url 应形如 https://duban.example.gov.cn")
+    return url
+
+
 UserPath = Annotated[Path, AfterValidator(Path.expanduser)]
 Days = Annotated[tuple[int, ...], NoDecode, BeforeValidator(_listed)]
 
@@ -131,6 +137,9 @@ class Settings(BaseSettings):
     remind_responsible_due: int = Field(5, ge=0)
     remind_report_before: int = 1
     remind_deadline_warn: Days = (3, 1)
+    web_port: int | None = Field(None, gt=0, lt=65536)  # the web ledger is served only when set
+    web_host: str = "127.0.0.1"
+    web_url: Annotated[str, AfterValidator(_web_address)] = ""  # https: a Mini App button too
 
     @classmethod
     def settings_customise_sources(
@@ -238,6 +247,13 @@ class Settings(BaseSettings):
             report_before=self.remind_report_before,
             deadline_warn=self.remind_deadline_warn,
         )
+
+    @property
+    def web_base(self) -> str:
+        """Where /web's links point: DUBAN_WEB_URL, else the address the ledger listens on."""
+        if self.web_url:
+            return self.web_url.rstrip("/")
+        return f"http://{self.web_host}:{self.web_port}" if self.web_port else ""
 
     def require_token(self) -> str:
         """The token, or a clear refusal: commands that talk to Telegram call this."""

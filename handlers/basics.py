@@ -42,6 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "预览并发布预警摘要", frozenset({S})),
     Command("mute", "暂停向某单位推送提醒（选择单位和日期）", frozenset({S})),
     Command("item", "查看事项详情和办理过程（选择事项）", frozenset({S, L, LI})),
+    Command("web", "网页台账（一次性登录链接）", frozenset({S, L, LI})),
     Command("mytasks", "本单位的督办事项", frozenset({LI})),
     Command("responsible", "报送承办责任人", frozenset({LI})),
     Command("report", "报送进展（可附照片、文件）", frozenset({LI})),
