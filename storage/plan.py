@@ -104,9 +104,10 @@ async def insert_targets(
 
 
 async def update_target(conn: Conn, target_id: int, values: dict, now: str) -> None:
-    sets = ", ".join(f"{f} = ?" for f in values)
+    """The changed columns (none when only its milestones changed) and the time of change."""
+    sets = "".join(f"{f} = ?, " for f in values)
     await conn.execute(
-        f"UPDATE plan_targets SET {sets}, updated_at = ? WHERE id = ?",
+        f"UPDATE plan_targets SET {sets}updated_at = ? WHERE id = ?",
         (*values.values(), now, target_id),
     )
 

@@ -13,7 +13,7 @@ from domain.models import UnitKind
 from domain.plan import actions as plan
 from storage import units
 from tests.letters import letter_fixed
-from tests.plan_sheet import sample_rows, workbook
+from tests.plan_sheet import sample_rows, set_cell, workbook
 
 SNAPSHOT = Path(__file__).with_name("plan_import_snapshot.json")
 TABLES = (
@@ -109,3 +109,17 @@ async def test_reimport_reads_in_batches_not_per_target(office, ready):
     # nine today (the units for the sheet, BEGIN, tasks, targets, milestones, items, keys,
     # liaisons, COMMIT); one per target would be thirty more
     assert len(statements) <= 12, statements
+
+
+async def test_reimport_with_only_a_milestone_renamed_updates_that_target(office, ready):
+    sup, _ = ready
+    rows = sample_rows()
+    await plan.load_sheet(office, sup, workbook(rows), then=letter_fixed)
+    set_cell(rows, "T04-01", "节点", "2026-12-31 主体完工；2027-12-31 建成通车")
+    again = await plan.load_sheet(office, sup, workbook(rows), then=letter_fixed)
+    assert (again.targets_updated, again.unchanged) == (1, 29)
+    async with office.db.read() as conn:
+        told = await conn.all("SELECT context FROM outbox WHERE rule = 'plan_changed'")
+        titles = await conn.all("SELECT title FROM plan_milestones WHERE title LIKE '主体%'")
+    assert len(told) == 1 and "主体完工" in told[0]["context"]
+    assert [r["title"] for r in titles] == ["主体完工"]
