@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run every bench (each bench/*.py with a main, one after another so they do not share the
 # machine), then rewrite the part of bench/README.md between the run_all markers with the
-# date, the core count and what each printed. Figures only: a bench that fails is reported
-# with its exit status and the rest still run.
+# date, the core count and what each printed. Figures only: a bench that fails, or runs past
+# BENCH_TIMEOUT seconds (600), is reported with its exit status and the rest still run.
 #
 #     bench/run_all.sh               every bench, standard arguments
 #     bench/run_all.sh plan_cost.py  only these (the section then holds only these)
@@ -26,7 +26,7 @@ started=$(date +%s)
 for bench in "${benches[@]}"; do
     echo "== $bench" >&2
     t0=$(date +%s)
-    "$python" "bench/$bench" >"$out/$bench.out" 2>"$out/$bench.err"
+    timeout "${BENCH_TIMEOUT:-600}" "$python" "bench/$bench" >"$out/$bench.out" 2>"$out/$bench.err"
     echo "$? $(($(date +%s) - t0))" >"$out/$bench.rc"
     tail -n 3 "$out/$bench.err" >&2
 done
@@ -45,13 +45,13 @@ parts = [START, f"## Latest run_all.sh ({when}, nproc {cores}, {total} s in all)
 for bench in benches:
     status, seconds = (Path(out) / f"{bench}.rc").read_text().split()
     text = (Path(out) / f"{bench}.out").read_text().strip()
-    failed = "" if status == "0" else f", exit status {status}"
+    failed = {"0": "", "124": ", timed out"}.get(status, f", exit status {status}")
     parts += [f"### {bench} ({seconds} s{failed})", ""]
-    if not text.lstrip().startswith("|") and "\n|" not in text:
+    if text and not text.startswith("|") and "\n|" not in text:
         text = f"```\n{text}\n```"  # a bench that prints plain lines
-    parts += [text, ""]
-    if status != "0":
-        err = (Path(out) / f"{bench}.err").read_text().strip().splitlines()[-5:]
+    parts += [text, ""] if text else []
+    err = (Path(out) / f"{bench}.err").read_text().strip().splitlines()[-5:]
+    if status != "0" and err:
         parts += ["```", *err, "```", ""]
 parts.append(END)
 page = Path(readme).read_text(encoding="utf-8")
