@@ -11,8 +11,8 @@ read) on `office.db`, decides with the rules, writes through storage/, and queue
 are told in the same transaction (tests/actions):
     extensions, letters, liaisons, lifecycle, monthly, office, picks, progress, pushes,
     queries, registration, review, revisits, summaries, unit_import; plan.actions, plan.keys,
-    plan.views. `lights` and `plan.items` are readers and writers that take the caller's
-    connection and open none.
+    plan.views. `lights`, `plan.items` and `plan.upsert` are readers and writers that take the
+    caller's connection and open none.
 
 tests/domain/test_rooms.py keeps this list true.
 """

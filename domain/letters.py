@@ -177,16 +177,21 @@ async def send_fixed(office: Office, conn: Conn, item_id: int, recipients: Recip
     same transaction: the domain renders nothing), to every reachable liaison, or to the unit
     (held until a liaison registers); the item as stored, letter included."""
     item = await items.get(conn, item_id)
-    if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
-        raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
     pushes = [
         push
         for unit, reachable in recipients.by_unit
-        for push in [letter_push(item, unit.id, p) for p in reachable]
-        or [letter_push(item, unit.id, None)]
+        for push in letter_pushes(item, unit.id, reachable)
     ]
     await outbox.add_many(conn, pushes, office.now())
     return item
+
+
+def letter_pushes(item: Item, unit_id: int, reachable: list[Person]) -> list[Push]:
+    """The fixed letter to each reachable liaison of the unit, or to the unit (held until a
+    liaison registers)."""
+    if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
+        raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
+    return [letter_push(item, unit_id, p) for p in reachable] or [letter_push(item, unit_id, None)]
 
 
 async def _approver_may(

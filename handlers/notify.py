@@ -86,8 +86,8 @@ def fix_letters(svc, also: Then | None = None) -> Then:
     `also` runs after, with the same result."""
 
     async def store(conn, done) -> None:
-        for item in done if isinstance(done, list) else [done.item]:
-            await items.set_letter(conn, item.id, render_letter(svc, item))
+        found = done if isinstance(done, list) else [done.item]
+        await items.set_letters(conn, [(item.id, render_letter(svc, item)) for item in found])
         if also is not None:
             await also(conn, done)
 

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from domain.models import Event
 from storage.db import Conn, value
 
+_INSERT = (
+    "INSERT INTO audit (at, person_id, action, item_id, unit_id, detail) VALUES (?, ?, ?, ?, ?, ?)"
+)
 
-async def record(
-    conn: Conn,
+
+def entry(
     *,
     at: str,
     person_id: int | None,
@@ -18,12 +22,19 @@ async def record(
     item_id: int | None = None,
     unit_id: int | None = None,
     **detail: Any,
-) -> None:
-    await conn.execute(
-        "INSERT INTO audit (at, person_id, action, item_id, unit_id, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (at, person_id, action, item_id, unit_id, json.dumps(detail, ensure_ascii=False)),
-    )
+) -> tuple:
+    """One audit row, to record now or with others (`record_many`)."""
+    return (at, person_id, action, item_id, unit_id, json.dumps(detail, ensure_ascii=False))
+
+
+async def record(conn: Conn, **row: Any) -> None:
+    """Record one row: the keywords of `entry`."""
+    await conn.execute(_INSERT, entry(**row))
+
+
+async def record_many(conn: Conn, rows: Iterable[tuple]) -> None:
+    """Record many `entry` rows in one statement, in order."""
+    await conn.executemany(_INSERT, rows)
 
 
 async def timeline(conn: Conn, item_id: int) -> list[Event]:

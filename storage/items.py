@@ -90,28 +90,52 @@ async def count_return(conn: Conn, item_id: int) -> None:
 
 
 async def set_letter(conn: Conn, item_id: int, letter_html: str) -> None:
-    await conn.execute("UPDATE items SET letter_html = ? WHERE id = ?", (letter_html, item_id))
+    await set_letters(conn, [(item_id, letter_html)])
+
+
+async def set_letters(conn: Conn, letters: list[tuple[int, str]]) -> None:
+    """Each item's fixed letter, (item id, html), in one statement (a plan's many)."""
+    await conn.executemany(
+        "UPDATE items SET letter_html = ? WHERE id = ?", [(html, i) for i, html in letters]
+    )
 
 
 async def assign_serial(conn: Conn, item_id: int, year: int) -> int:
     """Take the year's next serial; called inside the approving write transaction."""
-    await conn.execute(
-        "INSERT INTO serials (year, last) VALUES (?, 1)"
-        " ON CONFLICT(year) DO UPDATE SET last = last + 1",
-        (year,),
-    )
-    serial = await conn.scalar("SELECT last FROM serials WHERE year = ?", (year,))
+    serial = await take_serials(conn, year, 1)
     await conn.execute(
         "UPDATE items SET year = ?, serial = ? WHERE id = ?", (year, serial, item_id)
     )
     return serial
 
 
+async def take_serials(conn: Conn, year: int, count: int) -> int:
+    """Take the year's next `count` serials in one statement; returns the first of them."""
+    if not conn.writable:
+        raise RuntimeError("write outside a transaction")
+    last = await conn.scalar(
+        "INSERT INTO serials (year, last) VALUES (?, ?)"
+        " ON CONFLICT(year) DO UPDATE SET last = last + excluded.last RETURNING last",
+        (year, count),
+    )
+    return last - count + 1
+
+
 async def get(conn: Conn, item_id: int) -> Item | None:
-    row = await conn.one("SELECT * FROM items WHERE id = ?", (item_id,))
-    if row is None:
-        return None
-    return _item(row, await _units(conn, [item_id]))
+    found = await get_many(conn, [item_id])
+    return found[0] if found else None
+
+
+async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
+    """The items, in the order asked (unknown ids left out): two statements for any number."""
+    if not item_ids:
+        return []
+    rows = await conn.all(
+        f"SELECT * FROM items WHERE id IN ({','.join('?' * len(item_ids))})", item_ids
+    )
+    units = await _units(conn, item_ids)
+    by_id = {r["id"]: r for r in rows}
+    return [_item(by_id[i], units) for i in item_ids if i in by_id]
 
 
 async def by_serial(conn: Conn, year: int, serial: int) -> Item | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -35,21 +36,41 @@ def _target(row: Row | None) -> PlanTarget | None:
     return None if row is None else value(PlanTarget, row)
 
 
+# A list bound as one parameter, however long: `WHERE code IN_LIST` with `listed(codes)`.
+IN_LIST = "IN (SELECT value FROM json_each(?))"
+
+
+def listed(values: Iterable[object]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
+
+
 async def task_by_code(conn: Conn, code: str) -> PlanTask | None:
     return _task(await conn.one("SELECT * FROM plan_tasks WHERE code = ?", (code,)))
+
+
+async def tasks_by_code(conn: Conn, codes: Iterable[str]) -> dict[str, PlanTask]:
+    rows = await conn.all(f"SELECT * FROM plan_tasks WHERE code {IN_LIST}", (listed(codes),))
+    return {r["code"]: value(PlanTask, r) for r in rows}
 
 
 async def task(conn: Conn, task_id: int) -> PlanTask | None:
     return _task(await conn.one("SELECT * FROM plan_tasks WHERE id = ?", (task_id,)))
 
 
-async def insert_task(conn: Conn, code: str, values: dict, year: int, now: str) -> int:
+async def insert_tasks(
+    conn: Conn, found: list[tuple[str, dict]], year: int, now: str
+) -> dict[str, int]:
+    """New tasks (编号, values) in one statement; their ids by 编号."""
+    if not found:
+        return {}
     names = ", ".join(TASK_FIELDS)
-    return await conn.insert(
+    await conn.executemany(
         f"INSERT INTO plan_tasks (code, {names}, year, created_at, updated_at)"
         f" VALUES (?, {', '.join('?' * len(TASK_FIELDS))}, ?, ?, ?)",
-        (code, *(values[f] for f in TASK_FIELDS), year, now, now),
+        [(code, *(values[f] for f in TASK_FIELDS), year, now, now) for code, values in found],
     )
+    rows = await tasks_by_code(conn, (code for code, _ in found))
+    return {code: r.id for code, r in rows.items()}
 
 
 async def update_task(conn: Conn, task_id: int, values: dict, now: str) -> None:
@@ -64,23 +85,39 @@ async def target_by_code(conn: Conn, code: str) -> PlanTarget | None:
     return _target(await conn.one("SELECT * FROM plan_targets WHERE code = ?", (code,)))
 
 
+async def targets_by_code(conn: Conn, codes: Iterable[str]) -> dict[str, PlanTarget]:
+    rows = await conn.all(f"SELECT * FROM plan_targets WHERE code {IN_LIST}", (listed(codes),))
+    return {r["code"]: value(PlanTarget, r) for r in rows}
+
+
 async def target(conn: Conn, target_id: int) -> PlanTarget | None:
     return _target(await conn.one("SELECT * FROM plan_targets WHERE id = ?", (target_id,)))
 
 
-async def insert_target(conn: Conn, task_id: int, code: str, values: dict, now: str) -> int:
+async def insert_targets(
+    conn: Conn, found: list[tuple[int, str, dict]], now: str
+) -> dict[str, int]:
+    """New targets (task id, 编号, values) in one statement; their ids by 编号."""
+    if not found:
+        return {}
     names = ", ".join(TARGET_FIELDS)
-    return await conn.insert(
+    await conn.executemany(
         f"INSERT INTO plan_targets (task_id, code, {names}, created_at, updated_at)"
         f" VALUES (?, ?, {', '.join('?' * len(TARGET_FIELDS))}, ?, ?)",
-        (task_id, code, *(values[f] for f in TARGET_FIELDS), now, now),
+        [
+            (task_id, code, *(values[f] for f in TARGET_FIELDS), now, now)
+            for task_id, code, values in found
+        ],
     )
+    rows = await targets_by_code(conn, (code for _, code, _ in found))
+    return {code: r.id for code, r in rows.items()}
 
 
 async def update_target(conn: Conn, target_id: int, values: dict, now: str) -> None:
-    sets = ", ".join(f"{f} = ?" for f in values)
+    """The changed columns (none when only its milestones changed) and the time of change."""
+    sets = "".join(f"{f} = ?, " for f in values)
     await conn.execute(
-        f"UPDATE plan_targets SET {sets}, updated_at = ? WHERE id = ?",
+        f"UPDATE plan_targets SET {sets}updated_at = ? WHERE id = ?",
         (*values.values(), now, target_id),
     )
 
@@ -93,38 +130,50 @@ async def milestones(conn: Conn, target_id: int) -> list[Milestone]:
     return [Milestone(date.fromisoformat(r["due"]), r["title"], r["item_id"]) for r in rows]
 
 
-async def set_milestones(conn: Conn, target_id: int, found: tuple[Milestone, ...]) -> None:
-    """Milestones by position: an opened one keeps its item; extra unopened ones go."""
-    for seq, m in enumerate(found, start=1):
-        await conn.execute(
-            "INSERT INTO plan_milestones (target_id, seq, due, title) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(target_id, seq) DO UPDATE SET due = excluded.due, title = excluded.title",
-            (target_id, seq, m.due.isoformat(), m.title),
-        )
-    await conn.execute(
+async def set_milestones(conn: Conn, found: dict[int, tuple[Milestone, ...]]) -> None:
+    """Each target's milestones by position: an opened one keeps its item; extra unopened ones
+    go. Two statements for any number of targets."""
+    await conn.executemany(
+        "INSERT INTO plan_milestones (target_id, seq, due, title) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(target_id, seq) DO UPDATE SET due = excluded.due, title = excluded.title",
+        [
+            (target_id, seq, m.due.isoformat(), m.title)
+            for target_id, milestones in found.items()
+            for seq, m in enumerate(milestones, start=1)
+        ],
+    )
+    await conn.executemany(
         "DELETE FROM plan_milestones WHERE target_id = ? AND seq > ? AND item_id IS NULL",
-        (target_id, len(found)),
+        [(target_id, len(milestones)) for target_id, milestones in found.items()],
     )
 
 
-async def open_milestone(conn: Conn, target_id: int, due: date, item_id: int) -> None:
-    await conn.execute(
+async def open_milestones(conn: Conn, opened: list[tuple[int, int, date]]) -> None:
+    """(item id, target id, due): each milestone carried by the item opened for it."""
+    await conn.executemany(
         "UPDATE plan_milestones SET item_id = ? WHERE target_id = ? AND due = ?",
-        (item_id, target_id, due.isoformat()),
+        [(item_id, target_id, due.isoformat()) for item_id, target_id, due in opened],
     )
 
 
-async def insert_item(conn: Conn, values: dict, unit_id: int) -> int:
-    """An item carrying a target: sent at once (the plan itself was adopted by the leaders)."""
-    names = ", ".join(values)
-    item_id = await conn.insert(
-        f"INSERT INTO items ({names}) VALUES ({', '.join('?' * len(values))})",
-        tuple(values.values()),
+async def insert_items(conn: Conn, found: list[tuple[dict, int]]) -> list[int]:
+    """Items carrying targets (values, lead unit), sent at once (the plan itself was adopted
+    by the leaders); their ids, in order. The ids are given, not read back one by one: the
+    write transaction holds the database, so nobody else takes them meanwhile."""
+    if not found:
+        return []
+    first = await conn.scalar("SELECT coalesce(max(id), 0) + 1 FROM items")
+    ids = list(range(first, first + len(found)))
+    names = ", ".join(found[0][0])
+    await conn.executemany(
+        f"INSERT INTO items (id, {names}) VALUES (?, {', '.join('?' * len(found[0][0]))})",
+        [(item_id, *values.values()) for item_id, (values, _) in zip(ids, found, strict=True)],
     )
-    await conn.execute(
-        "INSERT INTO item_units (item_id, unit_id, role) VALUES (?, ?, 'lead')", (item_id, unit_id)
+    await conn.executemany(
+        "INSERT INTO item_units (item_id, unit_id, role) VALUES (?, ?, 'lead')",
+        [(item_id, unit_id) for item_id, (_, unit_id) in zip(ids, found, strict=True)],
     )
-    return item_id
+    return ids
 
 
 async def item_for_code(conn: Conn, code: str) -> int | None:
@@ -144,10 +193,17 @@ async def update_item(conn: Conn, item_id: int, values: dict) -> None:
 
 async def current_item(conn: Conn, target_id: int) -> Item | None:
     """The item carrying the target now (a 跨年度 target's latest year)."""
-    item_id = await conn.scalar(
-        "SELECT id FROM items WHERE target_id = ? ORDER BY id DESC LIMIT 1", (target_id,)
+    return (await current_items(conn, [target_id])).get(target_id)
+
+
+async def current_items(conn: Conn, target_ids: Iterable[int]) -> dict[int, Item]:
+    """The item carrying each target now, by target id (targets not yet opened left out)."""
+    rows = await conn.all(
+        f"SELECT max(id) AS id FROM items WHERE target_id {IN_LIST} GROUP BY target_id",
+        (listed(target_ids),),
     )
-    return None if item_id is None else await items.get(conn, item_id)
+    found = await items.get_many(conn, [r["id"] for r in rows])
+    return {i.target_id: i for i in found if i.target_id is not None}
 
 
 async def set_key(conn: Conn, table: str, row_id: int, on: bool, now: str) -> None:
@@ -158,13 +214,13 @@ async def set_key(conn: Conn, table: str, row_id: int, on: bool, now: str) -> No
     )
 
 
-async def sync_item_keys(conn: Conn, task_id: int) -> list[int]:
-    """Items of the task's targets take the key mark of their target or task; changed ids."""
+async def sync_item_keys(conn: Conn, task_ids: Iterable[int]) -> list[int]:
+    """Items of the tasks' targets take the key mark of their target or task; changed ids."""
     rows = await conn.all(
         "SELECT i.id, i.is_key, (g.is_key OR t.is_key) AS wanted FROM items i"
         " JOIN plan_targets g ON g.id = i.target_id JOIN plan_tasks t ON t.id = g.task_id"
-        " WHERE t.id = ? AND i.is_key != (g.is_key OR t.is_key)",
-        (task_id,),
+        f" WHERE t.id {IN_LIST} AND i.is_key != (g.is_key OR t.is_key)",
+        (listed(task_ids),),
     )
     await conn.executemany(
         "UPDATE items SET is_key = ? WHERE id = ?", [(r["wanted"], r["id"]) for r in rows]
@@ -253,11 +309,17 @@ def decimal_or_none(value: str | None) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
-async def all_milestones(conn: Conn) -> dict[int, list[Milestone]]:
-    """Every target's milestones in order, by target id (one query for a whole view)."""
-    rows = await conn.all(
-        "SELECT target_id, due, title, item_id FROM plan_milestones ORDER BY target_id, seq"
-    )
+async def all_milestones(
+    conn: Conn, target_ids: Iterable[int] | None = None
+) -> dict[int, list[Milestone]]:
+    """Every target's milestones in order (or those of `target_ids`), by target id: one query
+    for a whole view or import."""
+    sql = "SELECT target_id, due, title, item_id FROM plan_milestones"
+    if target_ids is None:
+        rows = await conn.all(f"{sql} ORDER BY target_id, seq")
+    else:
+        where = f" WHERE target_id {IN_LIST} ORDER BY target_id, seq"
+        rows = await conn.all(sql + where, (listed(target_ids),))
     found: dict[int, list[Milestone]] = {}
     for r in rows:
         found.setdefault(r["target_id"], []).append(

@@ -4,6 +4,7 @@ target, and telling the unit what changed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from domain.items import Status
@@ -101,72 +102,90 @@ def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> 
     return "\n".join(parts)
 
 
-async def open_item(
-    office: Office,
-    conn: Conn,
-    task: dict,
-    t: dict,
-    target_id: int,
-    milestone: Milestone | None,
-    actor: Person,
-    milestones=(),
-) -> Item:
-    """The item that carries the target (or a 跨年度 target's milestone), sent to its unit.
+@dataclass(frozen=True)
+class Opening:
+    """A target (or a 跨年度 target's milestone) to open as an item of its unit, by `actor`."""
 
-    A milestone of a later year waits for its year: its item is not chased before 1 January.
-    """
-    now, today = office.now(), office.clock.today()
+    task: dict
+    target: dict  # target_values with its 编号 ("code")
+    target_id: int
+    milestone: Milestone | None
+    actor: Person
+    milestones: tuple[Milestone, ...] = ()
+
+
+def _item_values(o: Opening, now: str, today: date) -> dict:
+    """The item's row. A milestone of a later year waits for its year: its item is not
+    chased before 1 January."""
+    task, t, milestone = o.task, o.target, o.milestone
     deadline = milestone.due if milestone is not None else date.fromisoformat(t["deadline"])
     start = date.fromisoformat(t["start_on"]) if t["start_on"] else None
     window = rules.chase_from(Shape(t["shape"]), start)
     if milestone is not None and milestone.due.year > today.year:
         window = date(milestone.due.year, 1, 1)
     window = rules.started_late(window, deadline, today)
-    category = Category(task["category"])
-    item_id = await store.insert_item(
-        conn,
-        {
-            "title": t["title"],
-            "instruction": _instruction(task, t, milestones, milestone),
-            "instructing_leader": task["leader"] or "年度大事要事",
-            "source": "大事要事",
-            "category": category.value,
-            "deadline": deadline.isoformat(),
-            "period": t["period"],
-            "is_key": int(bool(t["is_key"]) or bool(task["is_key"])),
-            "status": Status.AWAITING_SIGN.value,
-            "year": deadline.year,
-            "created_by": actor.id,
-            "created_at": now,
-            "sent_at": now,
-            "updated_at": now,
-            "target_id": target_id,
-            "plan_code": t["code"],
-            "chase_from": window.isoformat() if window else None,
-        },
-        t["unit_id"],
-    )
-    if milestone is not None:
-        await store.open_milestone(conn, target_id, milestone.due, item_id)
-    if category is Category.ORDER:
-        await items.assign_serial(conn, item_id, office.clock.now().year)
-    return await _send(office, conn, await items.get(conn, item_id), actor)
+    return {
+        "title": t["title"],
+        "instruction": _instruction(task, t, o.milestones, milestone),
+        "instructing_leader": task["leader"] or "年度大事要事",
+        "source": "大事要事",
+        "category": Category(task["category"]).value,
+        "deadline": deadline.isoformat(),
+        "period": t["period"],
+        "is_key": int(bool(t["is_key"]) or bool(task["is_key"])),
+        "status": Status.AWAITING_SIGN.value,
+        "year": deadline.year,
+        "serial": None,
+        "created_by": o.actor.id,
+        "created_at": now,
+        "sent_at": now,
+        "updated_at": now,
+        "target_id": o.target_id,
+        "plan_code": t["code"],
+        "chase_from": window.isoformat() if window else None,
+    }
 
 
-async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
-    """Record the target's 下发; its letter (or 任务书) is queued once the caller has fixed
-    it (plan.send_letters)."""
-    now = office.now()
-    await audit.record(
-        conn,
-        at=now,
-        person_id=actor.id,
-        action="下发大事要事目标",
-        item_id=item.id,
-        unit_id=item.lead.unit_id if item.lead else None,
-        code=item.plan_code,
+async def open_items(office: Office, conn: Conn, openings: list[Opening]) -> list[Item]:
+    """The items that carry the targets, sent to their units, in a handful of statements for
+    any number: 批办性 ones numbered in order (the year's serials taken at once), their
+    下发 recorded. Their letters (or 任务书) are queued once the caller has fixed them
+    (plan.send_letters)."""
+    now, today = office.now(), office.clock.today()
+    rows = [_item_values(o, now, today) for o in openings]
+    numbered = [r for r in rows if r["category"] == Category.ORDER.value]
+    if numbered:
+        year = office.clock.now().year
+        first = await items.take_serials(conn, year, len(numbered))
+        for serial, row in enumerate(numbered, start=first):
+            row.update(year=year, serial=serial)
+    ids = await store.insert_items(
+        conn, [(r, o.target["unit_id"]) for r, o in zip(rows, openings, strict=True)]
     )
-    return item
+    await store.open_milestones(
+        conn,
+        [
+            (item_id, o.target_id, o.milestone.due)
+            for item_id, o in zip(ids, openings, strict=True)
+            if o.milestone is not None
+        ],
+    )
+    opened = await items.get_many(conn, ids)
+    await audit.record_many(
+        conn,
+        [
+            audit.entry(
+                at=now,
+                person_id=o.actor.id,
+                action="下发大事要事目标",
+                item_id=item.id,
+                unit_id=item.lead.unit_id if item.lead else None,
+                code=item.plan_code,
+            )
+            for item, o in zip(opened, openings, strict=True)
+        ],
+    )
+    return opened
 
 
 async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Item, now: str) -> None:

@@ -90,7 +90,7 @@ async def change(
             await store.set_key(conn, TABLES[kind], row_id, on, now)
             row = await (store.task if kind == "task" else store.target)(conn, row_id)
             task_id = row.task_id if isinstance(row, PlanTarget) else row_id
-            changed = await store.sync_item_keys(conn, task_id)
+            changed = await store.sync_item_keys(conn, [task_id])
             touched = [None, *changed]  # the plan's own row, then each item it touched
         for item_id in touched:
             await audit.record(
