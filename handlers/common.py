@@ -50,11 +50,20 @@ def services(context: Context) -> Services:
     return context.application.bot_data["services"]
 
 
+_PERSON = "duban_person"  # where person_of keeps its answer on the update's context
+
+
 async def person_of(update: Update, context: Context) -> Person | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await services(context).office.person(user.id)
+    """Who sent the update (None: a stranger), looked up in the database once per update.
+
+    PTB hands every handler group of one update the same context, so the gate's lookup is
+    the one the handlers read; the next update gets a fresh context and a fresh lookup.
+    """
+    known = vars(context)
+    if _PERSON not in known:
+        user = update.effective_user
+        known[_PERSON] = None if user is None else await services(context).office.person(user.id)
+    return known[_PERSON]
 
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
