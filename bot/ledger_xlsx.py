@@ -11,6 +11,7 @@ dropped rather than failing the whole export.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, datetime
 from io import BytesIO
@@ -99,16 +100,25 @@ def _when(value: str | None) -> datetime | None:
 
 
 async def build(office: Office, found) -> bytes:
-    """The workbook for the rows `domain.queries.ledger` returned."""
+    """The workbook for the rows `domain.queries.ledger` returned.
+
+    The database is read here, on the event loop; the workbook is built and saved in a worker
+    thread, so a ledger of thousands of rows does not keep everyone else's replies waiting.
+    """
     lights = await queries.lights(office, {r["item_id"] for r in found})
+    figures = await monthly.figures(office)
+    tasks = await plan_views.every_year(office)
+    return await asyncio.to_thread(workbook, found, lights, figures, tasks, office.serial_format)
+
+
+def workbook(found, lights: dict, figures, tasks, serial_format: str) -> bytes:
+    """The file's bytes from what was read: no database, no event loop."""
     book = Workbook()
     sheet = book.active
     sheet.title = "督办台账"
     sheet.append(HEADERS)
     for r in found:
-        serial = item_label(
-            r["year"], r["serial"], r["item_id"], r["plan_code"], office.serial_format
-        )
+        serial = item_label(r["year"], r["serial"], r["item_id"], r["plan_code"], serial_format)
         progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
         _append(
             sheet,
@@ -141,7 +151,7 @@ async def build(office: Office, found) -> bytes:
     _dress(sheet, HEADERS)
     stats = book.create_sheet("单位统计")
     stats.append(STATS)
-    for f in await monthly.figures(office):
+    for f in figures:
         _append(
             stats,
             [
@@ -157,7 +167,7 @@ async def build(office: Office, found) -> bytes:
             ],
         )
     _dress(stats, STATS)
-    await _plan_sheet(office, book)
+    _plan_sheet(tasks, book)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -168,9 +178,8 @@ def _light(light) -> str:
     return str(light) if light else "—"
 
 
-async def _plan_sheet(office: Office, book: Workbook) -> None:
+def _plan_sheet(tasks, book: Workbook) -> None:
     """大事要事: every target of every year with its numbers against time (if there is a plan)."""
-    tasks = await plan_views.every_year(office)
     if not tasks:
         return
     sheet = book.create_sheet("大事要事")
