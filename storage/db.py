@@ -53,12 +53,12 @@ class Conn:
         return self.raw.total_changes - before
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self.raw.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        found = await self.all(sql, params)
+        return found[0] if found else None
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self.raw.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        """One hop to the database thread (execute, fetch and close would be three)."""
+        return list(await self.raw.execute_fetchall(sql, tuple(params)))
 
     async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
         row = await self.one(sql, params)
