@@ -83,3 +83,20 @@ async def test_person_is_looked_up_once_per_update(office, staffed, monkeypatch)
         await user.send(command)
         await user.expect(answer)
         assert lookups == [user.id], command
+
+
+async def test_an_update_that_changes_nothing_writes_only_its_id(office, staffed):
+    statements: list[str] = []
+    await office.emu.settle()  # the registrations are written
+    await office.db.raw.set_trace_callback(statements.append)
+    zj = staffed["zj"]
+    try:
+        await zj.send("/help")
+        await zj.expect("可用的功能")
+        await office.emu.settle()
+    finally:
+        await office.db.raw.set_trace_callback(None)
+    touched = " ".join(statements)
+    assert "ptb_user_data" not in touched and "ptb_chat_data" not in touched
+    assert "SELECT 1 FROM seen_updates" not in touched, "a new update id needs no look-up"
+    assert touched.count("INSERT OR IGNORE INTO seen_updates") == 1
