@@ -82,12 +82,15 @@ WRAP = {"标题", "最新进展", "存在问题", "配合单位", "任务名称"
 MAX_WIDTH = 50
 DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WIDE = re.compile("[^\x00-\u2e80]")
+WRAPPED = Alignment(wrap_text=True, vertical="top")  # one style object for every wrapped cell
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _width(value: object) -> int:
+    """Columns a value needs: a CJK character (from U+2E81) counts double."""
     text = str(value or "")
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _append(sheet, values: list) -> None:
@@ -237,7 +240,7 @@ def _dress(sheet, headers: tuple[str, ...]) -> None:
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
             if title in WRAP:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = WRAPPED
 
 
 async def write(office: Office, path: Path) -> Path:
