@@ -1,6 +1,6 @@
 """What an update costs: this bot against a bare PTB 22 echo bot, side by side, in one run.
 
-    .venv/bin/python bench/throughput.py [--users 40] [--rounds 1] [--pause 2.0]
+    .venv/bin/python bench/throughput.py [--users 30] [--rounds 2] [--pause 2.0]
 
 Both bots run in a child process of their own (so the CPU counted is the bot's, not the
 emulator's or the simulated users'), with `concurrent_updates` on, against the same emulator
@@ -352,7 +352,7 @@ def main() -> None:
         asyncio.run(serve(kind, Path(folder), api_url, file_url))
         return
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=40)
+    parser.add_argument("--users", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--pause", type=float, default=2.0)
     random.seed(15)
