@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from domain.items import Status
@@ -56,17 +54,20 @@ def totals_line(rows) -> str:
 def unit_chart(rows, title: str, path: Path, font_path: Path | None = None) -> Path:
     """One stacked bar per unit, in the 通报's ranking order (best at the top, numbered as in
     the text), every unit shown with its total at the bar's end (0 included), the legend in
-    its own row above the bars. rows: domain.monthly.UnitFigures, already ranked."""
-    fig = figure(rows, title, chinese_font(font_path))
-    fig.savefig(path)
-    plt.close(fig)
+    its own row above the bars. rows: domain.monthly.UnitFigures, already ranked.
+
+    Drawn without pyplot (whose figure registry is global), so it may run in a worker thread:
+    callers on the event loop use `asyncio.to_thread`."""
+    figure(rows, title, chinese_font(font_path)).savefig(path)
     return path
 
 
 def figure(rows, title: str, font: font_manager.FontProperties):
     """The drawn chart, kept apart from saving so a test can read what is on it."""
     names = [f"{i}. {r.unit}" for i, r in enumerate(rows, start=1)][::-1]
-    fig, ax = plt.subplots(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
+    fig = Figure(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     totals = [0] * len(rows)
     widest = max([1] + [sum(getattr(r, f) for _, f, *_ in SERIES) for r in rows])
     for label, field, color, ink in SERIES:

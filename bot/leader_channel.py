@@ -6,6 +6,7 @@ the leader chat as recipient; the paced sender posts it (≤ 20 messages a minut
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -141,7 +142,8 @@ async def monthly_chart(svc, now: datetime):
     folder = svc.settings.attachments_path / "charts"
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return chart.unit_chart(
+        return await asyncio.to_thread(
+            chart.unit_chart,
             found,
             f"{_month_label(now)}各单位办结情况",
             folder / f"通报_{now:%Y-%m}.png",

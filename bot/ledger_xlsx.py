@@ -11,6 +11,7 @@ dropped rather than failing the whole export.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import date, datetime
 from io import BytesIO
@@ -81,12 +82,15 @@ WRAP = {"标题", "最新进展", "存在问题", "配合单位", "任务名称"
 MAX_WIDTH = 50
 DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WIDE = re.compile("[^\x00-\u2e80]")
+WRAPPED = Alignment(wrap_text=True, vertical="top")  # one style object for every wrapped cell
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _width(value: object) -> int:
+    """Columns a value needs: a CJK character (from U+2E81) counts double."""
     text = str(value or "")
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _append(sheet, values: list) -> None:
@@ -99,14 +103,25 @@ def _when(value: str | None) -> datetime | None:
 
 
 async def build(office: Office, found) -> bytes:
-    """The workbook for the rows `domain.queries.ledger` returned."""
+    """The workbook for the rows `domain.queries.ledger` returned.
+
+    The database is read here, on the event loop; the workbook is built and saved in a worker
+    thread, so a ledger of thousands of rows does not keep everyone else's replies waiting.
+    """
     lights = await queries.lights(office, {r.item_id for r in found})
+    figures = await monthly.figures(office)
+    tasks = await plan_views.every_year(office)
+    return await asyncio.to_thread(workbook, found, lights, figures, tasks, office.serial_format)
+
+
+def workbook(found, lights: dict, figures, tasks, serial_format: str) -> bytes:
+    """The file's bytes from what was read: no database, no event loop."""
     book = Workbook()
     sheet = book.active
     sheet.title = "督办台账"
     sheet.append(HEADERS)
     for r in found:
-        serial = item_label(r.year, r.serial, r.item_id, r.plan_code, office.serial_format)
+        serial = item_label(r.year, r.serial, r.item_id, r.plan_code, serial_format)
         progress = f"{r.progress}（{r.percent}%）" if r.progress else ""
         _append(
             sheet,
@@ -137,7 +152,7 @@ async def build(office: Office, found) -> bytes:
     _dress(sheet, HEADERS)
     stats = book.create_sheet("单位统计")
     stats.append(STATS)
-    for f in await monthly.figures(office):
+    for f in figures:
         _append(
             stats,
             [
@@ -153,7 +168,7 @@ async def build(office: Office, found) -> bytes:
             ],
         )
     _dress(stats, STATS)
-    await _plan_sheet(office, book)
+    _plan_sheet(tasks, book)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -164,9 +179,8 @@ def _light(light) -> str:
     return str(light) if light else "—"
 
 
-async def _plan_sheet(office: Office, book: Workbook) -> None:
+def _plan_sheet(tasks, book: Workbook) -> None:
     """大事要事: every target of every year with its numbers against time (if there is a plan)."""
-    tasks = await plan_views.every_year(office)
     if not tasks:
         return
     sheet = book.create_sheet("大事要事")
@@ -224,7 +238,7 @@ def _dress(sheet, headers: tuple[str, ...]) -> None:
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
             if title in WRAP:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = WRAPPED
 
 
 async def write(office: Office, path: Path) -> Path:

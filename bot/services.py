@@ -17,6 +17,7 @@ from bot.outbox_sender import Sender
 from bot.render import Renderer
 from bot.settings import Settings
 from domain.channel import Schedule
+from domain.models import Person
 from domain.office import Office
 from domain.policy import Rules
 from domain.workdays import Hours
@@ -50,6 +51,9 @@ def of(app: Application[Any, Any, Any, Any, Any, Any]) -> Services:
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context with the services at hand: `context.services.office`."""
+
+    person: Person | None = None  # who sent the update, once handlers.common.person_of asked
+    person_known: bool = False
 
     @property
     def services(self) -> Services:

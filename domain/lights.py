@@ -59,8 +59,16 @@ async def of_items(
     conn: Conn, today: date, cal: WorkdayCalendar, item_ids: Iterable[int] | None = None
 ) -> dict[int, Light | None]:
     """The lights of these items (every sent item when None); an item never sent has none."""
+    found, paced = await facts(conn, item_ids)
+    return item_lights(found, today, cal, paced)
+
+
+async def facts(
+    conn: Conn, item_ids: Iterable[int] | None = None
+) -> tuple[list[Assignment], dict[int, Pace]]:
+    """What `item_lights` decides the lights of these items from, read in one section."""
     ids = None if item_ids is None else list(item_ids)
     if ids == []:
-        return {}
+        return [], {}
     found = await ledger_state.assignments(conn, EVERY_STATUS, lambda *_: "", ids)
-    return await of_assignments(conn, found, today, cal)
+    return found, await paces(conn)

@@ -86,6 +86,7 @@ class Person:
     liaison_kind: LiaisonKind | None = None
     active: bool = True
     unreachable: bool = False
+    menu: str = ""  # fingerprint of the command menu last set in their chat ('' : none)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,6 +56,11 @@ class Office:
         async with self.db.read() as conn:
             return await people.active_by_tg(conn, tg_user_id)
 
+    async def remember_menu(self, person: Person, menu: str) -> None:
+        """The command menu now set in the person's chat: not sent again until it changes."""
+        async with self.db.transaction() as conn:
+            await people.set_menu(conn, person.id, menu)
+
 
 def serial_label(item: Item, fmt: str = "督办〔{year}〕{n}号") -> str:
     """督办〔2026〕12号 once approved; before that the draft number, so it can still be named."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from domain.office import Office, require
 from domain.traffic import Light
 from storage import audit, items, ledger_rows, people, plan, units
 
+MANY_LIGHTS = 1000  # assignments whose lights are decided off the event loop
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
 _REF_DRAFT = re.compile(r"^(?:草稿)?#(\d{1,9})$")
 
@@ -112,7 +114,13 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
 async def lights(office: Office, item_ids: Iterable[int] | None = None) -> dict[int, Light | None]:
     """红黄绿 of these items (every sent item when None): see domain.traffic.light."""
     async with office.db.read() as conn:
-        return await item_lights.of_items(conn, office.clock.today(), office.calendar, item_ids)
+        found, paced = await item_lights.facts(conn, item_ids)
+    today, cal = office.clock.today(), office.calendar
+    if len(found) < MANY_LIGHTS:
+        return item_lights.item_lights(found, today, cal, paced)
+    # a ledger's worth (10,000 take most of a second): decided in a worker thread, with the
+    # database free meanwhile, so nobody else's reply waits for it
+    return await asyncio.to_thread(item_lights.item_lights, found, today, cal, paced)
 
 
 async def open_items(office: Office, person: Person | None, query: str = "") -> list[Item]:

@@ -22,10 +22,16 @@ Buttons = Sequence[Sequence[tuple[str, str]]]
 
 
 async def person_of(update: Update, context: Context) -> Person | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await context.services.office.person(user.id)
+    """Who sent the update (None: a stranger), looked up in the database once per update.
+
+    PTB hands every handler group of one update the same context, so the gate's lookup is
+    the one the handlers read; the next update gets a fresh context and a fresh lookup.
+    """
+    if not context.person_known:
+        user = update.effective_user
+        context.person = None if user is None else await context.services.office.person(user.id)
+        context.person_known = True
+    return context.person
 
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:

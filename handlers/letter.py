@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -43,7 +45,8 @@ async def _send_letter(update: Update, context: Context, item: Item) -> None:
     if item.serial is None and not item.is_task_notice:
         raise Refusal("letter_not_issued")
     serial = svc.office.serial_label(item)
-    data = letter_docx.build(
+    data = await asyncio.to_thread(  # python-docx is slow enough to stall other chats
+        letter_docx.build,
         svc.render,
         item,
         serial,

@@ -138,7 +138,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
     context.user_data.pop(REGISTRATION_KEY, None)
     label = done.invitation.label
     await say(update, context, "reg_done", label=label, role=done.person.role.value)
-    await set_menu(context, done.person.chat_id, done.person.role)
+    await set_menu(context, done.person)
     svc.wake_sender()
     if done.pending_letters:
         await say(update, context, "handover_letter_note")

@@ -15,6 +15,7 @@ def _person(row: Row) -> Person:
         liaison_kind=LiaisonKind(kind) if kind else None,
         active=bool(row["active"]),
         unreachable=row["unreachable_at"] is not None,
+        menu=row["menu"],
     )
 
 
@@ -100,3 +101,7 @@ async def deactivate(conn: Conn, person_id: int, now: str) -> None:
 
 async def mark_unreachable(conn: Conn, person_id: int, now: str | None) -> None:
     await conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (now, person_id))
+
+
+async def set_menu(conn: Conn, person_id: int, menu: str) -> None:
+    await conn.execute("UPDATE people SET menu = ? WHERE id = ?", (menu, person_id))

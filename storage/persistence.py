@@ -25,11 +25,13 @@ from telegram.ext import Application, BasePersistence, PersistenceInput
 from storage import seen_updates
 from storage.db import Database
 
-Statement = tuple[str, tuple[Any, ...]]
+Stored = tuple[tuple[str, int], str | None] | None  # what a write leaves in the table
+Statement = tuple[str, tuple[Any, ...], Stored]
 # Set while `write_through` runs PTB's update: the writes collect here instead of each
 # committing alone. PTB gathers them in tasks, which inherit this context.
 _batch: ContextVar[list[Statement] | None] = ContextVar("ptb_write_batch", default=None)
 TIMER_SECONDS = 60.0
+_UNKNOWN = object()
 
 
 class SqlitePersistence(BasePersistence[dict, dict, dict]):
@@ -41,9 +43,21 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self.db = db
+        # Above this id an update is new: it is above every id recorded before this process
+        # started and every id this process took. Only at or below it is the table asked.
+        self._horizon: int | None = None
+        # The JSON last committed per (table, key), None: no row; an unchanged value is not
+        # written again (PTB hands over every user and chat an update touched, changed or not).
+        self._stored: dict[tuple[str, int], str | None] = {}
 
     async def seen(self, update_id: int) -> bool:
         """Was this update finished before (and is now delivered again)?"""
+        if self._horizon is None:
+            async with self.db.read() as conn:
+                self._horizon = await seen_updates.newest(conn)
+        if update_id > self._horizon:
+            self._horizon = update_id
+            return False
         async with self.db.read() as conn:
             return await seen_updates.seen(conn, update_id)
 
@@ -64,18 +78,21 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         finally:
             _batch.reset(token)
         async with self.db.transaction() as conn:
-            for sql, params in batch:
+            for sql, params, _ in batch:
                 await conn.execute(sql, params)
             await seen_updates.record(conn, update.update_id)
+        self._remember(batch)
 
     async def get_user_data(self) -> dict[int, dict]:
-        async with self.db.read() as conn:
-            rows = await conn.all("SELECT user_id, data FROM ptb_user_data")
-        return {r[0]: json.loads(r[1]) for r in rows}
+        return await self._load("ptb_user_data", "user_id")
 
     async def get_chat_data(self) -> dict[int, dict]:
+        return await self._load("ptb_chat_data", "chat_id")
+
+    async def _load(self, table: str, column: str) -> dict[int, dict]:
         async with self.db.read() as conn:
-            rows = await conn.all("SELECT chat_id, data FROM ptb_chat_data")
+            rows = await conn.all(f"SELECT {column}, data FROM {table}")
+        self._stored.update({(table, r[0]): r[1] for r in rows})
         return {r[0]: json.loads(r[1]) for r in rows}
 
     async def get_bot_data(self) -> dict:
@@ -111,23 +128,32 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         await self._put("ptb_chat_data", "chat_id", chat_id, data)
 
     async def _put(self, table: str, column: str, key: int, data: dict[str, Any]) -> None:
-        if data:
-            await self._write(
-                f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
-                f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
-                (key, json.dumps(data, ensure_ascii=False)),
-            )
+        text = json.dumps(data, ensure_ascii=False) if data else None
+        if self._stored.get((table, key), _UNKNOWN) == text:
+            return  # what the database holds already
+        if text is None:
+            sql, params = f"DELETE FROM {table} WHERE {column} = ?", (key,)
         else:
-            await self._write(f"DELETE FROM {table} WHERE {column} = ?", (key,))
+            sql = (
+                f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
+                f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data"
+            )
+            params = (key, text)
+        await self._write(sql, params, ((table, key), text))
 
-    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+    async def _write(self, sql: str, params: tuple[Any, ...], stored: Stored = None) -> None:
         """Into the update's transaction during `write_through`; otherwise alone, at once."""
         batch = _batch.get()
         if batch is not None:
-            batch.append((sql, params))
+            batch.append((sql, params, stored))
             return
         async with self.db.transaction() as conn:
             await conn.execute(sql, params)
+        self._remember([(sql, params, stored)])
+
+    def _remember(self, batch: list[Statement]) -> None:
+        """Once committed (not before: a rolled-back write must be written again)."""
+        self._stored.update(stored for _, _, stored in batch if stored is not None)
 
     async def update_bot_data(self, data: dict) -> None:
         return None

@@ -110,17 +110,7 @@ class Office:
     async def register(
         self, user: EmuUser, code: str, name: str, title: str = "科员", phone: str = "13800138000"
     ) -> None:
-        """A person taps the link and fills the form, as on a phone."""
-        await user.send(f"/start {code}")
-        await user.expect("姓名")
-        await user.send(name)
-        await user.expect("职务")
-        await user.send(title)
-        await user.expect("手机")
-        await user.send(phone)
-        await user.expect("请核对注册信息")
-        await user.press("确认")
-        await user.expect("注册成功")
+        await register(user, code, name, title, phone)
 
     async def drain(self, max_waits: int = 20) -> int:
         """Send everything queued; a row waiting to be retried is waited out on the fake
@@ -220,6 +210,22 @@ async def staffed(office: Office, emu: Emulator):
         code = await invite_liaison(office, people["sup"], unit)
         await office.register(people[key], code, f"{unit[:3]}联络员")
     return people
+
+
+async def register(
+    user: EmuUser, code: str, name: str, title: str = "科员", phone: str = "13800138000"
+) -> None:
+    """A person taps the link and fills the form, as on a phone (also used by bench/)."""
+    await user.send(f"/start {code}")
+    await user.expect("姓名")
+    await user.send(name)
+    await user.expect("职务")
+    await user.send(title)
+    await user.expect("手机")
+    await user.send(phone)
+    await user.expect("请核对注册信息")
+    await user.press("确认")
+    await user.expect("注册成功")
 
 
 async def invite_liaison(office: Office, sup: EmuUser, unit: str, kind: str = "主联络员") -> str:
