@@ -11,7 +11,6 @@ dropped rather than failing the whole export.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date, datetime
 from io import BytesIO
@@ -21,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from bot import worker
 from domain import monthly, queries
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
@@ -102,16 +102,22 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
 
 
+IN_PROCESS_ROWS = 2000  # below this, a thread: starting a process costs more than it saves
+
+
 async def build(office: Office, found) -> bytes:
     """The workbook for the rows `domain.queries.ledger` returned.
 
-    The database is read here, on the event loop; the workbook is built and saved in a worker
-    thread, so a ledger of thousands of rows does not keep everyone else's replies waiting.
+    The database is read here, on the event loop; the workbook is built and saved off it (a
+    ledger of thousands of rows in a child process: bot.worker), so everyone else's replies
+    do not wait for it.
     """
     lights = await queries.lights(office, {r.item_id for r in found})
     figures = await monthly.figures(office)
     tasks = await plan_views.every_year(office)
-    return await asyncio.to_thread(workbook, found, lights, figures, tasks, office.serial_format)
+    heavy = len(found) >= IN_PROCESS_ROWS
+    args = (found, lights, figures, tasks, office.serial_format)
+    return await worker.run(workbook, *args, heavy=heavy)
 
 
 def workbook(found, lights: dict, figures, tasks, serial_format: str) -> bytes:
