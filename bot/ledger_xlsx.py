@@ -12,6 +12,7 @@ dropped rather than failing the whole export.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -19,10 +20,14 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.xlsx import Cell, workbook
 from domain import monthly, queries
+from domain.ledger import LedgerLine
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
+from domain.traffic import Light
 
 HEADERS = (
     "督办编号",
@@ -89,7 +94,7 @@ def _width(value: object) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
-def _append(sheet, values: list) -> None:
+def _append(sheet: Worksheet, values: list[Cell]) -> None:
     """Append a row, its texts without the characters an xlsx cannot hold."""
     sheet.append([_NOT_XML.sub("", v) if isinstance(v, str) else v for v in values])
 
@@ -98,12 +103,10 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
 
 
-async def build(office: Office, found) -> bytes:
+async def build(office: Office, found: Sequence[LedgerLine]) -> bytes:
     """The workbook for the rows `domain.queries.ledger` returned."""
     lights = await queries.lights(office, {r.item_id for r in found})
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "督办台账"
+    book, sheet = workbook("督办台账")
     sheet.append(HEADERS)
     for r in found:
         serial = item_label(r.year, r.serial, r.item_id, r.plan_code, office.serial_format)
@@ -159,7 +162,7 @@ async def build(office: Office, found) -> bytes:
     return buffer.getvalue()
 
 
-def _light(light) -> str:
+def _light(light: Light | None) -> str:
     """红/黄/绿, or a dash for an item with nothing to judge (a draft, withdrawn, not begun)."""
     return str(light) if light else "—"
 
@@ -201,7 +204,7 @@ async def _plan_sheet(office: Office, book: Workbook) -> None:
     _dress(sheet, PLAN)
 
 
-def _dress(sheet, headers: tuple[str, ...]) -> None:
+def _dress(sheet: Worksheet, headers: tuple[str, ...]) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet[1]:
