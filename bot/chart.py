@@ -123,6 +123,7 @@ def _dress(
 
 
 def _sized(font: font_manager.FontProperties, size: float) -> font_manager.FontProperties:
+    """The same face at another size: the legend's text, smaller than the bars' labels."""
     sized = font.copy()
     sized.set_size(size)
     return sized
