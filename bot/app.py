@@ -8,13 +8,20 @@ import warnings
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    Updater,
+)
 from telegram.warnings import PTBUserWarning
 
 import web.app as web_app
 from bot import polling, scheduler, services
 from bot.clock import Clock, SystemClock
-from bot.outbox_sender import Sender
+from bot.outbox_sender import Pace, Sender
 from bot.render import Renderer
 from bot.services import Context, Services
 from bot.settings import Settings, SettingsError
@@ -103,9 +110,10 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
         .context_types(ContextTypes(context=Context))  # handlers and jobs: context.services
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
-    app = builder.build()
+    # rate-limited or not, the bot is an ExtBot: the builder's two types join in `Application`
+    app: Application = (
+        builder.rate_limiter(AIORateLimiter(max_retries=3)) if rate_limit else builder
+    ).build()
     app.bot_data[services.KEY] = svc
     add_handlers(app)
     app.add_error_handler(basics.on_error)
@@ -158,7 +166,7 @@ async def start(
     *,
     poll_timeout: int = 10,
     poll_interval: float = 0.0,
-    pace: dict[str, float] | None = None,
+    pace: Pace | None = None,
 ) -> None:
     """Start everything the running bot needs, in order; `stop()` undoes it.
 
@@ -169,7 +177,7 @@ async def start(
     await app.initialize()
     await app.start()
     await _started(app, pace or {})
-    await app.updater.start_polling(
+    await _updater(app).start_polling(
         poll_interval=poll_interval,
         timeout=poll_timeout,
         allowed_updates=ALLOWED_UPDATES,
@@ -178,8 +186,8 @@ async def start(
 
 
 async def stop(app: Application) -> None:
-    if app.updater.running:
-        await app.updater.stop()
+    if _updater(app).running:
+        await _updater(app).stop()
     runner = app.bot_data.pop("web_runner", None)
     if runner is not None:
         await runner.cleanup()
@@ -189,7 +197,14 @@ async def stop(app: Application) -> None:
     await app.shutdown()
 
 
-async def _started(app: Application, pace: dict[str, float]) -> None:
+def _updater(app: Application) -> Updater:
+    """The getUpdates poller: every application `build_application` makes has one."""
+    if app.updater is None:
+        raise RuntimeError("the application was built without an updater")
+    return app.updater
+
+
+async def _started(app: Application, pace: Pace) -> None:
     """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
     svc = services.of(app)

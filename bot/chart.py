@@ -7,14 +7,20 @@ never drawn with empty boxes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from domain.items import Status
+from domain.monthly import UnitFigures
+
+Target = TypeVar("Target", Path, BinaryIO)  # a file for the channel, a buffer for the web
 
 FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -45,13 +51,15 @@ SERIES = (
 )
 
 
-def totals_line(rows) -> str:
+def totals_line(rows: Sequence[UnitFigures]) -> str:
     """The month at a glance, under the title: every series summed over all units."""
     sums = [(label, sum(getattr(r, field) for r in rows)) for label, field, *_ in SERIES]
     return " · ".join(f"{label}{n}" for label, n in sums)
 
 
-def unit_chart(rows, title: str, path: Path, font_path: Path | None = None) -> Path:
+def unit_chart(
+    rows: Sequence[UnitFigures], title: str, path: Target, font_path: Path | None = None
+) -> Target:
     """One stacked bar per unit, in the 通报's ranking order (best at the top, numbered as in
     the text), every unit shown with its total at the bar's end (0 included), the legend in
     its own row above the bars. rows: domain.monthly.UnitFigures, already ranked.
@@ -62,7 +70,7 @@ def unit_chart(rows, title: str, path: Path, font_path: Path | None = None) -> P
     return path
 
 
-def figure(rows, title: str, font: font_manager.FontProperties):
+def figure(rows: Sequence[UnitFigures], title: str, font: font_manager.FontProperties) -> Figure:
     """The drawn chart, kept apart from saving so a test can read what is on it."""
     names = [f"{i}. {r.unit}" for i, r in enumerate(rows, start=1)][::-1]
     fig = Figure(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
@@ -92,7 +100,9 @@ def figure(rows, title: str, font: font_manager.FontProperties):
     return fig
 
 
-def _dress(fig, ax, font, title: str, widest: int) -> None:
+def _dress(
+    fig: Figure, ax: Axes, font: font_manager.FontProperties, title: str, widest: int
+) -> None:
     """Title, labels and legend sized for a phone held upright."""
     ax.set_title(title, fontproperties=font, fontsize=20, pad=52)
     for tick in ax.get_yticklabels():
@@ -102,7 +112,7 @@ def _dress(fig, ax, font, title: str, widest: int) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, widest * 1.1)
     ax.legend(
-        prop=font_manager.FontProperties(fname=font.get_file(), size=15),
+        prop=_sized(font, 15),
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
         ncol=len(SERIES),
@@ -110,3 +120,10 @@ def _dress(fig, ax, font, title: str, widest: int) -> None:
     )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+
+
+def _sized(font: font_manager.FontProperties, size: float) -> font_manager.FontProperties:
+    """The same face at another size: the legend's text, smaller than the bars' labels."""
+    sized = font.copy()
+    sized.set_size(size)
+    return sized

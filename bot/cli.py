@@ -64,8 +64,9 @@ def parser() -> argparse.ArgumentParser:
             dest="action", required=True
         )
         inv.add_parser("invite", help="生成一次性邀请链接")
-    tasks = sub.add_parser("tasks", help="大事要事计划")
-    tasks = tasks.add_subparsers(dest="action", required=True)
+    tasks = sub.add_parser("tasks", help="大事要事计划").add_subparsers(
+        dest="action", required=True
+    )
     timp = tasks.add_parser("import", help="从 XLSX 导入大事要事计划（整表校验，全部或不导入）")
     timp.add_argument("file", type=Path)
     tpl = tasks.add_parser("template", help="生成计划表模板")

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.plan_template import to_xlsx
+from bot.xlsx import Cell
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -132,7 +133,7 @@ async def month(demo) -> None:
     await demo.act("sup", "回访完成", "已确认回访完成", press=True)
 
 
-PLAN = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重点 | 目标 …
+PLAN: list[list[Cell]] = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重点 | 目标 …
     [
         "D01",
         "城市更新",

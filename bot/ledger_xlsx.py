@@ -12,6 +12,7 @@ dropped rather than failing the whole export.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -19,11 +20,16 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from bot import worker
+from bot import worker, xlsx
 from domain import monthly, queries
+from domain.ledger import LedgerLine
+from domain.monthly import UnitFigures
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
+from domain.plan.views import TaskView
+from domain.traffic import Light
 
 HEADERS = (
     "督办编号",
@@ -93,7 +99,7 @@ def _width(value: object) -> int:
     return len(text) + len(_WIDE.findall(text))
 
 
-def _append(sheet, values: list) -> None:
+def _append(sheet: Worksheet, values: list[xlsx.Cell]) -> None:
     """Append a row, its texts without the characters an xlsx cannot hold."""
     sheet.append([_NOT_XML.sub("", v) if isinstance(v, str) else v for v in values])
 
@@ -105,7 +111,7 @@ def _when(value: str | None) -> datetime | None:
 IN_PROCESS_ROWS = 2000  # below this, a thread: starting a process costs more than it saves
 
 
-async def build(office: Office, found) -> bytes:
+async def build(office: Office, found: Sequence[LedgerLine]) -> bytes:
     """The workbook for the rows `domain.queries.ledger` returned.
 
     The database is read here, on the event loop; the workbook is built and saved off it (a
@@ -120,11 +126,15 @@ async def build(office: Office, found) -> bytes:
     return await worker.run(workbook, *args, heavy=heavy)
 
 
-def workbook(found, lights: dict, figures, tasks, serial_format: str) -> bytes:
+def workbook(
+    found: Sequence[LedgerLine],
+    lights: dict[int, Light | None],
+    figures: Sequence[UnitFigures],
+    tasks: Sequence[TaskView],
+    serial_format: str,
+) -> bytes:
     """The file's bytes from what was read: no database, no event loop."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "督办台账"
+    book, sheet = xlsx.workbook("督办台账")
     sheet.append(HEADERS)
     for r in found:
         serial = item_label(r.year, r.serial, r.item_id, r.plan_code, serial_format)
@@ -180,7 +190,7 @@ def workbook(found, lights: dict, figures, tasks, serial_format: str) -> bytes:
     return buffer.getvalue()
 
 
-def _light(light) -> str:
+def _light(light: Light | None) -> str:
     """红/黄/绿, or a dash for an item with nothing to judge (a draft, withdrawn, not begun)."""
     return str(light) if light else "—"
 
@@ -221,7 +231,7 @@ def _plan_sheet(tasks, book: Workbook) -> None:
     _dress(sheet, PLAN)
 
 
-def _dress(sheet, headers: tuple[str, ...]) -> None:
+def _dress(sheet: Worksheet, headers: tuple[str, ...]) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet[1]:

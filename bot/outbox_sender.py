@@ -23,7 +23,9 @@ import contextlib
 import logging
 import time
 from collections import defaultdict
+from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import RetryAfter
@@ -34,6 +36,7 @@ from bot.text_parts import caption_parts, split_html
 from domain import pushes
 from domain.models import Person, Role
 from domain.office import Office
+from domain.policy import Rules
 from domain.workdays import Hours, working_moment
 from storage import alerts, outbox, people, units
 from storage.outbox import Push, Queued
@@ -44,10 +47,18 @@ BACKOFF_MAX = 600
 OVERTAKEN = "已无需提醒：情况在等待发送时已变化"
 
 
+class Pace(TypedDict, total=False):
+    """Sending rates other than Telegram's published limits (tests, the demo, benches)."""
+
+    overall_per_sec: float
+    per_chat_per_sec: float
+    group_per_min: float
+
+
 class Pacer:
     """Token spacing: one global interval, one per chat, and a pause after a 429."""
 
-    def __init__(self, overall_per_sec: float, per_chat_per_sec: float, group_per_min: int):
+    def __init__(self, overall_per_sec: float, per_chat_per_sec: float, group_per_min: float):
         self.overall = 1 / overall_per_sec
         self.private = 1 / per_chat_per_sec
         self.group = 60 / group_per_min
@@ -82,10 +93,10 @@ class Sender:
         render: Renderer,
         *,
         hours: Hours | None = None,
-        rules=None,
+        rules: Rules | None = None,
         overall_per_sec: float = 25,
         per_chat_per_sec: float = 1,
-        group_per_min: int = 18,
+        group_per_min: float = 18,
         in_flight: int = 8,
         idle_check: float = 5,
         holder: str | None = None,
@@ -200,6 +211,8 @@ class Sender:
                 return [(person, row.chat_id or person.chat_id)] if person else []
             if row.chat_id is not None:
                 return [(None, row.chat_id)]
+            if row.unit_id is None:
+                return []  # addressed to nobody: held, as a unit without liaisons is
             found = await people.liaisons(conn, row.unit_id)
         return [(p, p.chat_id) for p in found if not p.unreachable]
 
@@ -274,7 +287,7 @@ class Sender:
         if now - row.created_ts >= RETRY_FOR:
             await self._settle(row.id, "failed", f"24小时内多次重发仍未成功：{why}")
             return True
-        wait = backoff(row.attempts + 1)
+        wait: float = backoff(row.attempts + 1)
         if isinstance(exc, RetryAfter):
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)
@@ -282,13 +295,16 @@ class Sender:
             await outbox.retry_at(conn, row.id, now + max(1, round(wait)), why)
         return False
 
-    async def _deliver(self, row: Queued, chat_id: int, text: str, markup) -> Message:
+    async def _deliver(
+        self, row: Queued, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message:
         """Send the row; a long text goes in as many messages as Telegram needs, with the
         buttons under the last one."""
-        if row.file_kind == "photo":
-            return await self.bot.send_photo(chat_id, row.file_id)
-        if row.file_kind == "document":
-            return await self.bot.send_document(chat_id, row.file_id)
+        if row.file_id is not None:  # a file already on Telegram, forwarded by its id
+            if row.file_kind == "photo":
+                return await self.bot.send_photo(chat_id, row.file_id)
+            if row.file_kind == "document":
+                return await self.bot.send_document(chat_id, row.file_id)
         parts = split_html(text) or [text]
         if row.photo:
             caption, parts = caption_parts(text)
@@ -307,9 +323,10 @@ class Sender:
         now = self.office.now()
         async with self.office.db.transaction() as conn:
             await people.mark_unreachable(conn, person.id, now)
-            if person.role is not Role.LIAISON:
+            if person.role is not Role.LIAISON or person.unit_id is None:
                 return
             unit = await units.get(conn, person.unit_id)
+            unit_name = unit.name if unit else ""  # a liaison's unit exists (foreign key)
             for sup in await people.with_role(conn, Role.SUPERVISOR):
                 await outbox.add(
                     conn,
@@ -321,7 +338,7 @@ class Sender:
                         unit_id=person.unit_id,
                         person_id=sup.id,
                         chat_id=sup.chat_id,
-                        context={"person": person.name, "phone": person.phone, "unit": unit.name},
+                        context={"person": person.name, "phone": person.phone, "unit": unit_name},
                     ),
                     now,
                 )
@@ -336,5 +353,5 @@ class Sender:
         self.event.set()
 
 
-def _seconds(value) -> float:
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -26,6 +27,8 @@ from jinja2 import (
 from domain.errors import Refusal
 from domain.plan import rules as plan_rules
 
+GENERIC = "generic"  # the macro in refusals.j2 that answers a key it does not know
+
 
 class TemplateProblem(Exception):
     pass
@@ -33,10 +36,11 @@ class TemplateProblem(Exception):
 
 class Renderer:
     def __init__(self, office_dir: Path | None = None) -> None:
-        loaders = [FileSystemLoader(str(office_dir))] if office_dir else []
+        loaders: list[BaseLoader] = [FileSystemLoader(str(office_dir))] if office_dir else []
         loaders.append(PackageLoader("bot", "templates"))
+        self.loader = ChoiceLoader(loaders)
         self.env = Environment(
-            loader=ChoiceLoader(loaders),
+            loader=self.loader,
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -64,14 +68,14 @@ class Renderer:
         env = self.plain_env if plain else self.env
         module = env.get_template("refusals.j2").module
         macro = getattr(module, refusal.key, None)
-        return str(macro(**refusal.context) if macro else module.generic()).strip()
+        return str(macro(**refusal.context) if macro else getattr(module, GENERIC)()).strip()
 
     def declared(self, template: str) -> dict[str, str]:
         """The variables a template says it receives, each with its type and what it reads
         ('Item — the item: .title'): its leading `{# context: … #}` comment, the interface an
         office's override relies on (bot/templates/README.md). Raises TemplateProblem when
         the comment is missing or a line of it is not a declaration."""
-        source = self.env.loader.get_source(self.env, f"{template}.j2")[0]
+        source = self.loader.get_source(self.env, f"{template}.j2")[0]
         return declarations(source, template)
 
     def check(self) -> list[str]:
@@ -115,7 +119,7 @@ def _short_time(value: str | None) -> str:
     return f"{int(month)}月{int(dom)}日 {clock[:5]}".strip()
 
 
-TITLES = ("书记", "主任", "主席", "委员", "同志", "领导", "秘书长")
+TITLES: tuple[str, ...] = ("书记", "主任", "主席", "委员", "同志", "领导", "秘书长")
 TITLES += tuple(f"{level}长" for level in "省市县区镇乡厅局部处")
 
 

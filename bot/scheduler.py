@@ -95,6 +95,8 @@ async def tick_job(context: Context) -> None:
 
 def schedule(app: Application, interval: float) -> None:
     """One repeating tick with a fixed id: scheduling twice replaces, misfires still run."""
+    if app.job_queue is None:  # PTB builds one when its job-queue extra is installed
+        raise RuntimeError("python-telegram-bot[job-queue] is not installed")
     app.job_queue.run_repeating(
         tick_job,
         interval=interval,

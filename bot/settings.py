@@ -95,7 +95,7 @@ class Settings(BaseSettings):
     template_dir: UserPath | None = None
     letter_template: UserPath | None = None  # the office's own .docx for 督办函 and 任务书
     holiday_file: UserPath | None = None
-    invite_ttl_days: int = Field(7, ge=1)
+    invite_ttl_days: int = Field(default=7, ge=1)
     supervisor_may_approve: bool = True
     serial_format: str = "督办〔{year}〕{n}号"
     page_size: int = 8
@@ -125,19 +125,20 @@ class Settings(BaseSettings):
     max_attachment_mb: int = 20
     font_path: UserPath | None = None
     work_hours: Annotated[Hours, BeforeValidator(_hours)] = Hours()
-    tick_seconds: int = Field(60, ge=0)  # 0: no automatic tick
-    lease_seconds: int = Field(60, ge=1)  # `duban run` holds the database; silent → stale
+    tick_seconds: int = Field(default=60, ge=0)  # 0: no automatic tick
+    lease_seconds: int = Field(default=60, ge=1)  # `duban run` holds the database; silent → stale
     backup_time: time = time(18, 0)  # each working day, after this moment, one backup
     backup_dir: UserPath | None = None
-    backup_keep_daily: int = Field(14, ge=1)
-    backup_keep_monthly: int = Field(24, ge=0)
+    backup_keep_daily: int = Field(default=14, ge=1)
+    backup_keep_monthly: int = Field(default=24, ge=0)
     log_file: UserPath | None = None  # also log here, rotated (5 × 10 MB); stderr always
     remind_ladder: Days = (1, 3, 5)  # working days after falling due of each reminder
-    remind_leader_after: int = Field(5, ge=0)  # working days from escalation to the channel
-    remind_responsible_due: int = Field(5, ge=0)
+    remind_leader_after: int = Field(default=5, ge=0)  # working days from escalation to the channel
+    remind_responsible_due: int = Field(default=5, ge=0)
     remind_report_before: int = 1
     remind_deadline_warn: Days = (3, 1)
-    web_port: int | None = Field(None, gt=0, lt=65536)  # the web ledger is served only when set
+    # the web ledger is served only when set
+    web_port: int | None = Field(default=None, gt=0, lt=65536)
     web_host: str = "127.0.0.1"
     web_url: Annotated[str, AfterValidator(_web_address)] = ""  # https: a Mini App button too
 

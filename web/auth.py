@@ -86,8 +86,9 @@ async def close_session(office: Office, session_id: str) -> None:
         await store.drop_session(conn, digest(session_id))
 
 
-def csrf_ok(given: str | None, session: Session) -> bool:
-    return bool(given) and hmac.compare_digest(str(given), session.csrf)
+def csrf_ok(given: object, session: Session) -> bool:
+    """`given` is what the form sent, if anything: a text field, or a file a forger posted."""
+    return isinstance(given, str) and bool(given) and hmac.compare_digest(given, session.csrf)
 
 
 def init_data_user(init_data: str, bot_token: str, now: int) -> int | None:

@@ -38,7 +38,7 @@ async def attachment(request: web.Request) -> web.Response:
     office = request.app[OFFICE]
     async with office.db.read() as conn:
         row = await store.attachment(conn, int(request.match_info["file_id"]))
-    if row is None:
+    if row is None or row.item_id is None:  # every report belongs to an item
         raise web.HTTPNotFound
     await readable_item(office, viewer, row.item_id)  # the item's own check
     if viewer.role is Role.LIAISON and row.unit_id != viewer.unit_id:
@@ -73,7 +73,7 @@ async def chart_png(request: web.Request) -> web.Response:
     try:
         async with request.app[CHART_LOCK]:
             title = f"{today.year}年{today.month}月各单位办结情况"
-            await asyncio.to_thread(chart.unit_chart, found, title, buffer, font)
+            await asyncio.to_thread(lambda: chart.unit_chart(found, title, buffer, font))
     except chart.NoChineseFont as exc:
         return message(request, "无法绘制图表", str(exc), 503)
     return web.Response(body=buffer.getvalue(), content_type="image/png")

@@ -68,7 +68,7 @@ async def mini_app_login(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     found = session(request)
     form = await request.post()
-    if not auth.csrf_ok(form.get("csrf"), found):  # type: ignore[arg-type]
+    if not auth.csrf_ok(form.get("csrf"), found):
         return message(request, "无法退出", "页面已过期，请刷新后再点“退出”。", 403)
     await auth.close_session(request.app[OFFICE], request.cookies[SESSION_COOKIE])
     request[SESSION] = None

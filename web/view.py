@@ -11,9 +11,8 @@ from bot.render import Renderer
 from bot.settings import Settings
 from domain import queries
 from domain.errors import Refusal
-from domain.models import Item, Person, Role
+from domain.models import Event, Item, Person, Role
 from domain.office import Office
-from storage.db import Row
 from web.auth import Session
 from web.ledger import Lights
 
@@ -22,7 +21,7 @@ SETTINGS = web.AppKey("settings", Settings)
 RENDER = web.AppKey("render", Renderer)  # the bot's templates: refusals read the same
 PAGES = web.AppKey("pages", jinja2.Environment)
 LIGHTS = web.AppKey("lights", Lights)
-SESSION = web.RequestKey("session", Session)  # None when nobody is logged in
+SESSION = web.RequestKey[Session | None]("session")  # None when nobody is logged in
 SESSION_COOKIE = "duban_session"
 NAV = (
     ("/ledger", "台账", (Role.SUPERVISOR, Role.LEADER, Role.LIAISON)),
@@ -54,7 +53,7 @@ def require(request: web.Request, *roles: Role) -> Session:
     return found
 
 
-async def readable_item(office: Office, viewer: Person, item_id: int) -> tuple[Item, list[Row]]:
+async def readable_item(office: Office, viewer: Person, item_id: int) -> tuple[Item, list[Event]]:
     """The item and its history, by the bot's rule (a liaison: their own unit's items); on the
     web a liaison sees an item only once it was sent, as in their ledger."""
     found, timeline = await queries.item_record_by_id(office, viewer, item_id)
