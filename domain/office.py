@@ -77,7 +77,7 @@ def item_label(
     return f"草稿#{item_id}"
 
 
-def labeller(fmt: str):
+def labeller(fmt: str) -> Callable[[int | None, int | None, int, str | None], str]:
     """`label(year, serial, item_id, plan_code=None)` for rows read straight from storage."""
     return lambda y, n, i, code=None: item_label(y, n, i, code, fmt)
 

@@ -22,6 +22,7 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 Row = aiosqlite.Row  # stays in storage/: callers get values built by `value()`
+SqlValue = int | float | str | bytes | None  # what SQLite hands back for one column
 T = TypeVar("T")
 
 
@@ -32,6 +33,14 @@ def value(cls: type[T], row: Row, **given: Any) -> T:
     names = set(row.keys()) - set(given)
     found = {f.name: row[f.name] for f in fields(cls) if f.name in names}  # type: ignore[arg-type]
     return cls(**found, **given)
+
+
+def found(value: T | None, what: str) -> T:
+    """A value the caller knows is there (its row was just written, or a foreign key names it):
+    None would be a bug, said here rather than as an AttributeError further on."""
+    if value is None:
+        raise LookupError(f"{what} is missing")
+    return value
 
 
 class Conn:
@@ -53,6 +62,8 @@ class Conn:
         if not self.writable:
             raise RuntimeError("write outside a transaction")
         async with self.raw.execute(sql, tuple(params)) as cur:
+            if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
+                raise RuntimeError(f"no row id after {sql!r}")
             return cur.lastrowid
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
@@ -71,9 +82,26 @@ class Conn:
         async with self.raw.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
-    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> SqlValue:
+        """The first column of the first row; None when there is no row."""
         row = await self.one(sql, params)
         return None if row is None else row[0]
+
+    async def integer(self, sql: str, params: Iterable[Any] = ()) -> int | None:
+        """`scalar` of an integer column (an id, a count, a version)."""
+        return await self._typed(int, sql, params)
+
+    async def text(self, sql: str, params: Iterable[Any] = ()) -> str | None:
+        """`scalar` of a text column."""
+        return await self._typed(str, sql, params)
+
+    async def _typed(self, kind: type[T], sql: str, params: Iterable[Any]) -> T | None:
+        """A column of another type than the caller expects is a mistake in the query: said at
+        once, not when the value reaches a template."""
+        found = await self.scalar(sql, params)
+        if found is None or isinstance(found, kind):
+            return found
+        raise TypeError(f"{sql!r} gave {type(found).__name__}, not {kind.__name__}")
 
 
 class Database:

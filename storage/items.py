@@ -8,7 +8,7 @@ from datetime import date
 from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
@@ -100,7 +100,9 @@ async def assign_serial(conn: Conn, item_id: int, year: int) -> int:
         " ON CONFLICT(year) DO UPDATE SET last = last + 1",
         (year,),
     )
-    serial = await conn.scalar("SELECT last FROM serials WHERE year = ?", (year,))
+    serial = found(
+        await conn.integer("SELECT last FROM serials WHERE year = ?", (year,)), f"serial {year}"
+    )
     await conn.execute(
         "UPDATE items SET year = ?, serial = ? WHERE id = ?", (year, serial, item_id)
     )
@@ -114,8 +116,13 @@ async def get(conn: Conn, item_id: int) -> Item | None:
     return _item(row, await _units(conn, [item_id]))
 
 
+async def known(conn: Conn, item_id: int) -> Item:
+    """An item that must exist: just written in this transaction, or named by a foreign key."""
+    return found(await get(conn, item_id), f"item {item_id}")
+
+
 async def by_serial(conn: Conn, year: int, serial: int) -> Item | None:
-    item_id = await conn.scalar(
+    item_id = await conn.integer(
         "SELECT id FROM items WHERE year = ? AND serial = ?", (year, serial)
     )
     return None if item_id is None else await get(conn, item_id)

@@ -36,9 +36,10 @@ async def with_role(conn: Conn, role: Role) -> list[Person]:
 
 
 async def count_role(conn: Conn, role: Role) -> int:
-    return await conn.scalar(
+    count = await conn.integer(
         "SELECT count(*) FROM people WHERE role = ? AND active = 1", (role.value,)
     )
+    return count or 0
 
 
 async def liaisons(conn: Conn, unit_id: int) -> list[Person]:

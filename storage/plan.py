@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -13,6 +13,7 @@ from domain.plan.rules import Milestone
 from storage import items, next_check
 from storage.db import Conn, Row, value
 
+Columns = Mapping[str, object]  # column name: the value to store
 TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
 TARGET_FIELDS = (
     "title",
@@ -43,7 +44,7 @@ async def task(conn: Conn, task_id: int) -> PlanTask | None:
     return _task(await conn.one("SELECT * FROM plan_tasks WHERE id = ?", (task_id,)))
 
 
-async def insert_task(conn: Conn, code: str, values: dict, year: int, now: str) -> int:
+async def insert_task(conn: Conn, code: str, values: Columns, year: int, now: str) -> int:
     names = ", ".join(TASK_FIELDS)
     return await conn.insert(
         f"INSERT INTO plan_tasks (code, {names}, year, created_at, updated_at)"
@@ -52,7 +53,7 @@ async def insert_task(conn: Conn, code: str, values: dict, year: int, now: str) 
     )
 
 
-async def update_task(conn: Conn, task_id: int, values: dict, now: str) -> None:
+async def update_task(conn: Conn, task_id: int, values: Columns, now: str) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(
         f"UPDATE plan_tasks SET {sets}, updated_at = ? WHERE id = ?",
@@ -68,7 +69,7 @@ async def target(conn: Conn, target_id: int) -> PlanTarget | None:
     return _target(await conn.one("SELECT * FROM plan_targets WHERE id = ?", (target_id,)))
 
 
-async def insert_target(conn: Conn, task_id: int, code: str, values: dict, now: str) -> int:
+async def insert_target(conn: Conn, task_id: int, code: str, values: Columns, now: str) -> int:
     names = ", ".join(TARGET_FIELDS)
     return await conn.insert(
         f"INSERT INTO plan_targets (task_id, code, {names}, created_at, updated_at)"
@@ -77,7 +78,7 @@ async def insert_target(conn: Conn, task_id: int, code: str, values: dict, now: 
     )
 
 
-async def update_target(conn: Conn, target_id: int, values: dict, now: str) -> None:
+async def update_target(conn: Conn, target_id: int, values: Columns, now: str) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(
         f"UPDATE plan_targets SET {sets}, updated_at = ? WHERE id = ?",
@@ -114,7 +115,7 @@ async def open_milestone(conn: Conn, target_id: int, due: date, item_id: int) ->
     )
 
 
-async def insert_item(conn: Conn, values: dict, unit_id: int) -> int:
+async def insert_item(conn: Conn, values: Columns, unit_id: int) -> int:
     """An item carrying a target: sent at once (the plan itself was adopted by the leaders)."""
     names = ", ".join(values)
     item_id = await conn.insert(
@@ -129,14 +130,14 @@ async def insert_item(conn: Conn, values: dict, unit_id: int) -> int:
 
 async def item_for_code(conn: Conn, code: str) -> int | None:
     """The item carrying the target with this 编号 now (its latest, for a 跨年度 target)."""
-    return await conn.scalar(
+    return await conn.integer(
         "SELECT i.id FROM items i JOIN plan_targets g ON g.id = i.target_id WHERE g.code = ?"
         " ORDER BY i.id DESC LIMIT 1",
         (code,),
     )
 
 
-async def update_item(conn: Conn, item_id: int, values: dict) -> None:
+async def update_item(conn: Conn, item_id: int, values: Columns) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(f"UPDATE items SET {sets} WHERE id = ?", (*values.values(), item_id))
     await next_check.touch(conn, item_id)
@@ -144,7 +145,7 @@ async def update_item(conn: Conn, item_id: int, values: dict) -> None:
 
 async def current_item(conn: Conn, target_id: int) -> Item | None:
     """The item carrying the target now (a 跨年度 target's latest year)."""
-    item_id = await conn.scalar(
+    item_id = await conn.integer(
         "SELECT id FROM items WHERE target_id = ? ORDER BY id DESC LIMIT 1", (target_id,)
     )
     return None if item_id is None else await items.get(conn, item_id)
