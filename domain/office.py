@@ -49,7 +49,9 @@ class Office:
     def serial_label(self, item: Item) -> str:
         return serial_label(item, self.serial_format)
 
-    def label(self, year: int | None, serial: int | None, item_id: int, code=None) -> str:
+    def label(
+        self, year: int | None, serial: int | None, item_id: int, code: str | None = None
+    ) -> str:
         return item_label(year, serial, item_id, code, self.serial_format)
 
     async def person(self, tg_user_id: int) -> Person | None:
@@ -78,8 +80,8 @@ def item_label(
 
 
 def labeller(fmt: str) -> Callable[[int | None, int | None, int, str | None], str]:
-    """`label(year, serial, item_id, plan_code=None)` for rows read straight from storage."""
-    return lambda y, n, i, code=None: item_label(y, n, i, code, fmt)
+    """`label(year, serial, item_id, plan_code)` for rows read straight from storage."""
+    return lambda y, n, i, code: item_label(y, n, i, code, fmt)
 
 
 def require(person: Person | None, *roles: Role) -> Person:
