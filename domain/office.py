@@ -11,7 +11,7 @@ from domain.errors import Refusal
 from domain.models import Item, Person, Role
 from domain.workdays import WorkdayCalendar
 from storage import people
-from storage.db import Conn, Database
+from storage.db import Conn, Database, found
 
 T = TypeVar("T")
 # What the caller queues in the action's own transaction: the messages the action causes to
@@ -82,6 +82,11 @@ def item_label(
 def labeller(fmt: str) -> Callable[[int | None, int | None, int, str | None], str]:
     """`label(year, serial, item_id, plan_code)` for rows read straight from storage."""
     return lambda y, n, i, code: item_label(y, n, i, code, fmt)
+
+
+def unit_of(liaison: Person) -> int:
+    """A liaison's unit: registration gives every liaison one."""
+    return found(liaison.unit_id, f"the unit of liaison {liaison.id}")
 
 
 def require(person: Person | None, *roles: Role) -> Person:
