@@ -17,7 +17,7 @@ from domain.items import SIGNABLE
 from domain.models import Item, LiaisonKind, Person, Role, Unit
 from domain.office import Office, Then, after
 from storage import audit, invites, items, outbox, people, units
-from storage.db import Conn, found
+from storage.db import Conn
 
 CODE_BYTES = 18  # 24 url-safe characters: deep-link payloads allow [A-Za-z0-9_-]{1,64}
 
@@ -166,7 +166,7 @@ async def register(
             kind=invitation.kind.value if invitation.kind else None,
             replaced=replaced.id if replaced else None,
         )
-        person = found(await people.get(conn, person_id), f"person {person_id}")
+        person = await people.known(conn, person_id)
         supervisors = [
             p for p in await people.with_role(conn, Role.SUPERVISOR) if p.id != person_id
         ]

@@ -41,7 +41,7 @@ class Pace:
 
     start: date  # when the target's time begins
     final: date  # its last deadline (a 跨年度 target: the last milestone)
-    progress: Decimal | int | None  # % of the goal reached (None: nothing reported)
+    progress: Decimal | None  # % of the goal reached (None: nothing reported)
     continues: bool = False  # 跨年度: closing this year's item does not finish the target
 
     def elapsed(self, today: date) -> int:

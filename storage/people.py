@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.models import LiaisonKind, Person, Role
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 def _person(row: Row) -> Person:
@@ -26,6 +26,12 @@ async def active_by_tg(conn: Conn, tg_user_id: int) -> Person | None:
 async def get(conn: Conn, person_id: int) -> Person | None:
     row = await conn.one("SELECT * FROM people WHERE id = ?", (person_id,))
     return None if row is None else _person(row)
+
+
+async def known(conn: Conn, person_id: int) -> Person:
+    """A person who must exist: just registered, or named by a foreign key (people are
+    deactivated, never deleted)."""
+    return found(await get(conn, person_id), f"person {person_id}")
 
 
 async def with_role(conn: Conn, role: Role) -> list[Person]:

@@ -10,9 +10,11 @@ letter text, opening, sending, following edits) is in `items`, views in `views`,
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from domain import letters
 from domain.errors import Refusal
@@ -22,12 +24,12 @@ from domain.office import Office, Then, after, require
 from domain.plan import items as plan_items
 from domain.plan import rules
 from domain.plan import sheet as plan_sheet
-from domain.plan.records import PlanTarget, PlanTask
+from domain.plan.records import PlanTarget, PlanTask, TaskColumns
 from domain.plan.rules import Shape
 from domain.plan.sheet import Plan, PlanError, Problem, TargetRow, TaskRow
 from storage import audit, people, units
 from storage import plan as store
-from storage.db import Conn
+from storage.db import Conn, found
 
 
 @dataclass
@@ -74,7 +76,7 @@ async def send_letters(office: Office, conn: Conn, opened: list[Item]) -> list[I
     """Queue each new target's letter to its lead unit, as the caller's `then` stored it."""
     sent = []
     for item in opened:
-        recipients = await letters.reach(conn, [item.lead.unit_id])
+        recipients = await letters.reach(conn, [u.unit_id for u in item.units if u.is_lead])
         sent.append(await letters.send_fixed(office, conn, item.id, recipients))
     return sent
 
@@ -102,7 +104,7 @@ async def _importer(conn: Conn, person: Person | None) -> Person:
     return found[0]
 
 
-def _task_values(t: TaskRow) -> dict:
+def _task_values(t: TaskRow) -> TaskColumns:
     return {
         "title": t.title,
         "category": t.category.value,
@@ -112,7 +114,8 @@ def _task_values(t: TaskRow) -> dict:
     }
 
 
-def _changes(row: PlanTask | PlanTarget, values: dict) -> dict:
+def _changes(row: PlanTask | PlanTarget, values: Mapping[str, object]) -> dict[str, Any]:
+    """The columns whose value differs from the row's (also the audit row's detail)."""
     return {k: v for k, v in values.items() if getattr(row, k) != v}
 
 
@@ -151,7 +154,6 @@ async def _upsert_target(
         target_id = await store.insert_target(conn, task_id, t.code, values, now)
         await store.set_milestones(conn, target_id, t.milestones)
         first = t.milestones[0] if t.shape is Shape.MULTI_YEAR else None
-        values = {**values, "code": t.code}
         item = await plan_items.open_item(
             office, conn, _task_values(task), values, target_id, first, actor, t.milestones
         )
@@ -216,13 +218,14 @@ async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
     opened: list[Item] = []
     async with office.db.transaction() as conn:
         for row in await store.multi_year(conn):
-            found = await store.milestones(conn, row.id)
-            closed = await store.closed_items(conn, [m.item_id for m in found if m.item_id])
-            following = rules.next_to_open(found, closed, today)
+            milestones = await store.milestones(conn, row.id)
+            closed = await store.closed_items(conn, [m.item_id for m in milestones if m.item_id])
+            following = rules.next_to_open(milestones, closed, today)
             if following is None:
                 continue
-            actor = await people.get(conn, (await store.current_item(conn, row.id)).created_by)
-            task = {
+            current = found(await store.current_item(conn, row.id), f"target {row.id}'s item")
+            actor = await people.known(conn, current.created_by)
+            task: TaskColumns = {
                 "title": row.task_title,
                 "category": row.category,
                 "leader": row.leader,
@@ -230,7 +233,7 @@ async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
             }
             opened.append(
                 await plan_items.open_item(
-                    office, conn, task, asdict(row), row.id, following, actor, found
+                    office, conn, task, row.columns(), row.id, following, actor, milestones
                 )
             )
         return await send_letters(office, conn, await after(then, conn, opened))

@@ -4,12 +4,14 @@ target, and telling the unit what changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 from domain.items import Status
 from domain.models import Category, Item, Person
 from domain.office import Office
 from domain.plan import rules
+from domain.plan.records import TargetColumns, TaskColumns
 from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import TargetRow
 from storage import audit, items, outbox
@@ -18,8 +20,9 @@ from storage.db import Conn
 from storage.outbox import Push
 
 
-def target_values(t: TargetRow) -> dict:
+def target_values(t: TargetRow) -> TargetColumns:
     return {
+        "code": t.code,
         "title": t.title,
         "unit_id": t.unit_id,
         "quantity": rules.show(t.quantity) or None,
@@ -45,28 +48,34 @@ LABELS = {
 }
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value: object) -> str:
     if value in (None, ""):
         return "无"
     if name in ("start_on", "deadline"):
-        return _day(date.fromisoformat(value))
+        return _day(date.fromisoformat(str(value)))
     if name == "is_key":
         return "是" if value else "否"
     return str(value)
 
 
-def listed(milestones) -> str:
+def listed(milestones: Iterable[Milestone]) -> str:
     return "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones)
 
 
-async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, changed: dict):
+async def tell_unit(
+    office: Office,
+    conn: Conn,
+    item_id: int,
+    before: Mapping[str, object],
+    changed: Mapping[str, object],
+) -> None:
     """The unit hears what the office changed in its target (through the outbox, once)."""
     lines = [
         f"{LABELS[k]}：{_shown(k, before[k])} → {_shown(k, v)}"
         for k, v in changed.items()
         if k in LABELS
     ]
-    item = await items.get(conn, item_id)
+    item = await items.known(conn, item_id)
     now = office.now()
     push = Push(
         f"plan_changed:{item_id}:{now}",
@@ -74,7 +83,7 @@ async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, chan
         "plan_changed",
         now,
         item_id=item_id,
-        unit_id=item.lead.unit_id,
+        unit_id=item.lead.unit_id if item.lead else None,
         context={"serial": office.serial_label(item), "title": item.title, "lines": lines},
         automatic=False,
     )
@@ -85,7 +94,12 @@ def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> str:
+def _instruction(
+    task: TaskColumns,
+    t: TargetColumns,
+    milestones: Sequence[Milestone],
+    current: Milestone | None,
+) -> str:
     """What the letter or 任务书 quotes: the target, its quantity, its checkpoints."""
     parts = [f"{task['title']}：{t['title']}"]
     if t["quantity"]:
@@ -104,12 +118,12 @@ def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> 
 async def open_item(
     office: Office,
     conn: Conn,
-    task: dict,
-    t: dict,
+    task: TaskColumns,
+    t: TargetColumns,
     target_id: int,
     milestone: Milestone | None,
     actor: Person,
-    milestones=(),
+    milestones: Sequence[Milestone] = (),
 ) -> Item:
     """The item that carries the target (or a 跨年度 target's milestone), sent to its unit.
 
@@ -150,7 +164,7 @@ async def open_item(
         await store.open_milestone(conn, target_id, milestone.due, item_id)
     if category is Category.ORDER:
         await items.assign_serial(conn, item_id, office.clock.now().year)
-    return await _send(office, conn, await items.get(conn, item_id), actor)
+    return await _send(office, conn, await items.known(conn, item_id), actor)
 
 
 async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
@@ -169,9 +183,11 @@ async def _send(office: Office, conn: Conn, item: Item, actor: Person) -> Item:
     return item
 
 
-async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Item, now: str) -> None:
+async def refresh_item(
+    conn: Conn, task: TaskColumns, t: TargetRow, current: Item, now: str
+) -> None:
     """An open item follows its edited target: title, deadline, rhythm, window."""
-    values = {**target_values(t), "code": t.code}
+    values = target_values(t)
     milestone = None
     deadline = t.deadline
     if t.shape is Shape.MULTI_YEAR:
