@@ -15,24 +15,28 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 log = logging.getLogger(__name__)
 
 Row = aiosqlite.Row  # stays in storage/: callers get values built by `value()`
 SqlValue = int | float | str | bytes | None  # what SQLite hands back for one column
 T = TypeVar("T")
+V = TypeVar("V", bound="DataclassInstance")
 
 
-def value(cls: type[T], row: Row, **given: Any) -> T:
+def value(cls: type[V], row: Row, **given: object) -> V:
     """The frozen value `cls` from a row: each field from the column of the same name; a field
     whose column the query did not select keeps its default, and `given` ones are as passed
     (columns that need converting, such as a status into its enum)."""
     names = set(row.keys()) - set(given)
-    found = {f.name: row[f.name] for f in fields(cls) if f.name in names}  # type: ignore[arg-type]
-    return cls(**found, **given)
+    columns = {f.name: row[f.name] for f in fields(cls) if f.name in names}
+    return cls(**columns, **given)
 
 
 def found(value: T | None, what: str) -> T:
