@@ -102,10 +102,10 @@ class Conn:
     async def _typed(self, kind: type[T], sql: str, params: Iterable[Any]) -> T | None:
         """A column of another type than the caller expects is a mistake in the query: said at
         once, not when the value reaches a template."""
-        found = await self.scalar(sql, params)
-        if found is None or isinstance(found, kind):
-            return found
-        raise TypeError(f"{sql!r} gave {type(found).__name__}, not {kind.__name__}")
+        got = await self.scalar(sql, params)
+        if got is None or isinstance(got, kind):
+            return got
+        raise TypeError(f"{sql!r} gave {type(got).__name__}, not {kind.__name__}")
 
 
 class Database:
