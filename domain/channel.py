@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from domain.workdays import Hours, WorkdayCalendar, working_moment
 
@@ -79,7 +80,9 @@ def posts_due(
     return due
 
 
-def _periodic(now: datetime, calendar: WorkdayCalendar, last: dict) -> list[PostDue]:
+def _periodic(
+    now: datetime, calendar: WorkdayCalendar, last: dict[str, datetime | None]
+) -> list[PostDue]:
     """The weekly, monthly and quarterly posts whose period began today and has none yet."""
     today = now.date()
     starts = {
@@ -97,7 +100,7 @@ def _periodic(now: datetime, calendar: WorkdayCalendar, last: dict) -> list[Post
         for rule, start in starts.items()
         if start is not None
         and calendar.next_workday(start, include_today=True) == today
-        and (last.get(rule) is None or last[rule].date() < start)
+        and ((stamp := last.get(rule)) is None or stamp.date() < start)
     ]
 
 
@@ -114,7 +117,7 @@ def _digest_due(now: datetime, last_digest: datetime | None, schedule: Schedule)
     return now - last_digest >= timedelta(minutes=schedule.digest_minutes)
 
 
-def alert_view(row: Alert, label: Callable[..., str]) -> dict:
+def alert_view(row: Alert, label: Callable[..., str]) -> dict[str, Any]:
     """An alert as the digest shows it: what happened, on what, since when."""
     detail = json.loads(row.detail or "{}")
     return {
@@ -133,6 +136,6 @@ def alert_view(row: Alert, label: Callable[..., str]) -> dict:
     }
 
 
-def by_importance(alerts: list[dict]) -> list[dict]:
+def by_importance(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Most important first: key items overdue, then going red, difficulties, silence."""
     return sorted(alerts, key=lambda a: (IMPORTANCE.get(a["kind"], 9), not a["is_key"], a["since"]))

@@ -16,7 +16,7 @@ from domain import inputs
 from domain.errors import Refusal
 from domain.items import Action, Status, sources, transition
 from domain.models import Extension, Item, Person, Role, Unit
-from domain.office import Office, Then, after, require
+from domain.office import Office, Then, after, require, unit_of
 from storage import audit, extensions, items, people, units
 from storage.db import Conn
 
@@ -64,15 +64,12 @@ def check_new_deadline(item: Item, new_deadline: date) -> date:
 async def extendable(office: Office, person: Person | None) -> list[Item]:
     """The liaison's items the unit leads, has signed, and may ask to extend now."""
     liaison = require(person, Role.LIAISON)
+    unit_id = unit_of(liaison)
     async with office.db.read() as conn:
         found = await items.search(
-            conn,
-            statuses=sources(Action.REQUEST_EXTENSION, liaison.role),
-            unit_id=liaison.unit_id,
+            conn, statuses=sources(Action.REQUEST_EXTENSION, liaison.role), unit_id=unit_id
         )
-    return [
-        i for i in found if i.unit(liaison.unit_id).is_lead and i.unit(liaison.unit_id).signed_at
-    ]
+    return [i for i in found if i.led_by(unit_id) and i.signed_by(unit_id)]
 
 
 async def check_request(office: Office, person: Person | None, item_id: int) -> Item:
@@ -138,9 +135,9 @@ async def request_extension(
             new_deadline=new_deadline.isoformat(),
             reason=reason,
         )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        changed = await items.get(conn, item_id)
+        changed = await items.known(conn, item_id)
         done = Requested(
             changed, extension_id, unit, item.deadline, new_deadline, reason, supervisors
         )
@@ -230,12 +227,12 @@ async def refuse_extension(
 
 async def _decided(conn: Conn, row: Extension, granted: bool, reason: str) -> Decided:
     return Decided(
-        item=await items.get(conn, row.item_id),
+        item=await items.known(conn, row.item_id),
         extension_id=row.id,
         granted=granted,
         old_deadline=date.fromisoformat(row.old_deadline),
         new_deadline=date.fromisoformat(row.new_deadline),
         reason=reason,
-        unit=await units.get(conn, row.unit_id),
+        unit=await units.known(conn, row.unit_id),
         liaisons=await people.liaisons(conn, row.unit_id),
     )

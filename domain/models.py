@@ -145,6 +145,16 @@ class Item:
     def unit(self, unit_id: int | None) -> ItemUnit | None:
         return next((u for u in self.units if u.unit_id == unit_id), None)
 
+    def led_by(self, unit_id: int) -> bool:
+        """The unit is this item's lead unit (牵头单位)."""
+        mine = self.unit(unit_id)
+        return mine is not None and mine.is_lead
+
+    def signed_by(self, unit_id: int) -> bool:
+        """The unit is one of this item's and has signed for it (签收)."""
+        mine = self.unit(unit_id)
+        return mine is not None and bool(mine.signed_at)
+
     @property
     def is_task_notice(self) -> bool:
         """A 指导性 target of the year's plan goes out as a lighter 任务书, not a 督办函."""

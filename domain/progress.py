@@ -15,7 +15,7 @@ from decimal import Decimal
 from domain.errors import Refusal
 from domain.items import COMPLETABLE, REPORTABLE, completion_action, transition
 from domain.models import Attachment, Item, Person, Report, Role, Unit
-from domain.office import Office, Then, after, require
+from domain.office import Office, Then, after, require, unit_of
 from domain.periods import window
 from storage import alerts, audit, items, people, plan, reports, units
 from storage.db import Conn
@@ -77,11 +77,13 @@ async def reportable(office: Office, person: Person | None) -> list[Item]:
     """The liaison's items that take a progress report now (signed, in a reporting state)."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
-        found = await items.search(conn, statuses=REPORTABLE, unit_id=liaison.unit_id)
-    return [i for i in found if i.unit(liaison.unit_id).signed_at]
+        found = await items.search(conn, statuses=REPORTABLE, unit_id=unit_of(liaison))
+    return [i for i in found if i.signed_by(unit_of(liaison))]
 
 
-async def start_report(office: Office, person: Person | None, item_id: int):
+async def start_report(
+    office: Office, person: Person | None, item_id: int
+) -> tuple[Item, Report | None, tuple[Decimal, str] | None]:
     """The item to report on, the unit's previous report (to carry over), and the goal of a
     quantified 大事要事 target (its quantity and measure), if the item carries one."""
     liaison = require(person, Role.LIAISON)
@@ -89,7 +91,7 @@ async def start_report(office: Office, person: Person | None, item_id: int):
         item = await _mine(conn, liaison, item_id)
         if item.status not in REPORTABLE:
             raise Refusal("not_allowed_now", status=item.status, action="报送进展")
-        previous = await reports.latest(conn, item_id, liaison.unit_id, "progress")
+        previous = await reports.latest(conn, item_id, unit_of(liaison), "progress")
         return item, previous, await plan.goal(conn, item.target_id)
 
 
@@ -122,7 +124,7 @@ async def submit_progress(
         report_id = await reports.insert(
             conn,
             item_id=item_id,
-            unit_id=liaison.unit_id,
+            unit_id=unit_of(liaison),
             person_id=liaison.id,
             kind="progress",
             period_key=period_key,
@@ -156,7 +158,7 @@ async def submit_progress(
                 unit_id=liaison.unit_id,
                 difficulties=form.difficulties,
             )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         drafter = await people.get(conn, item.created_by)
         notify = [drafter] if drafter and drafter.active else []
         done = Submitted(report_id, item, unit, version, period_key, notify, flagged, corrects)
@@ -205,14 +207,14 @@ async def submit_completion(
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _mine(conn, liaison, item_id)
-        if not item.unit(liaison.unit_id).is_lead:
+        if not item.led_by(unit_of(liaison)):
             raise Refusal("lead_only")
         action = completion_action(item.status)
         target = transition(item.status, action, liaison.role)
         report_id = await reports.insert(
             conn,
             item_id=item_id,
-            unit_id=liaison.unit_id,
+            unit_id=unit_of(liaison),
             person_id=liaison.id,
             kind="completion",
             period_key="completion",
@@ -232,9 +234,9 @@ async def submit_completion(
             unit_id=liaison.unit_id,
             note=f"第{version}次报送",
         )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         done = Submitted(report_id, item, unit, version, "completion", supervisors)
         return await after(then, conn, done)
 
@@ -245,5 +247,5 @@ async def completable(office: Office, person: Person | None) -> list[Item]:
     return [
         i
         for i in await reportable(office, liaison)
-        if i.status in COMPLETABLE and i.unit(liaison.unit_id).is_lead
+        if i.status in COMPLETABLE and i.led_by(unit_of(liaison))
     ]

@@ -12,7 +12,9 @@ from domain.items import DECIDED
 from domain.models import Person, Role, Unit
 from domain.office import Office, labeller, require
 from domain.policy import Rules, needs
+from domain.workdays import WorkdayCalendar
 from storage import audit, ledger_state, outbox, people, units
+from storage.db import Conn
 from storage.outbox import PROBLEM_STATES, Queued
 
 SHOWN = 10  # problem rows listed, each with its 重新发送 button; the rest are counted
@@ -66,7 +68,7 @@ async def overview(office: Office, person: Person | None) -> Overview:
     )
 
 
-async def _names(conn, person_ids: set[int]) -> dict[int, str]:
+async def _names(conn: Conn, person_ids: set[int]) -> dict[int, str]:
     found = [await people.get(conn, i) for i in sorted(person_ids)]
     return {p.id: p.name for p in found if p is not None}
 
@@ -106,7 +108,7 @@ async def resend(office: Office, person: Person | None, push_id: int) -> Resent:
     return Resent(push, waits)
 
 
-async def _nobody_to_receive(conn, push: Queued) -> bool:
+async def _nobody_to_receive(conn: Conn, push: Queued) -> bool:
     """The sender would hold it again at once: a unit's push and no liaison can receive it."""
     if push.person_id is not None or push.chat_id is not None or push.unit_id is None:
         return False
@@ -122,7 +124,7 @@ async def undelivered(office: Office, person: Person | None, item_id: int) -> li
         return (await outbox.undelivered_for(conn, item_id, person.id))[-ON_ITEM:]
 
 
-async def mute(office: Office, person: Person | None, unit_text: str, until: date | None):
+async def mute(office: Office, person: Person | None, unit_text: str, until: date | None) -> Unit:
     """Pause a unit's pushes until a date (None lifts the mute); it still shows as late."""
     require(person, Role.SUPERVISOR)
     return await mute_unit(office, person, await find_unit(office, unit_text), until)
@@ -137,7 +139,9 @@ async def find_unit(office: Office, unit_text: str) -> int:
     return (exact or found)[0].id
 
 
-async def mute_unit(office: Office, person: Person | None, unit_id: int, until: date | None):
+async def mute_unit(
+    office: Office, person: Person | None, unit_id: int, until: date | None
+) -> Unit:
     """The same for a unit picked from a list; the supervisor is checked on every press."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -159,7 +163,7 @@ async def mute_unit(office: Office, person: Person | None, unit_id: int, until: 
     return unit
 
 
-def mute_choices(today: date, calendar) -> dict[str, date | None]:
+def mute_choices(today: date, calendar: WorkdayCalendar) -> dict[str, date | None]:
     """The common answers to 暂停到哪天: a few working days, the month's end, or lift it."""
     choices: dict[str, date | None] = {
         str(n): calendar.add_workdays(today, n) for n in MUTE_WORKDAYS

@@ -8,8 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain import lights as item_lights
+from domain import traffic
 from domain.errors import Refusal
 from domain.items import IN_WORK, OPEN_STATUSES, PAUSED, Status
+from domain.ledger import LedgerLine
 from domain.models import Category, Event, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
 from domain.traffic import Light
@@ -83,7 +85,7 @@ async def find_item(office: Office, ref: str) -> Item:
     async with office.db.read() as conn:
         item_id = await plan.item_for_code(conn, code) if code else None
         if item_id is not None:
-            return await items.get(conn, item_id)
+            return await items.known(conn, item_id)
     kind, year, number = parse_ref(ref, office.clock.today().year)
     async with office.db.read() as conn:
         if kind == "id":
@@ -102,7 +104,8 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
         liaisons = await people.all_liaisons(conn)
     by_unit: dict[int, list[Person]] = {}
     for p in liaisons:
-        by_unit.setdefault(p.unit_id, []).append(p)
+        if p.unit_id is not None:  # every liaison has one
+            by_unit.setdefault(p.unit_id, []).append(p)
     result = []
     for unit in all_units:
         mine = by_unit.get(unit.id, [])
@@ -117,10 +120,10 @@ async def lights(office: Office, item_ids: Iterable[int] | None = None) -> dict[
         found, paced = await item_lights.facts(conn, item_ids)
     today, cal = office.clock.today(), office.calendar
     if len(found) < MANY_LIGHTS:
-        return item_lights.item_lights(found, today, cal, paced)
+        return traffic.item_lights(found, today, cal, paced)
     # a ledger's worth (10,000 take most of a second): decided in a worker thread, with the
     # database free meanwhile, so nobody else's reply waits for it
-    return await asyncio.to_thread(item_lights.item_lights, found, today, cal, paced)
+    return await asyncio.to_thread(traffic.item_lights, found, today, cal, paced)
 
 
 async def open_items(office: Office, person: Person | None, query: str = "") -> list[Item]:
@@ -199,7 +202,9 @@ async def awaiting_responsible(office: Office, person: Person | None) -> list[Ta
     ]
 
 
-async def ledger(office: Office, person: Person | None = None, *, system: bool = False):
+async def ledger(
+    office: Office, person: Person | None = None, *, system: bool = False
+) -> list[LedgerLine]:
     """The 台账 rows (one per item and unit); supervisors and leaders, or the CLI."""
     if not system:
         require(person, Role.SUPERVISOR, Role.LEADER)

@@ -97,7 +97,7 @@ async def check_invite(office: Office, code: str) -> Invitation:
         return await _valid_invite(office, conn, code)
 
 
-async def _valid_invite(office: Office, conn, code: str) -> Invitation:
+async def _valid_invite(office: Office, conn: Conn, code: str) -> Invitation:
     row = await invites.by_hash(conn, hash_code(code.strip()))
     if row is None:
         raise Refusal("invite_unknown")
@@ -130,7 +130,7 @@ async def register(
         if existing is not None:
             raise Refusal("already_registered", role=existing.role.label)
         replaced = None
-        if invitation.role is Role.LIAISON and invitation.kind is LiaisonKind.PRIMARY:
+        if invitation.unit is not None and invitation.kind is LiaisonKind.PRIMARY:
             current = [
                 p
                 for p in await people.liaisons(conn, invitation.unit.id)
@@ -153,7 +153,7 @@ async def register(
             now=now,
         )
         row = await invites.by_hash(conn, hash_code(code.strip()))
-        if not await invites.mark_used(conn, row.id, person_id, now):
+        if row is None or not await invites.mark_used(conn, row.id, person_id, now):
             raise Refusal("invite_used")
         unit_id = invitation.unit.id if invitation.unit else None
         await audit.record(
@@ -166,7 +166,7 @@ async def register(
             kind=invitation.kind.value if invitation.kind else None,
             replaced=replaced.id if replaced else None,
         )
-        person = await people.get(conn, person_id)
+        person = await people.known(conn, person_id)
         supervisors = [
             p for p in await people.with_role(conn, Role.SUPERVISOR) if p.id != person_id
         ]

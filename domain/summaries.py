@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from operator import attrgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from domain import lights as item_lights
 from domain.items import IN_WORK, Status
@@ -51,7 +51,7 @@ class Weekly:
     key_items: list[ItemLine] = field(default_factory=list)
     overdue: list[ItemLine] = field(default_factory=list)
     silent_units: list[str] = field(default_factory=list)
-    difficulties: list[dict] = field(default_factory=list)
+    difficulties: list[dict[str, Any]] = field(default_factory=list)
     key_groups: list[KeyGroup] = field(default_factory=list)
     closed_total: int = 0  # all time: the open counts above must add up to 在办事项
 

@@ -75,7 +75,7 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
         item=item,
         serial=svc.office.serial_label(item),
         report=report,
-        unit_name=item.unit(report.unit_id).unit_name,
+        unit_name=next(u.unit_name for u in item.units if u.unit_id == report.unit_id),
         files=[f.file_name for f in files],
         history=history[-8:],
         verification=verification,

@@ -14,6 +14,9 @@ _INSERT = (
 )
 
 
+AuditRow = tuple[str, int | None, str, int | None, int | None, str]
+
+
 def entry(
     *,
     at: str,
@@ -22,7 +25,7 @@ def entry(
     item_id: int | None = None,
     unit_id: int | None = None,
     **detail: Any,
-) -> tuple:
+) -> AuditRow:
     """One audit row, to record now or with others (`record_many`)."""
     return (at, person_id, action, item_id, unit_id, json.dumps(detail, ensure_ascii=False))
 
@@ -32,7 +35,7 @@ async def record(conn: Conn, **row: Any) -> None:
     await conn.execute(_INSERT, entry(**row))
 
 
-async def record_many(conn: Conn, rows: Iterable[tuple]) -> None:
+async def record_many(conn: Conn, rows: Iterable[AuditRow]) -> None:
     """Record many `entry` rows in one statement, in order."""
     await conn.executemany(_INSERT, rows)
 

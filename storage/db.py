@@ -15,23 +15,36 @@ from contextlib import asynccontextmanager
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 log = logging.getLogger(__name__)
 
 Row = aiosqlite.Row  # stays in storage/: callers get values built by `value()`
+SqlValue = int | float | str | bytes | None  # what SQLite hands back for one column
 T = TypeVar("T")
+V = TypeVar("V", bound="DataclassInstance")
 
 
-def value(cls: type[T], row: Row, **given: Any) -> T:
+def value(cls: type[V], row: Row, **given: object) -> V:
     """The frozen value `cls` from a row: each field from the column of the same name; a field
     whose column the query did not select keeps its default, and `given` ones are as passed
     (columns that need converting, such as a status into its enum)."""
     names = set(row.keys()) - set(given)
-    found = {f.name: row[f.name] for f in fields(cls) if f.name in names}  # type: ignore[arg-type]
-    return cls(**found, **given)
+    columns = {f.name: row[f.name] for f in fields(cls) if f.name in names}
+    return cls(**columns, **given)
+
+
+def found(value: T | None, what: str) -> T:
+    """A value the caller knows is there (its row was just written, or a foreign key names it):
+    None would be a bug, said here rather than as an AttributeError further on."""
+    if value is None:
+        raise LookupError(f"{what} is missing")
+    return value
 
 
 class Conn:
@@ -52,7 +65,10 @@ class Conn:
         """Run an INSERT; returns the new row's id."""
         if not self.writable:
             raise RuntimeError("write outside a transaction")
-        return (await self.raw.execute(sql, tuple(params))).lastrowid
+        async with self.raw.execute(sql, tuple(params)) as cur:
+            if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
+                raise RuntimeError(f"no row id after {sql!r}")
+            return cur.lastrowid
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
         """Run a statement for each row in one call; returns how many rows changed."""
@@ -70,9 +86,26 @@ class Conn:
         """One hop to the database thread (execute, fetch and close would be three)."""
         return list(await self.raw.execute_fetchall(sql, tuple(params)))
 
-    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> SqlValue:
+        """The first column of the first row; None when there is no row."""
         row = await self.one(sql, params)
         return None if row is None else row[0]
+
+    async def integer(self, sql: str, params: Iterable[Any] = ()) -> int | None:
+        """`scalar` of an integer column (an id, a count, a version)."""
+        return await self._typed(int, sql, params)
+
+    async def text(self, sql: str, params: Iterable[Any] = ()) -> str | None:
+        """`scalar` of a text column."""
+        return await self._typed(str, sql, params)
+
+    async def _typed(self, kind: type[T], sql: str, params: Iterable[Any]) -> T | None:
+        """A column of another type than the caller expects is a mistake in the query: said at
+        once, not when the value reaches a template."""
+        got = await self.scalar(sql, params)
+        if got is None or isinstance(got, kind):
+            return got
+        raise TypeError(f"{sql!r} gave {type(got).__name__}, not {kind.__name__}")
 
 
 class Database:

@@ -7,7 +7,7 @@ from datetime import date
 from domain.errors import Refusal
 from domain.models import Extension, Item, Person
 from storage import next_check
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 async def insert_request(
@@ -60,5 +60,5 @@ async def decide(
     )
     if changed != 1:  # cannot happen inside the write lock; if it does, undo everything
         raise Refusal("stale_button")
-    item_id = await conn.scalar("SELECT item_id FROM extensions WHERE id = ?", (extension_id,))
-    await next_check.touch(conn, item_id)
+    item_id = await conn.integer("SELECT item_id FROM extensions WHERE id = ?", (extension_id,))
+    await next_check.touch(conn, found(item_id, f"extension {extension_id}"))

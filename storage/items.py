@@ -8,7 +8,7 @@ from datetime import date
 from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
@@ -113,12 +113,12 @@ async def take_serials(conn: Conn, year: int, count: int) -> int:
     """Take the year's next `count` serials in one statement; returns the first of them."""
     if not conn.writable:
         raise RuntimeError("write outside a transaction")
-    last = await conn.scalar(
+    last = await conn.integer(
         "INSERT INTO serials (year, last) VALUES (?, ?)"
         " ON CONFLICT(year) DO UPDATE SET last = last + excluded.last RETURNING last",
         (year, count),
     )
-    return last - count + 1
+    return found(last, f"serials of {year}") - count + 1
 
 
 async def get(conn: Conn, item_id: int) -> Item | None:
@@ -138,8 +138,13 @@ async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
     return [_item(by_id[i], units) for i in item_ids if i in by_id]
 
 
+async def known(conn: Conn, item_id: int) -> Item:
+    """An item that must exist: just written in this transaction, or named by a foreign key."""
+    return found(await get(conn, item_id), f"item {item_id}")
+
+
 async def by_serial(conn: Conn, year: int, serial: int) -> Item | None:
-    item_id = await conn.scalar(
+    item_id = await conn.integer(
         "SELECT id FROM items WHERE year = ? AND serial = ?", (year, serial)
     )
     return None if item_id is None else await get(conn, item_id)

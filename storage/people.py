@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.models import LiaisonKind, Person, Role
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 def _person(row: Row) -> Person:
@@ -29,6 +29,12 @@ async def get(conn: Conn, person_id: int) -> Person | None:
     return None if row is None else _person(row)
 
 
+async def known(conn: Conn, person_id: int) -> Person:
+    """A person who must exist: just registered, or named by a foreign key (people are
+    deactivated, never deleted)."""
+    return found(await get(conn, person_id), f"person {person_id}")
+
+
 async def with_role(conn: Conn, role: Role) -> list[Person]:
     rows = await conn.all(
         "SELECT * FROM people WHERE role = ? AND active = 1 ORDER BY id", (role.value,)
@@ -37,9 +43,10 @@ async def with_role(conn: Conn, role: Role) -> list[Person]:
 
 
 async def count_role(conn: Conn, role: Role) -> int:
-    return await conn.scalar(
+    count = await conn.integer(
         "SELECT count(*) FROM people WHERE role = ? AND active = 1", (role.value,)
     )
+    return count or 0
 
 
 async def liaisons(conn: Conn, unit_id: int) -> list[Person]:

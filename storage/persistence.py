@@ -27,6 +27,8 @@ from storage.db import Database
 
 Stored = tuple[tuple[str, int], str | None] | None  # what a write leaves in the table
 Statement = tuple[str, tuple[Any, ...], Stored]
+Data = dict[str, Any]  # a user's or chat's form draft, as JSON gives it back
+Key = tuple[int | str, ...]  # a conversation's key (chat, user), as PTB makes it
 # Set while `write_through` runs PTB's update: the writes collect here instead of each
 # committing alone. PTB gathers them in tasks, which inherit this context.
 _batch: ContextVar[list[Statement] | None] = ContextVar("ptb_write_batch", default=None)
@@ -34,7 +36,7 @@ TIMER_SECONDS = 60.0
 _UNKNOWN = object()
 
 
-class SqlitePersistence(BasePersistence[dict, dict, dict]):
+class SqlitePersistence(BasePersistence[Data, Data, Data]):
     def __init__(self, db: Database, update_interval: float = TIMER_SECONDS) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -61,7 +63,9 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         async with self.db.read() as conn:
             return await seen_updates.seen(conn, update_id)
 
-    async def write_through(self, application: Application, update: Update) -> None:
+    async def write_through(
+        self, application: Application[Any, Any, Any, Any, Any, Any], update: Update
+    ) -> None:
         """Commit what this update changed, and its id, in one transaction.
 
         PTB marks the update's user and chat only after the last handler group, so they are
@@ -83,32 +87,32 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             await seen_updates.record(conn, update.update_id)
         self._remember(batch)
 
-    async def get_user_data(self) -> dict[int, dict]:
+    async def get_user_data(self) -> dict[int, Data]:
         return await self._load("ptb_user_data", "user_id")
 
-    async def get_chat_data(self) -> dict[int, dict]:
+    async def get_chat_data(self) -> dict[int, Data]:
         return await self._load("ptb_chat_data", "chat_id")
 
-    async def _load(self, table: str, column: str) -> dict[int, dict]:
+    async def _load(self, table: str, column: str) -> dict[int, Data]:
         async with self.db.read() as conn:
             rows = await conn.all(f"SELECT {column}, data FROM {table}")
         self._stored.update({(table, r[0]): r[1] for r in rows})
         return {r[0]: json.loads(r[1]) for r in rows}
 
-    async def get_bot_data(self) -> dict:
+    async def get_bot_data(self) -> Data:
         return {}
 
     async def get_callback_data(self) -> None:
         return None
 
-    async def get_conversations(self, name: str) -> dict:
+    async def get_conversations(self, name: str) -> dict[Key, object]:
         async with self.db.read() as conn:
             rows = await conn.all(
                 "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
             )
         return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
 
-    async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
+    async def update_conversation(self, name: str, key: Key, new_state: object | None) -> None:
         if new_state is None:
             await self._write(
                 "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
@@ -121,16 +125,17 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
                 (name, json.dumps(list(key)), json.dumps(new_state)),
             )
 
-    async def update_user_data(self, user_id: int, data: dict) -> None:
+    async def update_user_data(self, user_id: int, data: Data) -> None:
         await self._put("ptb_user_data", "user_id", user_id, data)
 
-    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+    async def update_chat_data(self, chat_id: int, data: Data) -> None:
         await self._put("ptb_chat_data", "chat_id", chat_id, data)
 
-    async def _put(self, table: str, column: str, key: int, data: dict[str, Any]) -> None:
+    async def _put(self, table: str, column: str, key: int, data: Data) -> None:
         text = json.dumps(data, ensure_ascii=False) if data else None
         if self._stored.get((table, key), _UNKNOWN) == text:
             return  # what the database holds already
+        params: tuple[Any, ...]
         if text is None:
             sql, params = f"DELETE FROM {table} WHERE {column} = ?", (key,)
         else:
@@ -155,7 +160,7 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         """Once committed (not before: a rolled-back write must be written again)."""
         self._stored.update(stored for _, _, stored in batch if stored is not None)
 
-    async def update_bot_data(self, data: dict) -> None:
+    async def update_bot_data(self, data: Data) -> None:
         return None
 
     async def update_callback_data(self, data: object) -> None:
@@ -167,13 +172,13 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
     async def drop_user_data(self, user_id: int) -> None:
         await self._put("ptb_user_data", "user_id", user_id, {})
 
-    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+    async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         return None
 
-    async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
+    async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
         return None
 
-    async def refresh_bot_data(self, bot_data: dict) -> None:
+    async def refresh_bot_data(self, bot_data: Data) -> None:
         return None
 
     async def flush(self) -> None:

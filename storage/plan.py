@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +14,7 @@ from domain.plan.rules import Milestone
 from storage import items, next_check
 from storage.db import Conn, Row, value
 
+Columns = Mapping[str, object]  # column name: the value to store
 TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
 TARGET_FIELDS = (
     "title",
@@ -58,7 +59,7 @@ async def task(conn: Conn, task_id: int) -> PlanTask | None:
 
 
 async def insert_tasks(
-    conn: Conn, found: list[tuple[str, dict]], year: int, now: str
+    conn: Conn, found: Sequence[tuple[str, Columns]], year: int, now: str
 ) -> dict[str, int]:
     """New tasks (编号, values) in one statement; their ids by 编号."""
     if not found:
@@ -73,7 +74,7 @@ async def insert_tasks(
     return {code: r.id for code, r in rows.items()}
 
 
-async def update_task(conn: Conn, task_id: int, values: dict, now: str) -> None:
+async def update_task(conn: Conn, task_id: int, values: Columns, now: str) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(
         f"UPDATE plan_tasks SET {sets}, updated_at = ? WHERE id = ?",
@@ -95,7 +96,7 @@ async def target(conn: Conn, target_id: int) -> PlanTarget | None:
 
 
 async def insert_targets(
-    conn: Conn, found: list[tuple[int, str, dict]], now: str
+    conn: Conn, found: Sequence[tuple[int, str, Columns]], now: str
 ) -> dict[str, int]:
     """New targets (task id, 编号, values) in one statement; their ids by 编号."""
     if not found:
@@ -113,7 +114,7 @@ async def insert_targets(
     return {code: r.id for code, r in rows.items()}
 
 
-async def update_target(conn: Conn, target_id: int, values: dict, now: str) -> None:
+async def update_target(conn: Conn, target_id: int, values: Columns, now: str) -> None:
     """The changed columns (none when only its milestones changed) and the time of change."""
     sets = "".join(f"{f} = ?, " for f in values)
     await conn.execute(
@@ -156,13 +157,13 @@ async def open_milestones(conn: Conn, opened: list[tuple[int, int, date]]) -> No
     )
 
 
-async def insert_items(conn: Conn, found: list[tuple[dict, int]]) -> list[int]:
+async def insert_items(conn: Conn, found: Sequence[tuple[Columns, int]]) -> list[int]:
     """Items carrying targets (values, lead unit), sent at once (the plan itself was adopted
     by the leaders); their ids, in order. The ids are given, not read back one by one: the
     write transaction holds the database, so nobody else takes them meanwhile."""
     if not found:
         return []
-    first = await conn.scalar("SELECT coalesce(max(id), 0) + 1 FROM items")
+    first = await conn.integer("SELECT coalesce(max(id), 0) + 1 FROM items") or 1
     ids = list(range(first, first + len(found)))
     names = ", ".join(found[0][0])
     await conn.executemany(
@@ -178,14 +179,14 @@ async def insert_items(conn: Conn, found: list[tuple[dict, int]]) -> list[int]:
 
 async def item_for_code(conn: Conn, code: str) -> int | None:
     """The item carrying the target with this 编号 now (its latest, for a 跨年度 target)."""
-    return await conn.scalar(
+    return await conn.integer(
         "SELECT i.id FROM items i JOIN plan_targets g ON g.id = i.target_id WHERE g.code = ?"
         " ORDER BY i.id DESC LIMIT 1",
         (code,),
     )
 
 
-async def update_item(conn: Conn, item_id: int, values: dict) -> None:
+async def update_item(conn: Conn, item_id: int, values: Columns) -> None:
     sets = ", ".join(f"{f} = ?" for f in values)
     await conn.execute(f"UPDATE items SET {sets} WHERE id = ?", (*values.values(), item_id))
     await next_check.touch(conn, item_id)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from domain.models import Attachment, Report
 from storage import next_check
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 
 async def next_version(conn: Conn, item_id: int, unit_id: int, kind: str, period_key: str) -> int:
-    current = await conn.scalar(
+    current = await conn.integer(
         "SELECT max(version) FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
         " AND period_key = ?",
         (item_id, unit_id, kind, period_key),
@@ -90,7 +90,8 @@ async def get(conn: Conn, report_id: int) -> Report | None:
 
 async def version(conn: Conn, report_id: int) -> int:
     """The version a report was given when it was inserted (1 unless it corrects another)."""
-    return await conn.scalar("SELECT version FROM reports WHERE id = ?", (report_id,))
+    version = await conn.integer("SELECT version FROM reports WHERE id = ?", (report_id,))
+    return found(version, f"report {report_id}")
 
 
 async def latest(conn: Conn, item_id: int, unit_id: int, kind: str) -> Report | None:

@@ -7,7 +7,7 @@ from datetime import date
 from domain.errors import Refusal
 from domain.models import Revisit
 from storage import next_check
-from storage.db import Conn, value
+from storage.db import Conn, found, value
 
 
 async def insert(conn: Conn, item_id: int, days: list[date]) -> None:
@@ -54,8 +54,8 @@ async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns
     )
     if changed != 1:
         raise Refusal("stale_button")
-    item_id = await conn.scalar("SELECT item_id FROM revisits WHERE id = ?", (revisit_id,))
-    await next_check.touch(conn, item_id)
+    item_id = await conn.integer("SELECT item_id FROM revisits WHERE id = ?", (revisit_id,))
+    await next_check.touch(conn, found(item_id, f"revisit {revisit_id}"))
 
 
 async def drop_scheduled(conn: Conn, item_id: int) -> int:

@@ -19,7 +19,7 @@ async def seen(conn: Conn, update_id: int) -> bool:
 
 async def newest(conn: Conn) -> int:
     """The highest update id recorded (0: none): a higher one cannot have been handled before."""
-    return await conn.scalar("SELECT coalesce(max(update_id), 0) FROM seen_updates")
+    return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
 
 
 async def record(conn: Conn, update_id: int, keep: int = KEEP) -> None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from domain.items import Status
-from storage.db import Conn, Row, value
+from storage.db import Conn, Row, found, value
 
 LINK_OK, LINK_SPENT, LINK_EXPIRED, LINK_UNKNOWN = "ok", "spent", "expired", "unknown"
 _LAST_REPORT = (
@@ -162,8 +162,9 @@ async def drop_session(conn: Conn, id_hash: str) -> None:
     await conn.execute("DELETE FROM web_sessions WHERE id_hash = ?", (id_hash,))
 
 
-def _where(f: LedgerFilter) -> tuple[str, list]:
-    clauses, params = ["1 = 1"], []
+def _where(f: LedgerFilter) -> tuple[str, list[object]]:
+    clauses = ["1 = 1"]
+    params: list[object] = []
     if f.unit_id is not None:
         clauses.append("i.id IN (SELECT item_id FROM item_units WHERE unit_id = ?)")
         params.append(f.unit_id)
@@ -185,10 +186,10 @@ def _where(f: LedgerFilter) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _search(f: LedgerFilter) -> tuple[str, list]:
+def _search(f: LedgerFilter) -> tuple[str, list[object]]:
     like = "%" + f.text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     parts = ["i.title LIKE ? ESCAPE '\\'", "i.plan_code LIKE ? ESCAPE '\\'"]
-    params: list = [like, like]
+    params: list[object] = [like, like]
     if f.serial is not None:
         year, number = f.serial
         parts.append("(i.serial = ? AND (? IS NULL OR i.year = ?))")
@@ -279,4 +280,4 @@ async def reviews(conn: Conn, item_id: int) -> list[ReviewRecord]:
 
 async def ledger_stamp(conn: Conn) -> int:
     """Moves with every write that can change a light (triggers of migration 0013)."""
-    return int(await conn.scalar("SELECT n FROM ledger_stamp WHERE id = 1"))
+    return found(await conn.integer("SELECT n FROM ledger_stamp WHERE id = 1"), "ledger_stamp")

@@ -10,23 +10,24 @@ stored in `upsert`, views in `views`, 重点 in `keys`.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
 from domain import letters
 from domain.errors import Refusal
 from domain.models import Item, Person, Role
-from domain.office import Office, Then, after, require
+from domain.office import Office, Then, after, require, unit_of
 from domain.plan import items as plan_items
 from domain.plan import rules, upsert
 from domain.plan import sheet as plan_sheet
+from domain.plan.records import TaskColumns
 from domain.plan.sheet import Plan, TargetRow
 from domain.plan.upsert import Imported
 from storage import audit, outbox, people, units
 from storage import items as item_store
 from storage import plan as store
-from storage.db import Conn
+from storage.audit import AuditRow
+from storage.db import Conn, found
 
 # ---- import ---------------------------------------------------------------------------------
 
@@ -45,7 +46,7 @@ async def import_plan(
     done = Imported()
     async with office.db.transaction() as conn:
         actor = await _importer(conn, person)
-        log: list[tuple] = []  # audit rows, recorded together in order
+        log: list[AuditRow] = []  # audit rows, recorded together in order
         task_ids = await upsert.tasks(conn, plan.tasks, actor, now, done, log)
         fresh = await upsert.known_targets(office, conn, plan, task_ids, actor, done, log)
         await audit.record_many(conn, log)
@@ -75,12 +76,15 @@ async def _send_letters(
     pushes = [
         push
         for item in fixed
-        for push in letters.letter_pushes(
-            item, item.lead.unit_id, reachable.get(item.lead.unit_id, [])
-        )
+        for push in letters.letter_pushes(item, _lead(item), reachable.get(_lead(item), []))
     ]
     await outbox.add_many(conn, pushes, office.now())
     return fixed
+
+
+def _lead(item: Item) -> int:
+    """A target's item always has its lead unit (the target's unit)."""
+    return found(item.lead, f"the lead unit of item {item.id}").unit_id
 
 
 async def _reachable(conn: Conn) -> dict[int, list[Person]]:
@@ -88,7 +92,7 @@ async def _reachable(conn: Conn) -> dict[int, list[Person]]:
     found: dict[int, list[Person]] = {}
     for p in await people.all_liaisons(conn):
         if not p.unreachable:
-            found.setdefault(p.unit_id, []).append(p)
+            found.setdefault(unit_of(p), []).append(p)
     return found
 
 
@@ -136,20 +140,21 @@ async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
     openings: list[plan_items.Opening] = []
     async with office.db.transaction() as conn:
         for row in await store.multi_year(conn):
-            found = await store.milestones(conn, row.id)
-            closed = await store.closed_items(conn, [m.item_id for m in found if m.item_id])
-            following = rules.next_to_open(found, closed, today)
+            milestones = await store.milestones(conn, row.id)
+            closed = await store.closed_items(conn, [m.item_id for m in milestones if m.item_id])
+            following = rules.next_to_open(milestones, closed, today)
             if following is None:
                 continue
-            actor = await people.get(conn, (await store.current_item(conn, row.id)).created_by)
-            task = {
+            current = found(await store.current_item(conn, row.id), f"target {row.id}'s item")
+            actor = await people.known(conn, current.created_by)
+            task: TaskColumns = {
                 "title": row.task_title,
                 "category": row.category,
                 "leader": row.leader,
                 "is_key": row.task_key,
             }
             openings.append(
-                plan_items.Opening(task, asdict(row), row.id, following, actor, tuple(found))
+                plan_items.Opening(task, row.columns(), row.id, following, actor, tuple(milestones))
             )
         opened = await plan_items.open_items(office, conn, openings)
         return await send_letters(office, conn, await after(then, conn, opened))

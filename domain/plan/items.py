@@ -4,6 +4,7 @@ target, and telling the unit what changed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,6 +12,7 @@ from domain.items import Status
 from domain.models import Category, Item, Person
 from domain.office import Office
 from domain.plan import rules
+from domain.plan.records import TargetColumns, TaskColumns
 from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import TargetRow
 from storage import audit, items, outbox
@@ -19,8 +21,9 @@ from storage.db import Conn
 from storage.outbox import Push
 
 
-def target_values(t: TargetRow) -> dict:
+def target_values(t: TargetRow) -> TargetColumns:
     return {
+        "code": t.code,
         "title": t.title,
         "unit_id": t.unit_id,
         "quantity": rules.show(t.quantity) or None,
@@ -46,28 +49,34 @@ LABELS = {
 }
 
 
-def _shown(name: str, value) -> str:
+def _shown(name: str, value: object) -> str:
     if value in (None, ""):
         return "无"
     if name in ("start_on", "deadline"):
-        return _day(date.fromisoformat(value))
+        return _day(date.fromisoformat(str(value)))
     if name == "is_key":
         return "是" if value else "否"
     return str(value)
 
 
-def listed(milestones) -> str:
+def listed(milestones: Iterable[Milestone]) -> str:
     return "；".join(f"{_day(m.due)} {m.title}".rstrip() for m in milestones)
 
 
-async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, changed: dict):
+async def tell_unit(
+    office: Office,
+    conn: Conn,
+    item_id: int,
+    before: Mapping[str, object],
+    changed: Mapping[str, object],
+) -> None:
     """The unit hears what the office changed in its target (through the outbox, once)."""
     lines = [
         f"{LABELS[k]}：{_shown(k, before[k])} → {_shown(k, v)}"
         for k, v in changed.items()
         if k in LABELS
     ]
-    item = await items.get(conn, item_id)
+    item = await items.known(conn, item_id)
     now = office.now()
     push = Push(
         f"plan_changed:{item_id}:{now}",
@@ -75,7 +84,7 @@ async def tell_unit(office: Office, conn: Conn, item_id: int, before: dict, chan
         "plan_changed",
         now,
         item_id=item_id,
-        unit_id=item.lead.unit_id,
+        unit_id=item.lead.unit_id if item.lead else None,
         context={"serial": office.serial_label(item), "title": item.title, "lines": lines},
         automatic=False,
     )
@@ -86,7 +95,12 @@ def _day(d: date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> str:
+def _instruction(
+    task: TaskColumns,
+    t: TargetColumns,
+    milestones: Sequence[Milestone],
+    current: Milestone | None,
+) -> str:
     """What the letter or 任务书 quotes: the target, its quantity, its checkpoints."""
     parts = [f"{task['title']}：{t['title']}"]
     if t["quantity"]:
@@ -106,15 +120,15 @@ def _instruction(task: dict, t: dict, milestones, current: Milestone | None) -> 
 class Opening:
     """A target (or a 跨年度 target's milestone) to open as an item of its unit, by `actor`."""
 
-    task: dict
-    target: dict  # target_values with its 编号 ("code")
+    task: TaskColumns
+    target: TargetColumns
     target_id: int
     milestone: Milestone | None
     actor: Person
     milestones: tuple[Milestone, ...] = ()
 
 
-def _item_values(o: Opening, now: str, today: date) -> dict:
+def _item_values(o: Opening, now: str, today: date) -> dict[str, object]:
     """The item's row. A milestone of a later year waits for its year: its item is not
     chased before 1 January."""
     task, t, milestone = o.task, o.target, o.milestone
@@ -188,9 +202,11 @@ async def open_items(office: Office, conn: Conn, openings: list[Opening]) -> lis
     return opened
 
 
-async def refresh_item(conn: Conn, task: dict, t: TargetRow, current: Item, now: str) -> None:
+async def refresh_item(
+    conn: Conn, task: TaskColumns, t: TargetRow, current: Item, now: str
+) -> None:
     """An open item follows its edited target: title, deadline, rhythm, window."""
-    values = {**target_values(t), "code": t.code}
+    values = target_values(t)
     milestone = None
     deadline = t.deadline
     if t.shape is Shape.MULTI_YEAR:

@@ -59,14 +59,16 @@ async def resolve(office: Office, ref: str) -> Choice:
     return Choice("item", item.id, office.serial_label(item), item.title)
 
 
-async def check(office: Office, person: Person | None, kind: str, row_id: int, on: bool):
+async def check(office: Office, person: Person | None, kind: str, row_id: int, on: bool) -> Choice:
     """Refused before the reason is typed: not a supervisor, gone, or already so."""
     require(person, Role.SUPERVISOR)
     async with office.db.read() as conn:
         return await _current(office, conn, kind, row_id, on)
 
 
-async def set_key(office: Office, person: Person | None, ref: str, on: bool, reason: str):
+async def set_key(
+    office: Office, person: Person | None, ref: str, on: bool, reason: str
+) -> KeyChanged:
     """/key 编号 理由: whatever the 编号 names, raised (or lowered) with the reason."""
     require(person, Role.SUPERVISOR)
     _check_reason(reason)
@@ -83,6 +85,7 @@ async def change(
     now = office.now()
     async with office.db.transaction() as conn:
         found = await _current(office, conn, kind, row_id, on)
+        touched: list[int | None]  # the plan's own row (None), then each item it touched
         if kind == "item":
             await items.set_key(conn, row_id, on)
             changed, touched = [row_id], [row_id]

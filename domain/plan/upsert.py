@@ -6,17 +6,20 @@ statement each, so the cost is a few dozen round trips to the database for any p
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from domain.items import SETTLED, STOPPED
 from domain.models import Item, Person
 from domain.office import Office
 from domain.plan import items as plan_items
-from domain.plan.records import PlanTarget, PlanTask
+from domain.plan.records import PlanTarget, PlanTask, TaskColumns
 from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import Plan, PlanError, Problem, TargetRow, TaskRow
 from storage import audit
 from storage import plan as store
+from storage.audit import AuditRow
 from storage.db import Conn
 
 
@@ -35,7 +38,7 @@ class Imported:
     passed: list[str] = field(default_factory=list)  # their other milestones already past
 
 
-def _task_values(t: TaskRow) -> dict:
+def _task_values(t: TaskRow) -> TaskColumns:
     return {
         "title": t.title,
         "category": t.category.value,
@@ -45,12 +48,17 @@ def _task_values(t: TaskRow) -> dict:
     }
 
 
-def _changes(row: PlanTask | PlanTarget, values: dict) -> dict:
+def _changes(row: PlanTask | PlanTarget, values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if getattr(row, k) != v}
 
 
 async def tasks(
-    conn: Conn, sheet: tuple[TaskRow, ...], actor: Person, now: str, done: Imported, log: list
+    conn: Conn,
+    sheet: tuple[TaskRow, ...],
+    actor: Person,
+    now: str,
+    done: Imported,
+    log: list[AuditRow],
 ) -> dict[str, int]:
     """Task ids by 编号: known ones updated where the sheet changed them, new ones inserted;
     their audit rows added to `log` in sheet order."""
@@ -85,7 +93,7 @@ async def known_targets(
     task_ids: dict[str, int],
     actor: Person,
     done: Imported,
-    log: list,
+    log: list[AuditRow],
 ) -> list[TargetRow]:
     """Known targets follow the sheet (their rows, milestones and current items read for all
     at once); returns the new ones. Every problem is raised at once, and nothing is kept."""
@@ -128,7 +136,7 @@ async def _update_target(
     known: Known,
     actor: Person,
     done: Imported,
-    log: list,
+    log: list[AuditRow],
 ) -> Problem | None:
     now = office.now()
     row, current = known.row, known.current

@@ -4,6 +4,7 @@ roll-up, for /plan, /item, the quarterly post and the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -100,7 +101,7 @@ def _target_view(
     row: TargetLine,
     found: list[Milestone],
     today: date,
-    lit: dict,
+    lit: dict[int, Light | None],
     closed: set[int],
 ) -> TargetView:
     shape = Shape(row.shape)
@@ -122,7 +123,7 @@ def _target_view(
         reached=reached,
         percent=pace.progress,
         elapsed=pace.elapsed(today),
-        light=lit.get(row.item_id),  # a target's light is its item's
+        light=lit.get(row.item_id) if row.item_id else None,  # a target's light is its item's
         status=status,
         deadline=deadline,
         final=pace.final,
@@ -146,7 +147,9 @@ def _in_year(view: TargetView, year: int) -> bool:
     return view.start.year <= year <= view.final.year
 
 
-async def _views(office: Office, conn: Conn, task_rows: list[PlanTask], year: int | None):
+async def _views(
+    office: Office, conn: Conn, task_rows: list[PlanTask], year: int | None
+) -> list[TaskView]:
     today = office.clock.today()
     milestones = await store.all_milestones(conn)
     opened = [m.item_id for ms in milestones.values() for m in ms if m.item_id]
@@ -154,7 +157,7 @@ async def _views(office: Office, conn: Conn, task_rows: list[PlanTask], year: in
     rows = {t.id: await store.targets(conn, t.id) for t in task_rows}
     ids = [r.item_id for found in rows.values() for r in found if r.item_id]
     lit = await lights.of_items(conn, today, office.calendar, ids)
-    found = []
+    found: list[TaskView] = []
     for t in task_rows:
         targets = []
         for row in rows[t.id]:
@@ -177,7 +180,9 @@ async def _views(office: Office, conn: Conn, task_rows: list[PlanTask], year: in
     return found
 
 
-async def overview(office: Office, person: Person | None, year: int | None = None):
+async def overview(
+    office: Office, person: Person | None, year: int | None = None
+) -> list[TaskView]:
     """The year's tasks (key ones first), each with its targets' progress against time."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     return await year_plan(office, year or office.clock.today().year)
@@ -249,7 +254,7 @@ def called(person: Person) -> set[str]:
     return names
 
 
-async def leaders(office: Office, conn: Conn, item_ids) -> dict[int, list[Person]]:
+async def leaders(office: Office, conn: Conn, item_ids: Iterable[int]) -> dict[int, list[Person]]:
     """The registered 分管领导 of each plan item, among active leaders, by name or by
     surname and title."""
     names = await store.leaders_by_item(conn, item_ids)

@@ -12,6 +12,8 @@ import zipfile
 from io import BytesIO
 
 import pytest
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
 
 from domain import unit_import
 from domain.plan.sheet import MAX_COLUMNS, MAX_LINES, PlanError, read_table
@@ -100,3 +102,14 @@ def test_a_units_sheet_gets_the_same_guard(tmp_path):
     assert caught.value.problems == [
         f"单位表超过{unit_import.MAX_LINES}行（空行也计算在内），未读取；请删除多余的行或分批导入"
     ]
+
+
+def test_a_chart_sheet_under_the_plans_name_is_refused():
+    book = Workbook()
+    book.active.append([1])
+    chart = BarChart()
+    chart.add_data(Reference(book.active, min_col=1, min_row=1, max_row=1))
+    book.create_chartsheet("大事要事").add_chart(chart)
+    saved = BytesIO()
+    book.save(saved)
+    assert refusal(saved.getvalue()) == "文件：工作表“大事要事”不是表格，无法读取"
