@@ -15,8 +15,8 @@ from domain.plan import keys as plan_keys
 from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import Plan, TargetRow, TaskRow
 from storage import plan as store
+from tests.conftest import TZ
 from tests.letters import letter_fixed
-from tests.storage.conftest import TZ
 
 
 def task(code="P1", *, key=False, lead=1, category=Category.ORDER, leader="赵主任") -> TaskRow:
