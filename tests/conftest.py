@@ -140,6 +140,7 @@ def make_draft(unit_ids: Units) -> Callable[..., Draft]:
         lead: int | None = None,
         co: tuple[int, ...] | None = None,
         deadline: date = date(2026, 12, 31),
+        is_key: bool = False,
     ) -> Draft:
         return Draft(
             title=title,
@@ -151,7 +152,7 @@ def make_draft(unit_ids: Units) -> Callable[..., Draft]:
             co_unit_ids=(unit_ids.transport,) if co is None else co,
             deadline=deadline,
             period=Period.WEEKLY,
-            is_key=False,
+            is_key=is_key,
         )
 
     return make

@@ -5,8 +5,10 @@ Helpers here are plain functions (import them from this module); `staff` is the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from domain import letters
 from domain.errors import Refusal
 from domain.models import Draft, Item, Person
 from domain.office import Office
-from storage import audit
+from storage import audit, items
 from tests.conftest import Enrol, Units
 from tests.letters import letter_fixed
 
@@ -69,3 +71,33 @@ async def audit_actions(office: Office, item_id: int) -> list[str]:
 async def stored_item(office: Office, item_id: int) -> dict:
     async with office.db.read() as conn:
         return dict(await conn.one("SELECT * FROM items WHERE id = ?", (item_id,)))
+
+
+@pytest.fixture
+def sent_item(office: Office, staff: Staff, make_draft: Callable[..., Draft]):
+    """A factory: an item led by 住建局 with 交通局, due 2026-12-15 unless told, opened by the
+    supervisor, approved by the leader (unless approve=False) and signed by the lead unit
+    (unless sign=False). It returns the item's id."""
+
+    async def make(*, approve: bool = True, sign: bool = True, **draft: Any) -> int:
+        draft = {"title": "老旧小区改造", "deadline": date(2026, 12, 15), **draft}
+        item_id = (await letters.open_item(office, staff.supervisor, make_draft(**draft))).item.id
+        if approve:
+            await letters.approve(office, staff.leader, item_id, then=letter_fixed)
+        if approve and sign:
+            await letters.sign(office, staff.housing, item_id)
+        return item_id
+
+    return make
+
+
+async def item(office: Office, item_id: int) -> Item:
+    async with office.db.read() as conn:
+        return await items.get(conn, item_id)
+
+
+async def audit_rows(office: Office, action: str) -> list[dict]:
+    """The audit rows of one action, oldest first, their detail read from JSON."""
+    async with office.db.read() as conn:
+        rows = await conn.all("SELECT * FROM audit WHERE action = ? ORDER BY id", (action,))
+    return [{**dict(r), "detail": json.loads(r["detail"])} for r in rows]
