@@ -12,9 +12,8 @@ from domain.models import Role
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import TZ, Office
-from tests.e2e.test_cli import duban
-from tests.e2e.test_failures import read_only
-from tests.e2e.test_progress_review import answer, signed_item
+from tests.e2e.processes import duban, read_only
+from tests.e2e.steps import answer, signed_item
 from tests.emulator.support import PNG
 
 LEDGER = ("items", "reports", "audit", "attachments")
@@ -180,7 +179,7 @@ def damaged(source: Path, target: Path) -> Path:
 
 async def test_restore_refuses_a_held_database_and_a_bad_backup(tmp_path):
     from tests.e2e.conftest import UNITS_CSV
-    from tests.e2e.test_failures import one_clear_line
+    from tests.e2e.processes import one_clear_line
 
     await duban(tmp_path, "init")
     (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")

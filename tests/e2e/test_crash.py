@@ -12,7 +12,7 @@ from pathlib import Path
 
 from domain.models import Role
 from tests.e2e.conftest import TOKEN, Office
-from tests.e2e.test_cli import duban, spawn
+from tests.e2e.processes import duban, spawn
 from tgemu import Emulator, EmuUser
 
 

@@ -18,7 +18,7 @@ from storage import lease, outbox
 from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_cli import duban, env_for
+from tests.e2e.processes import duban, env_for
 from tgemu import Emulator
 
 LEASE = 3  # seconds: a killed holder is stale soon

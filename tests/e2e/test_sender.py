@@ -17,7 +17,7 @@ from storage import outbox
 from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
+from tests.e2e.steps import fill_new_item
 from tgemu import Emulator
 
 

@@ -11,7 +11,7 @@ import aiohttp
 
 from domain.models import Role
 from tests.e2e.conftest import Office
-from tests.e2e.test_cli import duban, spawn
+from tests.e2e.processes import duban, spawn
 
 
 def free_port() -> int:
