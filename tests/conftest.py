@@ -38,6 +38,32 @@ if SYSTEM_CA_DIR.is_dir():
     os.environ["SSL_CERT_DIR"] = str(SYSTEM_CA_DIR)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "slow: takes seconds (a process of its own, a demo month); scheduled first"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests first, shared out among the workers.
+
+    pytest-xdist (worksteal) hands each worker one contiguous stretch of the list and later
+    moves tests from the end of a long queue to an idle worker. With the twenty slow tests
+    wherever they fell, one worker could start a minute-long test when the other had nothing
+    left: put a fair share of them at the head of each worker's stretch, so the long ones run
+    side by side with the many short ones. Only the order changes, never what is run.
+    """
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    fast = iter(item for item in items if not item.get_closest_marker("slow"))
+    ordered: list[pytest.Item] = []
+    for worker in range(workers):
+        share = (len(items) - len(ordered)) // (workers - worker)  # as worksteal splits
+        head = slow[worker::workers]
+        ordered += head + list(itertools.islice(fast, max(0, share - len(head))))
+    items[:] = ordered + list(fast)
+
+
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)
 

@@ -63,6 +63,7 @@ def _probe(order: list[str], tmp_path: Path) -> str:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_the_reason_pattern_does_not_depend_on_import_order(tmp_path):
     forward = _probe(MODULES, tmp_path)
     backward = _probe(MODULES[::-1], tmp_path)

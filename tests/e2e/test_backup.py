@@ -7,6 +7,8 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import backup
 from domain.models import Role
 from storage import outbox
@@ -61,6 +63,7 @@ def table(path: Path, name: str) -> list[tuple]:
         db.close()
 
 
+@pytest.mark.slow
 async def test_backup_during_fan_out_restores_everything(office, staffed, tmp_path):
     await report_with_files(office, staffed)
     office.clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=TZ))  # a Tuesday, after 18:00
@@ -177,6 +180,7 @@ def damaged(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 async def test_restore_refuses_a_held_database_and_a_bad_backup(tmp_path):
     from tests.e2e.conftest import UNITS_CSV
     from tests.e2e.processes import one_clear_line

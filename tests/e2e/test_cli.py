@@ -10,8 +10,12 @@ from asyncio.subprocess import STDOUT
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import TOKEN, TZ, UNITS_CSV
 from tests.e2e.processes import duban, spawn
+
+pytestmark = pytest.mark.slow  # every test here runs `duban` as a process
 
 
 async def test_setup_commands(tmp_path, emu):

@@ -16,6 +16,7 @@ from tests.e2e.processes import SECRET, duban, one_clear_line, read_only, spawn
 from tgemu import Emulator
 
 
+@pytest.mark.slow
 async def test_rejected_token(tmp_path):
     await duban(tmp_path, "init")
     async with Emulator(token="987654321:" + "O" * 35) as other:  # knows another bot
@@ -27,6 +28,7 @@ async def test_rejected_token(tmp_path):
         one_clear_line(*result, "Telegram 拒绝了机器人令牌")
 
 
+@pytest.mark.slow
 async def test_unreachable_api(tmp_path):
     await duban(tmp_path, "init")
     async with Emulator() as gone:
@@ -35,6 +37,7 @@ async def test_unreachable_api(tmp_path):
     one_clear_line(*result, f"无法连接 Telegram（127.0.0.1:{gone.port}）")
 
 
+@pytest.mark.slow
 async def test_read_only_database(tmp_path, emu):
     await duban(tmp_path, "init")
     db = tmp_path / "duban.db"
@@ -54,6 +57,7 @@ def test_full_disk_is_one_line():
     assert failures.explain(sqlite3.OperationalError("no such table: x"), Settings()) is None
 
 
+@pytest.mark.slow
 async def test_outage_while_running_is_two_lines(tmp_path, emu):
     """Refused connections, then the API back on the same port; then a 409 and a 429.
 

@@ -138,6 +138,7 @@ async def limited(tmp_path: Path, clock):
     await emulator.stop()
 
 
+@pytest.mark.slow
 async def test_pacing_never_trips_telegrams_limits(limited):
     office, emu = limited
     sup = emu.user(101, "督查员")
