@@ -1,6 +1,6 @@
-"""The item the reminder tests follow (tests/domain/test_reminders.py for the policy,
-tests/bot/test_push_texts.py for the words): sent Tuesday 2026-09-22, weekly reports, across
-the National Day holiday and a 调休 Saturday."""
+"""The item the reminder tests follow: sent Tuesday 2026-09-22, weekly reports, across the
+National Day holiday and a 调休 Saturday. tests/domain/test_reminders.py walks its policy,
+tests/domain/test_lights.py its lights, tests/bot/test_push_texts.py the words of its pushes."""
 
 from __future__ import annotations
 
