@@ -21,7 +21,7 @@ from handlers import pickers, reasons
 from handlers.feature import Feature, ReasonPrompt
 
 TOKEN = "123456789:" + "W" * 35
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(m.name for m in pkgutil.iter_modules(handlers.__path__))
 BUILDERS = [
     (name, builder)
