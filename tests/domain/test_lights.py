@@ -15,6 +15,7 @@ from domain.policy import Rules, needs
 from domain.reminders import Assignment, overdue_since
 from domain.traffic import Light, Pace, item_lights, light
 from domain.workdays import WorkdayCalendar
+from tests.reminder_cases import assignment
 
 CAL = WorkdayCalendar()
 D = Decimal
@@ -79,21 +80,10 @@ def test_a_multi_year_target_goes_on_after_this_years_item_closes():
 
 
 def _assignment(**changes) -> Assignment:
-    base = dict(
-        item_id=1,
-        title="新增城镇就业",
-        serial="T02-01",
-        status=Status.IN_PROGRESS,
-        is_key=False,
-        period=Period.ONCE,
-        deadline=date(2026, 12, 31),
-        sent_on=date(2026, 1, 5),
-        unit_id=2,
-        unit_name="市交通运输局",
-        is_lead=True,
-        signed_on=date(2026, 1, 6),
-    )
-    return Assignment(**{**base, **changes})
+    """A target's item (T02-01), signed the day after it was sent in January, due at year end."""
+    target = dict(title="新增城镇就业", serial="T02-01", status=Status.IN_PROGRESS)
+    sent = dict(period=Period.ONCE, sent_on=date(2026, 1, 5), signed_on=date(2026, 1, 6))
+    return assignment(**{**target, **sent, "is_lead": True, **changes})
 
 
 def test_item_lights_take_the_worst_unit_and_the_pace_by_item():

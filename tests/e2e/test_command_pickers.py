@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from domain.items import Status
 from domain.pushes import mute_choices
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_plan import january, planned  # noqa: F401  (fixtures: the sample plan)
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item, fill_new_item
 
 
 async def only_zj_item(office, staffed) -> None:
@@ -161,7 +159,7 @@ async def test_mute_picks_a_unit_then_a_date(office, staffed):
     assert await office.scalar("SELECT until FROM mutes") < today.isoformat()
 
 
-async def test_plan_overview_offers_its_tasks_and_key_lists_them(planned):  # noqa: F811
+async def test_plan_overview_offers_its_tasks_and_key_lists_them(planned):
     _, people = planned
     sup, leader = people["sup"], people["leader"]
     await leader.send("/plan")

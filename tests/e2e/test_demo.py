@@ -15,6 +15,7 @@ from bot import demo
 from domain.items import Status
 
 
+@pytest.mark.slow
 async def test_demo_plays_the_month(tmp_path, capsys):
     await demo.run(tmp_path)
     transcript = capsys.readouterr().out
@@ -58,6 +59,7 @@ def _dates(transcript: str) -> list[tuple[int, int]]:
     return found
 
 
+@pytest.mark.slow
 async def test_the_demo_runs_again_in_the_same_folder_in_date_order(tmp_path, capsys, caplog):
     (tmp_path / "duban.db").write_bytes(b"")  # a folder some older demo left behind
     (tmp_path / "单位名单.csv").write_text("名称\n", encoding="utf-8")

@@ -17,8 +17,7 @@ from domain.models import Person, Role
 from domain.workdays import WorkdayCalendar
 from handlers import basics, extension, lifecycle
 from tests.e2e.conftest import Office
-from tests.e2e.test_progress_review import signed_item
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item, signed_item
 
 NEW = "2027-01-15"
 OLD = WorkdayCalendar().add_workdays(date(2026, 11, 24), 15)  # the /new form's 15个工作日

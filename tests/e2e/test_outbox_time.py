@@ -14,7 +14,7 @@ from bot.clock import FakeClock
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import TZ, Office
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item
 
 THURSDAY = datetime(2026, 4, 30, 17, 29, tzinfo=TZ)  # 1 May (Friday) starts a 5-day holiday
 

@@ -5,8 +5,7 @@ cancelled or overtaken, and a failure inside a handler still gets the user a pol
 from __future__ import annotations
 
 from domain.items import Status
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item, fill_new_item
 
 
 async def two_signed_items(office, staffed) -> None:

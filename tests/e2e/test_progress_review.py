@@ -9,24 +9,8 @@ import pytest
 from domain.items import Status
 from domain.models import Role
 from tests.e2e.conftest import Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import answer, complete, fill_new_item, signed_item
 from tests.emulator.support import PNG
-
-
-async def signed_item(office, staffed) -> None:
-    """An approved key item, signed by the lead unit 住建局 and the co-unit 交通局."""
-    await approved_item(office, staffed)
-    for key in ("zj", "jt"):
-        await staffed[key].press("签收")
-        await staffed[key].expect("已签收")
-
-
-async def answer(user, *steps) -> None:
-    """Answer a form: each step is ('send'|'press', value, what the bot says next)."""
-    for how, value, then in steps:
-        await (user.send(value) if how == "send" else user.press(value))
-        await user.expect(then)
 
 
 async def test_progress_with_attachments_correction_and_second_period(office, staffed):
@@ -104,13 +88,6 @@ async def test_progress_with_attachments_correction_and_second_period(office, st
     periods = [r["period_key"] for r in await office.rows("SELECT period_key FROM reports")]
     assert periods[0] == periods[1] != periods[2]
     assert await office.scalar("SELECT count(*) FROM alerts") == 1  # no difficulty, no alert
-
-
-async def complete(zj, text: str) -> None:
-    await zj.expect("办结报告")
-    await answer(zj, ("send", text, "佐证材料"), ("press", "完成", "请核对办结报告"))
-    await zj.press("提交")
-    await zj.expect("已提交办结报告")
 
 
 async def test_completion_returned_verified_and_passed(office, staffed):

@@ -8,10 +8,11 @@ import signal
 import socket
 
 import aiohttp
+import pytest
 
 from domain.models import Role
 from tests.e2e.conftest import Office
-from tests.e2e.test_cli import duban, spawn
+from tests.e2e.processes import duban, spawn
 
 
 def free_port() -> int:
@@ -75,6 +76,7 @@ async def test_without_an_address_the_bot_says_the_ledger_is_off(office, emu):
     await sup.expect("网页台账尚未开启")
 
 
+@pytest.mark.slow
 async def test_duban_web_serves_the_ledger_alone_until_stopped(tmp_path):
     assert (await duban(tmp_path, "init"))[0] == 0
     code, _, err = await duban(tmp_path, "web")
@@ -93,6 +95,7 @@ async def test_duban_web_serves_the_ledger_alone_until_stopped(tmp_path):
     assert proc.returncode == 0
 
 
+@pytest.mark.slow
 async def test_a_port_in_use_is_one_clear_line(tmp_path):
     assert (await duban(tmp_path, "init"))[0] == 0
     with socket.socket() as taken:

@@ -19,17 +19,13 @@ from domain.items import Status
 from domain.models import Attachment, Category, Draft, Period, Person, Source
 from domain.office import Office
 from storage import audit, items, reports, reviews
-from tests.storage import conftest as storage
-from tests.storage.conftest import Enrol, Units
+from tests.conftest import Enrol, Units
 from web import auth
 from web.app import create_app
 
 TOKEN = "123456789:" + "W" * 35
 HOSTILE = '<script>alert("x")</script>&<b>'
 SENT = "2026-11-02T10:00:00+08:00"
-# the storage tests' office: a real database, the clock at 2026-11-24 10:00 in Beijing
-clock, db_path, office = storage.clock, storage.db_path, storage.office
-enrol, unit_ids = storage.enrol, storage.unit_ids
 
 
 @dataclass

@@ -21,7 +21,7 @@ from handlers import pickers, reasons
 from handlers.feature import Feature, ReasonPrompt
 
 TOKEN = "123456789:" + "W" * 35
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODULES = sorted(m.name for m in pkgutil.iter_modules(handlers.__path__))
 BUILDERS = [
     (name, builder)
@@ -63,6 +63,7 @@ def _probe(order: list[str], tmp_path: Path) -> str:
     return json.loads(done.stdout)
 
 
+@pytest.mark.slow
 def test_the_reason_pattern_does_not_depend_on_import_order(tmp_path):
     forward = _probe(MODULES, tmp_path)
     backward = _probe(MODULES[::-1], tmp_path)
