@@ -21,6 +21,7 @@ from handlers.common import (
     button_id,
     clear_buttons,
     person_of,
+    registered,
     say,
     toast,
 )
@@ -42,7 +43,7 @@ def _approved(svc, done: letters.Approved) -> dict:
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
     svc = context.services
-    person = await person_of(update, context)
+    person = await registered(update, context)
 
     async def tell_drafter(conn, done: letters.Approved) -> None:
         if done.creator is not None and done.creator.id != person.id:

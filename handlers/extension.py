@@ -34,12 +34,15 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
     press_buttons,
     refuse,
     say,
+    text_of,
+    user_data_of,
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
@@ -49,7 +52,7 @@ PICK, DATE, REASON, CONFIRM = "ext_pick", "ext_date", "ext_reason", "ext_confirm
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {})
+    return user_data_of(context).setdefault(KEY, {})
 
 
 @answers_refusals
@@ -75,13 +78,13 @@ async def picked(update: Update, context: Context) -> str:
     item = await extensions.check_request(
         office, await person_of(update, context), button_id(update)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _ask_date(update, context, item)
 
 
 async def _ask_date(update: Update, context: Context, item: Item) -> str:
-    context.user_data[KEY] = {"item": item.id}
+    user_data_of(context)[KEY] = {"item": item.id}
     await say(
         update,
         context,
@@ -97,12 +100,13 @@ async def _ask_date(update: Update, context: Context, item: Item) -> str:
 
 async def _item_or_end(update: Update, context: Context) -> Item | None:
     """The form's item, checked again; None (form dropped, user told why) if it is too late."""
+    person = await person_of(update, context)
     try:
         return await extensions.check_request(
-            context.services.office, await person_of(update, context), _form(context).get("item")
+            context.services.office, person, _form(context).get("item", -1)
         )
     except Refusal as refusal:
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await refuse(update, context, refusal)
         return None
 
@@ -114,7 +118,7 @@ async def got_date(update: Update, context: Context) -> str | int:
     if item is None:
         return END
     office = context.services.office
-    new = inputs.deadline(update.message.text, office.clock.today(), office.calendar)
+    new = inputs.deadline(text_of(update), office.clock.today(), office.calendar)
     extensions.check_new_deadline(item, new)
     _form(context)["new_deadline"] = new.isoformat()
     await say(
@@ -133,7 +137,7 @@ async def got_date(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def got_reason(update: Update, context: Context) -> str | int:
     """Saves the reason; shows the request with 提交 / 取消."""
-    reason = inputs.text(update.message.text, "reason", "延期理由")
+    reason = inputs.text(text_of(update), "reason", "延期理由")
     item = await _item_or_end(update, context)
     if item is None:
         return END
@@ -154,7 +158,7 @@ async def got_reason(update: Update, context: Context) -> str | int:
 
 async def submit(update: Update, context: Context) -> int:
     """提交 files the request and sends the card; a refusal now ends the form with the reason."""
-    query = update.callback_query
+    query = callback_of(update)
     if query.data != cb.make(cb.FORM, "ok"):
         await query.answer()
         await clear_buttons(update)
@@ -192,11 +196,11 @@ async def submit(update: Update, context: Context) -> int:
             then=tell_supervisors,
         )
     except Refusal as refusal:  # the item moved on while the form was open
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await clear_buttons(update)
         await refuse(update, context, refusal)
         return END
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await query.answer()
     await clear_buttons(update)
     svc.wake_sender()
@@ -241,7 +245,7 @@ async def grant(update: Update, context: Context) -> None:
     done = await extensions.grant_extension(
         svc.office, person, button_id(update), then=_tell_unit(svc)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _tell_decision(update, context, done)
 

@@ -12,7 +12,7 @@ from domain.errors import Refusal
 from domain.models import Item
 from handlers import callbacks as cb
 from handlers import pickers
-from handlers.common import Context, answers_refusals, button_id, person_of
+from handlers.common import Context, answers_refusals, button_id, callback_of, chat_id_of, person_of
 from handlers.feature import Feature
 
 
@@ -34,7 +34,7 @@ async def letter_picked(update: Update, context: Context) -> None:
     office = context.services.office
     person = await person_of(update, context)
     item, _ = await queries.item_record_by_id(office, person, button_id(update))
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await _send_letter(update, context, item)
 
 
@@ -52,7 +52,7 @@ async def _send_letter(update: Update, context: Context, item: Item) -> None:
         template=svc.settings.letter_template,
     )
     await context.bot.send_document(
-        update.effective_chat.id,
+        chat_id_of(update),
         data,
         filename=f"{serial}.docx" if item.is_task_notice else f"督办函_{serial}.docx",
     )

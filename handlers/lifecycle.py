@@ -29,6 +29,7 @@ from handlers.common import (
     Handler,
     answers_refusals,
     button_id,
+    callback_of,
     clear_buttons,
     person_of,
     say,
@@ -95,7 +96,7 @@ async def resume_pressed(update: Update, context: Context) -> None:
     done = await lifecycle.resume(
         svc.office, person, button_id(update), then=_tell_units(svc, "resume")
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _announce(update, context, done, "resume")
 
@@ -138,8 +139,9 @@ PROMPTS = (
 
 async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
     person = require(await person_of(update, context), Role.SUPERVISOR)
+    ref = " ".join(context.args or [])
     with pickers.usage(command):
-        return person, await queries.find_item(context.services.office, " ".join(context.args))
+        return person, await queries.find_item(context.services.office, ref)
 
 
 def card_cmd(command: str, action: Action) -> Handler:

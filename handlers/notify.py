@@ -48,7 +48,7 @@ async def queue(
             person_id=p.id,
             chat_id=p.chat_id,
             context={"html": text},
-            buttons=[[list(b) for b in row] for row in buttons or []],
+            buttons=[list(row) for row in buttons or []],
             automatic=False,
         )
         for p in people

@@ -22,7 +22,15 @@ from domain.errors import Refusal
 from domain.models import Item, Person
 from domain.office import Office
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, say
+from handlers.common import (
+    Context,
+    answers_refusals,
+    callback_of,
+    keyboard,
+    person_of,
+    pressed,
+    say,
+)
 from handlers.feature import Choices, Feature, Lister, Picker
 
 __all__ = ["Choices", "Lister", "Picker"]
@@ -88,13 +96,14 @@ async def offer(update: Update, context: Context, command: str) -> None:
 
 @answers_refusals
 async def page(update: Update, context: Context) -> None:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     number = data.int_arg(1) if data else None
-    if number is None or data.args[0] not in _installed(context):
+    if data is None or number is None or data.args[0] not in _installed(context):
         raise Refusal("stale_button")
     buttons, _ = await rows(context, await person_of(update, context), data.args[0], number)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+    query = callback_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
 
 
 @contextmanager
