@@ -19,6 +19,7 @@ from telegram.ext import (
 from domain import inputs, progress, queries
 from domain.errors import Refusal
 from domain.items import Action, completion_action
+from domain.models import Item
 from handlers import attachments, review
 from handlers import callbacks as cb
 from handlers.common import (
@@ -46,7 +47,7 @@ def _form(context: Context) -> dict:
     return user_data_of(context).setdefault(KEY, {"files": []})
 
 
-async def _item(context: Context):
+async def _item(context: Context) -> Item:
     return await queries.get_item(context.services.office, _form(context).get("item"))
 
 

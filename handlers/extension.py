@@ -23,11 +23,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import extensions, inputs
 from domain.errors import Refusal
-from domain.extensions import Decided
+from domain.extensions import Decided, Requested
 from domain.items import Action
 from domain.models import Item
+from domain.office import Then
 from handlers import callbacks as cb
 from handlers.common import (
     END,
@@ -46,6 +48,7 @@ from handlers.common import (
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "extension"
 PICK, DATE, REASON, CONFIRM = "ext_pick", "ext_date", "ext_reason", "ext_confirm"
@@ -168,7 +171,7 @@ async def submit(update: Update, context: Context) -> int:
     person = await person_of(update, context)
     form = _form(context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_supervisors(conn: Conn, done: Requested) -> None:
         decide = [
             (Action.GRANT_EXTENSION.value, cb.make(cb.GRANT_EXTENSION, done.extension_id)),
             (Action.REFUSE_EXTENSION.value, cb.make(cb.REFUSE_EXTENSION, done.extension_id)),
@@ -212,10 +215,10 @@ async def submit(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def _tell_unit(svc):
+def _tell_unit(svc: Services) -> Then:
     """The decision to the unit's liaisons, in the decision's own transaction."""
 
-    async def tell_unit(conn, done: Decided) -> None:
+    async def tell_unit(conn: Conn, done: Decided) -> None:
         serial = svc.office.serial_label(done.item)
         await queue(
             conn,
@@ -256,7 +259,9 @@ async def check_refuse(update: Update, context: Context, extension_id: int) -> N
     await extensions.check_decision(context.services.office, person, extension_id)
 
 
-async def refuse_with_reason(update: Update, context: Context, extension_id: int, reason: str):
+async def refuse_with_reason(
+    update: Update, context: Context, extension_id: int, reason: str
+) -> None:
     person = await person_of(update, context)
     svc = context.services
     done = await extensions.refuse_extension(

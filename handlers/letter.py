@@ -9,7 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import letter_docx
 from domain import picks, queries
 from domain.errors import Refusal
-from domain.models import Item
+from domain.models import Item, Person
+from domain.office import Office
 from handlers import callbacks as cb
 from handlers import pickers
 from handlers.common import Context, answers_refusals, button_id, callback_of, chat_id_of, person_of
@@ -58,7 +59,7 @@ async def _send_letter(update: Update, context: Context, item: Item) -> None:
     )
 
 
-async def _with_letter(office, person) -> pickers.Choices:
+async def _with_letter(office: Office, person: Person | None) -> pickers.Choices:
     return pickers.item_choices(office, await picks.with_letter(office, person), cb.LETTER)
 
 

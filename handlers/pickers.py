@@ -78,7 +78,9 @@ def page_rows(choices: Choices, command: str, page: int, size: int) -> list[list
     return rows + ([nav] if nav else [])
 
 
-async def rows(context: Context, person: Person | None, command: str, page: int = 0):
+async def rows(
+    context: Context, person: Person | None, command: str, page: int = 0
+) -> tuple[list[list[tuple[str, str]]], int]:
     """The command's picker buttons for this person (a Refusal if they may not use it)."""
     svc = context.services
     choices = await _installed(context)[command].choices(svc.office, person)

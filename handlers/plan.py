@@ -27,8 +27,8 @@ from telegram.ext import (
 from bot import plan_template
 from domain import picks
 from domain.errors import Refusal
-from domain.models import Role
-from domain.office import require
+from domain.models import Person, Role
+from domain.office import Office, require
 from domain.plan import actions as plan
 from domain.plan import keys as plan_keys
 from domain.plan import sheet as plan_sheet
@@ -93,7 +93,7 @@ async def task_picked(update: Update, context: Context) -> None:
     await say(update, context, "plan_detail", task=task, focus=None, today=today)
 
 
-async def _tasks(office, person) -> pickers.Choices:
+async def _tasks(office: Office, person: Person | None) -> pickers.Choices:
     found = await picks.plan_tasks(office, person)
     return [(pickers.label(f"{t.label} {t.title}"), cb.make(cb.PLAN_TASK, t.id)) for t in found]
 
@@ -155,7 +155,7 @@ async def unkey_cmd(update: Update, context: Context) -> None:
 
 
 def _keyable(on: bool) -> pickers.Lister:
-    async def choices(office, person) -> pickers.Choices:
+    async def choices(office: Office, person: Person | None) -> pickers.Choices:
         return [key_button(k, on) for k in await picks.keyable(office, person, on)]
 
     return choices

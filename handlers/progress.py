@@ -48,6 +48,7 @@ from handlers.common import (
 )
 from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
@@ -99,7 +100,9 @@ async def correct(update: Update, context: Context) -> str:
     return await _begin(update, context, report.item_id, corrects=report_id)
 
 
-async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
+async def _begin(
+    update: Update, context: Context, item_id: int, corrects: int | None = None
+) -> str:
     office = context.services.office
     person = await person_of(update, context)
     item, previous, goal = await progress.start_report(office, person, item_id)
@@ -288,7 +291,7 @@ async def submit(update: Update, context: Context) -> int | None:
     svc = context.services
     office = svc.office
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: progress.Submitted) -> None:
         await queue(
             conn,
             svc,

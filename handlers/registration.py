@@ -41,6 +41,7 @@ from handlers.common import (
 from handlers.feature import Feature
 from handlers.gate import REGISTRATION_KEY
 from handlers.notify import queue
+from storage.db import Conn
 
 NAME, TITLE, PHONE, CONFIRM = "reg_name", "reg_title", "reg_phone", "reg_confirm"
 
@@ -108,7 +109,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
     user = sender_of(update)
     svc = context.services
 
-    async def tell_others(conn, done) -> None:
+    async def tell_others(conn: Conn, done: registration.Registered) -> None:
         """The supervisors hear of the newcomer; a replaced liaison, of the handover."""
         label = done.invitation.label
         await queue(

@@ -20,12 +20,15 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import inputs
 from domain import review as rules
 from domain.errors import Refusal
 from domain.items import VERIFYING
-from domain.models import Person
+from domain.models import Attachment, Person
+from domain.office import Then
 from domain.plan import views as plan_views
+from domain.progress import Submitted
 from handlers import callbacks as cb
 from handlers.common import (
     END,
@@ -48,6 +51,7 @@ from handlers.common import (
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue, queue_files
+from storage.db import Conn
 
 KEY = "verify"
 WHO, WHEN = "vf_who", "vf_when"
@@ -70,7 +74,9 @@ def card_buttons(report_id: int, mask: int, awaiting_finding: bool) -> Buttons:
     return rows
 
 
-async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None):
+async def _card(
+    svc: Services, person: Person | None, report_id: int, mask: int, conn: Conn | None = None
+) -> tuple[str, Buttons, list[Attachment]]:
     report, item, files, history, verification = await rules.load_card(
         svc.office, person, report_id, conn
     )
@@ -89,11 +95,11 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
     return text, card_buttons(report_id, mask, awaiting), files
 
 
-def review_cards(svc):
+def review_cards(svc: Services) -> Then:
     """What a completion report queues, in its own transaction: a review card to each
     supervisor, followed by the report's attachments."""
 
-    async def queue_cards(conn, done) -> None:
+    async def queue_cards(conn: Conn, done: Submitted) -> None:
         for person in done.notify:
             text, buttons, files = await _card(svc, person, done.report_id, 0, conn)
             item_id = done.item.id
@@ -141,7 +147,7 @@ async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
     svc = context.services
 
-    async def tell_units(conn, done) -> None:
+    async def tell_units(conn: Conn, done: rules.Decided) -> None:
         serial = svc.office.serial_label(done.item)
         item = done.item
         await queue(conn, svc, done.liaisons, "review_passed_unit", item=item, serial=serial)
@@ -167,11 +173,11 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
     user_data_of(context)["review_mask"] = mask
 
 
-async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
+async def return_with_reason(update: Update, context: Context, report_id: int, reason: str) -> None:
     svc = context.services
     mask = user_data_of(context).pop("review_mask", 0)
 
-    async def tell_unit(conn, done) -> None:
+    async def tell_unit(conn: Conn, done: rules.Decided) -> None:
         await queue(
             conn,
             svc,

@@ -45,6 +45,7 @@ from handlers.common import (
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "revisit"
 SUSTAINED, CURRENT, PROBLEMS, CONFIRM = "sustained", "current", "problems", "confirm"
@@ -144,7 +145,7 @@ async def got_confirm(update: Update, context: Context) -> int:
     office = svc.office
     person = await registered(update, context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_supervisors(conn: Conn, done: revisits.Answered) -> None:
         await queue(
             conn,
             svc,
@@ -200,7 +201,7 @@ async def finish_pressed(update: Update, context: Context) -> None:
     svc = context.services
     office = svc.office
 
-    async def thank_unit(conn, done) -> None:
+    async def thank_unit(conn: Conn, done: revisits.Decided) -> None:
         serial = office.serial_label(done.item)
         await queue(
             conn,
@@ -227,14 +228,22 @@ async def check_reopen(update: Update, context: Context, revisit_id: int) -> Non
     await revisits.may_decide(context.services.office, person, revisit_id, Action.REOPEN)
 
 
-async def reopen_with_reason(update: Update, context: Context, revisit_id: int, reason: str):
+async def reopen_with_reason(
+    update: Update, context: Context, revisit_id: int, reason: str
+) -> None:
     svc = context.services
     office = svc.office
 
-    async def tell_units(conn, done) -> None:
-        facts = dict(item=done.item, serial=office.serial_label(done.item), reason=reason)
+    async def tell_units(conn: Conn, done: revisits.Decided) -> None:
         await queue(
-            conn, svc, done.liaisons, "revisit_reopened_unit", item_id=done.item.id, **facts
+            conn,
+            svc,
+            done.liaisons,
+            "revisit_reopened_unit",
+            item_id=done.item.id,
+            item=done.item,
+            serial=office.serial_label(done.item),
+            reason=reason,
         )
 
     person = await person_of(update, context)

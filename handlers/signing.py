@@ -39,6 +39,7 @@ from handlers.common import (
 )
 from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
@@ -49,7 +50,7 @@ async def sign(update: Update, context: Context) -> None:
     svc = context.services
     person = await person_of(update, context)
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: letters.Signed) -> None:
         waiting = [u.unit_name for u in done.item.units if not u.signed_at]
         drafter = [p for p in done.supervisors if p.id == done.item.created_by]
         await queue(
