@@ -226,6 +226,13 @@ async def toast(update: Update, context: Context, what: str) -> None:
     await callback_of(update).answer(context.services.render.plain("toast", what=what))
 
 
+async def turn_page(update: Update, rows: Buttons) -> None:
+    """Answer the press and put the new page's buttons on the pressed message, in place."""
+    query = callback_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=keyboard(rows))
+
+
 async def clear_buttons(update: Update) -> None:
     """Take the buttons off the pressed message so it cannot be pressed twice."""
     query = update.callback_query

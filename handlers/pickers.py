@@ -25,11 +25,10 @@ from handlers import callbacks as cb
 from handlers.common import (
     Context,
     answers_refusals,
-    callback_of,
-    keyboard,
     person_of,
     pressed,
     say,
+    turn_page,
 )
 from handlers.feature import Choices, Feature, Lister, Picker
 
@@ -103,9 +102,7 @@ async def page(update: Update, context: Context) -> None:
     if data is None or number is None or data.args[0] not in _installed(context):
         raise Refusal("stale_button")
     buttons, _ = await rows(context, await person_of(update, context), data.args[0], number)
-    query = callback_of(update)
-    await query.answer()
-    await query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+    await turn_page(update, buttons)
 
 
 @contextmanager

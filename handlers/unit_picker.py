@@ -12,7 +12,7 @@ from domain.errors import Refusal
 from domain.models import Role, Unit
 from domain.office import require
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, callback_of, keyboard, person_of, pressed
+from handlers.common import Context, answers_refusals, person_of, pressed, turn_page
 
 
 def unit_rows(
@@ -89,7 +89,6 @@ def page_turner(field: str) -> CallbackQueryHandler:
             raise Refusal("stale_button")
         found = await queries.unit_list(context.services.office)
         rows = unit_rows(found, field, number, context.services.settings.page_size)
-        await callback_of(update).answer()
-        await callback_of(update).edit_message_reply_markup(reply_markup=keyboard(rows))
+        await turn_page(update, rows)
 
     return CallbackQueryHandler(turn, pattern=cb.pattern(cb.PAGE, field))
