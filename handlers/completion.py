@@ -19,17 +19,23 @@ from telegram.ext import (
 from domain import inputs, progress, queries
 from domain.errors import Refusal
 from domain.items import Action, completion_action
+from domain.models import Item
 from handlers import attachments, review
 from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
     clear_buttons,
+    message_of,
     person_of,
     press_buttons,
+    pressed,
     say,
+    text_of,
+    user_data_of,
 )
 from handlers.feature import Feature
 
@@ -38,10 +44,10 @@ PICK, TEXT, FILES, CONFIRM = "cp_pick", "cp_text", "cp_files", "cp_confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {"files": []})
+    return user_data_of(context).setdefault(KEY, {"files": []})
 
 
-async def _item(context: Context):
+async def _item(context: Context) -> Item:
     return await queries.get_item(context.services.office, _form(context).get("item"))
 
 
@@ -62,19 +68,19 @@ async def start(update: Update, context: Context) -> str | int:
 
 @answers_refusals
 async def picked(update: Update, context: Context) -> str:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     item_id = data.int_arg() if data else None
     office = context.services.office
     allowed = {i.id for i in await progress.completable(office, await person_of(update, context))}
     if item_id not in allowed:
         raise Refusal("nothing_to_complete")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _begin(update, context, item_id)
 
 
 async def _begin(update: Update, context: Context, item_id: int) -> str:
-    context.user_data[KEY] = {"item": item_id, "files": []}
+    user_data_of(context)[KEY] = {"item": item_id, "files": []}
     item = await _item(context)
     await say(
         update,
@@ -91,7 +97,7 @@ async def _begin(update: Update, context: Context, item_id: int) -> str:
 
 @answers_refusals
 async def got_text(update: Update, context: Context) -> str:
-    _form(context)["text"] = inputs.text(update.message.text, "instruction", "办结报告")
+    _form(context)["text"] = inputs.text(text_of(update), "instruction", "办结报告")
     item = await _item(context)
     await say(
         update,
@@ -110,7 +116,7 @@ async def got_text(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str:
     form = _form(context)
-    form["files"].append(await attachments.receive(update.message, context, len(form["files"])))
+    form["files"].append(await attachments.receive(message_of(update), context, len(form["files"])))
     await say(
         update,
         context,
@@ -124,7 +130,7 @@ async def got_file(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def files_done(update: Update, context: Context) -> str:
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     form = _form(context)
     item = await _item(context)
@@ -144,7 +150,7 @@ async def files_done(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def submit(update: Update, context: Context) -> int:
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     await clear_buttons(update)
     if query.data != cb.make(cb.FORM, "ok"):
@@ -160,7 +166,7 @@ async def submit(update: Update, context: Context) -> int:
         then=review.review_cards(svc),
     )
     svc.wake_sender()
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(
         update, context, "completion_done", report=done, serial=svc.office.serial_label(done.item)
     )

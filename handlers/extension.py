@@ -23,33 +23,39 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import extensions, inputs
 from domain.errors import Refusal
-from domain.extensions import Decided
+from domain.extensions import Decided, Requested
 from domain.items import Action
 from domain.models import Item
+from domain.office import Then
 from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
     press_buttons,
     refuse,
     say,
+    text_of,
+    user_data_of,
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "extension"
 PICK, DATE, REASON, CONFIRM = "ext_pick", "ext_date", "ext_reason", "ext_confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {})
+    return user_data_of(context).setdefault(KEY, {})
 
 
 @answers_refusals
@@ -75,13 +81,13 @@ async def picked(update: Update, context: Context) -> str:
     item = await extensions.check_request(
         office, await person_of(update, context), button_id(update)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _ask_date(update, context, item)
 
 
 async def _ask_date(update: Update, context: Context, item: Item) -> str:
-    context.user_data[KEY] = {"item": item.id}
+    user_data_of(context)[KEY] = {"item": item.id}
     await say(
         update,
         context,
@@ -97,12 +103,13 @@ async def _ask_date(update: Update, context: Context, item: Item) -> str:
 
 async def _item_or_end(update: Update, context: Context) -> Item | None:
     """The form's item, checked again; None (form dropped, user told why) if it is too late."""
+    person = await person_of(update, context)
     try:
         return await extensions.check_request(
-            context.services.office, await person_of(update, context), _form(context).get("item")
+            context.services.office, person, _form(context).get("item", -1)
         )
     except Refusal as refusal:
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await refuse(update, context, refusal)
         return None
 
@@ -114,7 +121,7 @@ async def got_date(update: Update, context: Context) -> str | int:
     if item is None:
         return END
     office = context.services.office
-    new = inputs.deadline(update.message.text, office.clock.today(), office.calendar)
+    new = inputs.deadline(text_of(update), office.clock.today(), office.calendar)
     extensions.check_new_deadline(item, new)
     _form(context)["new_deadline"] = new.isoformat()
     await say(
@@ -133,7 +140,7 @@ async def got_date(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def got_reason(update: Update, context: Context) -> str | int:
     """Saves the reason; shows the request with 提交 / 取消."""
-    reason = inputs.text(update.message.text, "reason", "延期理由")
+    reason = inputs.text(text_of(update), "reason", "延期理由")
     item = await _item_or_end(update, context)
     if item is None:
         return END
@@ -154,7 +161,7 @@ async def got_reason(update: Update, context: Context) -> str | int:
 
 async def submit(update: Update, context: Context) -> int:
     """提交 files the request and sends the card; a refusal now ends the form with the reason."""
-    query = update.callback_query
+    query = callback_of(update)
     if query.data != cb.make(cb.FORM, "ok"):
         await query.answer()
         await clear_buttons(update)
@@ -164,7 +171,7 @@ async def submit(update: Update, context: Context) -> int:
     person = await person_of(update, context)
     form = _form(context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_supervisors(conn: Conn, done: Requested) -> None:
         decide = [
             (Action.GRANT_EXTENSION.value, cb.make(cb.GRANT_EXTENSION, done.extension_id)),
             (Action.REFUSE_EXTENSION.value, cb.make(cb.REFUSE_EXTENSION, done.extension_id)),
@@ -192,11 +199,11 @@ async def submit(update: Update, context: Context) -> int:
             then=tell_supervisors,
         )
     except Refusal as refusal:  # the item moved on while the form was open
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await clear_buttons(update)
         await refuse(update, context, refusal)
         return END
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await query.answer()
     await clear_buttons(update)
     svc.wake_sender()
@@ -208,10 +215,10 @@ async def submit(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def _tell_unit(svc):
+def _tell_unit(svc: Services) -> Then:
     """The decision to the unit's liaisons, in the decision's own transaction."""
 
-    async def tell_unit(conn, done: Decided) -> None:
+    async def tell_unit(conn: Conn, done: Decided) -> None:
         serial = svc.office.serial_label(done.item)
         await queue(
             conn,
@@ -241,7 +248,7 @@ async def grant(update: Update, context: Context) -> None:
     done = await extensions.grant_extension(
         svc.office, person, button_id(update), then=_tell_unit(svc)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _tell_decision(update, context, done)
 
@@ -252,7 +259,9 @@ async def check_refuse(update: Update, context: Context, extension_id: int) -> N
     await extensions.check_decision(context.services.office, person, extension_id)
 
 
-async def refuse_with_reason(update: Update, context: Context, extension_id: int, reason: str):
+async def refuse_with_reason(
+    update: Update, context: Context, extension_id: int, reason: str
+) -> None:
     person = await person_of(update, context)
     svc = context.services
     done = await extensions.refuse_extension(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
@@ -31,7 +31,7 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        await _foreign_chat(update, context)
+        await _foreign_chat(update, context, chat)
         raise ApplicationHandlerStop
     if update.effective_user is None or update.my_chat_member is not None:
         raise ApplicationHandlerStop  # someone blocked or unblocked the bot: nothing to answer
@@ -51,9 +51,8 @@ def _is_start_with_code(update: Update) -> bool:
     return len(parts) == 2 and parts[0].split("@")[0] == "/start"
 
 
-async def _foreign_chat(update: Update, context: Context) -> None:
+async def _foreign_chat(update: Update, context: Context, chat: Chat) -> None:
     """The leader chat is for the bot's posts; any other group or channel is left at once."""
-    chat = update.effective_chat
     if chat.id == context.services.settings.leader_chat:
         return
     member = update.my_chat_member

@@ -17,8 +17,10 @@ from handlers import callbacks as cb
 from handlers.common import (
     Context,
     answers_refusals,
+    callback_of,
     clear_buttons,
     person_of,
+    pressed,
     say,
 )
 from handlers.feature import Feature
@@ -53,11 +55,11 @@ async def invite(update: Update, context: Context) -> None:
 @answers_refusals
 async def picked_unit(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
     if unit_id is None:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await _ask_kind(update, context, unit_id)
 
 
@@ -72,7 +74,7 @@ async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
 async def picked_kind(update: Update, context: Context) -> None:
     """Create the code and show the link."""
     supervisor = require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(0) if data else None
     kind = KINDS.get(data.args[1]) if data and len(data.args) == 2 else None
     if unit_id is None or kind is None:
@@ -80,7 +82,7 @@ async def picked_kind(update: Update, context: Context) -> None:
     code, invitation = await registration.create_invite(
         context.services.office, supervisor, Role.LIAISON, unit_id, kind
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await say(
         update,

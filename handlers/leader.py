@@ -12,9 +12,11 @@ from handlers import callbacks as cb
 from handlers.common import (
     Context,
     answers_refusals,
+    chat_id_of,
     clear_buttons,
     keyboard,
     person_of,
+    pressed,
     say,
     send_html,
     toast,
@@ -35,7 +37,7 @@ async def _preview(update: Update, context: Context, kind: str) -> None:
     await say(update, context, "summary_preview", kind=kind, parts=len(parts), channel=channel)
     for i, part in enumerate(parts, start=1):
         markup = keyboard(buttons) if i == len(parts) else None
-        await send_html(context.bot, update.effective_chat.id, part, markup)
+        await send_html(context.bot, chat_id_of(update), part, markup)
 
 
 @answers_refusals
@@ -51,7 +53,7 @@ async def digest_cmd(update: Update, context: Context) -> None:
 @answers_refusals
 async def post_now(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     kind = data.args[0] if data and data.args else ""
     svc = context.services
     now = svc.office.clock.now()

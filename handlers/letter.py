@@ -11,10 +11,11 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot import letter_docx
 from domain import picks, queries
 from domain.errors import Refusal
-from domain.models import Item
+from domain.models import Item, Person
+from domain.office import Office
 from handlers import callbacks as cb
 from handlers import pickers
-from handlers.common import Context, answers_refusals, button_id, person_of
+from handlers.common import Context, answers_refusals, button_id, callback_of, chat_id_of, person_of
 from handlers.feature import Feature
 
 
@@ -36,7 +37,7 @@ async def letter_picked(update: Update, context: Context) -> None:
     office = context.services.office
     person = await person_of(update, context)
     item, _ = await queries.item_record_by_id(office, person, button_id(update))
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await _send_letter(update, context, item)
 
 
@@ -55,13 +56,13 @@ async def _send_letter(update: Update, context: Context, item: Item) -> None:
         template=svc.settings.letter_template,
     )
     await context.bot.send_document(
-        update.effective_chat.id,
+        chat_id_of(update),
         data,
         filename=f"{serial}.docx" if item.is_task_notice else f"督办函_{serial}.docx",
     )
 
 
-async def _with_letter(office, person) -> pickers.Choices:
+async def _with_letter(office: Office, person: Person | None) -> pickers.Choices:
     return pickers.item_choices(office, await picks.with_letter(office, person), cb.LETTER)
 
 

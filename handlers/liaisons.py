@@ -17,9 +17,18 @@ from domain import liaisons
 from domain.errors import Refusal
 from domain.liaisons import Deactivated, Liaison
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, say
+from handlers.common import (
+    Context,
+    answers_refusals,
+    callback_of,
+    keyboard,
+    person_of,
+    pressed,
+    say,
+)
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
+from storage.db import Conn
 
 
 def open_button() -> list[tuple[str, str]]:
@@ -49,11 +58,11 @@ async def pick(update: Update, context: Context) -> None:
     found = await liaisons.active_liaisons(
         context.services.office, await person_of(update, context)
     )
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     page = data.int_arg() if data else None
-    if page is None:
+    if data is None or page is None:
         raise Refusal("stale_button")
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     rows = _rows(found, page, context.services.settings.page_size)
     if data.args[1:] == ("new",) or not found:
@@ -72,14 +81,15 @@ async def check_off(update: Update, context: Context, person_id: int) -> str:
 async def off_with_reason(update: Update, context: Context, person_id: int, reason: str) -> None:
     svc = context.services
 
-    async def tell_liaison(conn, done: Deactivated) -> None:
+    async def tell_liaison(conn: Conn, done: Deactivated) -> None:
+        kind = done.liaison.person.liaison_kind  # a liaison's person always has one
         await queue(
             conn,
             svc,
             [done.liaison.person],
             "liaison_off",
             unit=done.liaison.unit,
-            kind=done.liaison.person.liaison_kind.label,
+            kind=kind.label if kind else "",
             reason=done.reason,
         )
 

@@ -14,14 +14,17 @@ of stopping the wrong item. /resume acts at once; it undoes nothing that cannot 
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.services import Services
 from domain import lifecycle, picks, queries
 from domain.items import Action, allowed
 from domain.lifecycle import Changed
 from domain.models import Item, Person, Role
-from domain.office import require
+from domain.office import Office, Then, require
 from handlers import callbacks as cb
 from handlers import pickers
 from handlers.common import (
@@ -29,12 +32,14 @@ from handlers.common import (
     Handler,
     answers_refusals,
     button_id,
+    callback_of,
     clear_buttons,
     person_of,
     say,
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
+from storage.db import Conn
 
 # the actions this module offers, with the button prefix that carries each
 PREFIXES: dict[Action, str] = {
@@ -54,15 +59,15 @@ def item_action_buttons(item: Item, person: Person | None) -> list[list[tuple[st
     return [row] if row else []
 
 
-def _facts(office, done: Changed, kind: str) -> dict:
+def _facts(office: Office, done: Changed, kind: str) -> dict[str, Any]:
     serial = office.serial_label(done.item)
     return dict(kind=kind, item=done.item, serial=serial, reason=done.reason)
 
 
-def _tell_units(svc, kind: str):
+def _tell_units(svc: Services, kind: str) -> Then:
     """The change to every liaison of the item's units, in the change's own transaction."""
 
-    async def tell_units(conn, done: Changed) -> None:
+    async def tell_units(conn: Conn, done: Changed) -> None:
         facts = _facts(svc.office, done, kind)
         await queue(conn, svc, done.liaisons, "life_unit", item_id=done.item.id, **facts)
 
@@ -95,7 +100,7 @@ async def resume_pressed(update: Update, context: Context) -> None:
     done = await lifecycle.resume(
         svc.office, person, button_id(update), then=_tell_units(svc, "resume")
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _announce(update, context, done, "resume")
 
@@ -138,8 +143,9 @@ PROMPTS = (
 
 async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
     person = require(await person_of(update, context), Role.SUPERVISOR)
+    ref = " ".join(context.args or [])
     with pickers.usage(command):
-        return person, await queries.find_item(context.services.office, " ".join(context.args))
+        return person, await queries.find_item(context.services.office, ref)
 
 
 def card_cmd(command: str, action: Action) -> Handler:
@@ -181,7 +187,7 @@ async def resume_cmd(update: Update, context: Context) -> None:
 def _offering(action: Action) -> pickers.Lister:
     """The items this supervisor may take `action` on; a press is that action's own button."""
 
-    async def choices(office, person) -> pickers.Choices:
+    async def choices(office: Office, person: Person | None) -> pickers.Choices:
         found = await picks.for_action(office, person, action)
         return pickers.item_choices(office, found, PREFIXES[action])
 

@@ -22,7 +22,14 @@ from domain.errors import Refusal
 from domain.models import Item, Person
 from domain.office import Office
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, say
+from handlers.common import (
+    Context,
+    answers_refusals,
+    person_of,
+    pressed,
+    say,
+    turn_page,
+)
 from handlers.feature import Choices, Feature, Lister, Picker
 
 __all__ = ["Choices", "Lister", "Picker"]
@@ -70,7 +77,9 @@ def page_rows(choices: Choices, command: str, page: int, size: int) -> list[list
     return rows + ([nav] if nav else [])
 
 
-async def rows(context: Context, person: Person | None, command: str, page: int = 0):
+async def rows(
+    context: Context, person: Person | None, command: str, page: int = 0
+) -> tuple[list[list[tuple[str, str]]], int]:
     """The command's picker buttons for this person (a Refusal if they may not use it)."""
     svc = context.services
     choices = await _installed(context)[command].choices(svc.office, person)
@@ -88,13 +97,12 @@ async def offer(update: Update, context: Context, command: str) -> None:
 
 @answers_refusals
 async def page(update: Update, context: Context) -> None:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     number = data.int_arg(1) if data else None
-    if number is None or data.args[0] not in _installed(context):
+    if data is None or number is None or data.args[0] not in _installed(context):
         raise Refusal("stale_button")
     buttons, _ = await rows(context, await person_of(update, context), data.args[0], number)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+    await turn_page(update, buttons)
 
 
 @contextmanager

@@ -27,8 +27,8 @@ from telegram.ext import (
 from bot import plan_template
 from domain import picks
 from domain.errors import Refusal
-from domain.models import Role
-from domain.office import require
+from domain.models import Person, Role
+from domain.office import Office, require
 from domain.plan import actions as plan
 from domain.plan import keys as plan_keys
 from domain.plan import sheet as plan_sheet
@@ -40,7 +40,10 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
+    chat_id_of,
+    message_of,
     person_of,
     say,
 )
@@ -85,12 +88,12 @@ async def task_picked(update: Update, context: Context) -> None:
     svc = context.services
     person = await person_of(update, context)
     task = await plan_views.detail_by_id(svc.office, person, button_id(update))
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     today = svc.office.clock.today()
     await say(update, context, "plan_detail", task=task, focus=None, today=today)
 
 
-async def _tasks(office, person) -> pickers.Choices:
+async def _tasks(office: Office, person: Person | None) -> pickers.Choices:
     found = await picks.plan_tasks(office, person)
     return [(pickers.label(f"{t.label} {t.title}"), cb.make(cb.PLAN_TASK, t.id)) for t in found]
 
@@ -152,7 +155,7 @@ async def unkey_cmd(update: Update, context: Context) -> None:
 
 
 def _keyable(on: bool) -> pickers.Lister:
-    async def choices(office, person) -> pickers.Choices:
+    async def choices(office: Office, person: Person | None) -> pickers.Choices:
         return [key_button(k, on) for k in await picks.keyable(office, person, on)]
 
     return choices
@@ -187,15 +190,13 @@ PICKERS = (
 async def import_cmd(update: Update, context: Context) -> str | int:
     """/import: the sample sheet to fill in; the next .xlsx sent is imported."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    if update.message.document is not None:
+    if message_of(update).document is not None:
         return await got_file(update, context)
     await say(update, context, "plan_import_ask")
     year = context.services.office.clock.today().year
     with tempfile.TemporaryDirectory() as folder:
         path = plan_template.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
-        await context.bot.send_document(
-            update.effective_chat.id, path.read_bytes(), filename=path.name
-        )
+        await context.bot.send_document(chat_id_of(update), path.read_bytes(), filename=path.name)
     return FILE
 
 
@@ -203,7 +204,7 @@ async def import_cmd(update: Update, context: Context) -> str | int:
 async def got_file(update: Update, context: Context) -> str | int:
     svc = context.services
     person = require(await person_of(update, context), Role.SUPERVISOR)
-    doc = update.message.document
+    doc = message_of(update).document
     if doc is None or not (doc.file_name or "").lower().endswith(".xlsx"):
         raise Refusal("plan_file_needed")
     if (doc.file_size or 0) > svc.settings.max_attachment_mb * 1024 * 1024:

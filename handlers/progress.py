@@ -33,16 +33,22 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     in_rows,
+    message_of,
     person_of,
     press_buttons,
+    pressed,
     say,
+    text_of,
     toast,
+    user_data_of,
 )
 from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
@@ -54,7 +60,7 @@ LABEL = {"progress": "进展情况", "difficulties": "困难和问题", "next_st
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {"v": {}, "files": []})
+    return user_data_of(context).setdefault(KEY, {"v": {}, "files": []})
 
 
 @answers_refusals
@@ -76,32 +82,34 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str:
     """A 填报进展 button (on a letter, reminder or picker)."""
     item_id = button_id(update)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     return await _begin(update, context, item_id)
 
 
 @answers_refusals
 async def correct(update: Update, context: Context) -> str:
     """补充更正: the same form, prefilled with the report being corrected."""
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")
     office = context.services.office
     report = await progress.start_correction(office, await person_of(update, context), report_id)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _begin(update, context, report.item_id, corrects=report_id)
 
 
-async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
+async def _begin(
+    update: Update, context: Context, item_id: int, corrects: int | None = None
+) -> str:
     office = context.services.office
     person = await person_of(update, context)
     item, previous, goal = await progress.start_report(office, person, item_id)
     prev = None
     if previous is not None:
         prev = {k: getattr(previous, k) for k in (*STEPS, "submitted_at", "quantity")}
-    context.user_data[KEY] = {
+    user_data_of(context)[KEY] = {
         "item": item.id,
         "corrects": corrects,
         "prev": prev,
@@ -128,7 +136,7 @@ async def _ask(update: Update, context: Context, step: str) -> str:
         shown = f"{prev[step]}%" if step == "percent" else (prev[step] or "无")[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
     goal = _goal(form)
-    if step == "quantity" and prev and prev.get("quantity") is not None:
+    if step == "quantity" and goal and prev and prev.get("quantity") is not None:
         shown = f"{prev['quantity']}{goal.measure}"[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
     steps = _steps(form)
@@ -168,7 +176,7 @@ async def _next(update: Update, context: Context, step: str) -> str:
 async def got_text(update: Update, context: Context) -> str:
     form = _form(context)
     step = form.get("at", "progress")
-    text = update.message.text
+    text = text_of(update)
     if step == "percent":
         form["v"][step] = progress.percent(text)
     elif step == "quantity":
@@ -183,7 +191,7 @@ async def got_text(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_option(update: Update, context: Context) -> str:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     form = _form(context)
     if data is None or data.args[:1] != (form.get("at"),) or len(data.args) != 2:
         raise Refusal("stale_button")
@@ -198,7 +206,7 @@ async def got_option(update: Update, context: Context) -> str:
     else:
         raise Refusal("stale_button")
     form["v"][step] = value
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _next(update, context, step)
 
@@ -206,7 +214,7 @@ async def got_option(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str:
     form = _form(context)
-    record = await attachments.receive(update.message, context, len(form["files"]))
+    record = await attachments.receive(message_of(update), context, len(form["files"]))
     form["files"].append(record)
     await say(
         update,
@@ -221,7 +229,7 @@ async def got_file(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def files_done(update: Update, context: Context) -> str:
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     form = _form(context)
     form["at"] = PREVIEW
@@ -265,7 +273,7 @@ def _share(form: dict) -> str:
 
 @answers_refusals
 async def submit(update: Update, context: Context) -> int | None:
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     await clear_buttons(update)
     if query.data != cb.make(cb.FORM, "ok"):
@@ -283,7 +291,7 @@ async def submit(update: Update, context: Context) -> int | None:
     svc = context.services
     office = svc.office
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: progress.Submitted) -> None:
         await queue(
             conn,
             svc,
@@ -304,7 +312,7 @@ async def submit(update: Update, context: Context) -> int | None:
         office, person, form["item"], sheet, form.get("corrects"), then=tell_drafter
     )
     svc.wake_sender()
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     serial = office.serial_label(done.item)
     await say(
         update,
@@ -319,7 +327,7 @@ async def submit(update: Update, context: Context) -> int | None:
 
 @answers_refusals
 async def mark_read(update: Update, context: Context) -> None:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")

@@ -13,7 +13,15 @@ from domain.office import Office
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
 from handlers import liaisons, lifecycle, pickers
-from handlers.common import Context, answers_refusals, button_id, person_of, say
+from handlers.common import (
+    Context,
+    answers_refusals,
+    button_id,
+    callback_of,
+    person_of,
+    registered,
+    say,
+)
 from handlers.feature import Feature
 from handlers.reminders import resend_buttons
 
@@ -23,7 +31,7 @@ MAX_ROWS = 30  # one message stays well under Telegram's 4096 characters
 @answers_refusals
 async def units_cmd(update: Update, context: Context) -> None:
     """Every unit's liaisons; a supervisor gets 停用联络员 under the last part."""
-    person = await person_of(update, context)
+    person = await registered(update, context)
     rows = await queries.units_overview(context.services.office, person)
     missing = sum(1 for r in rows if not r.reachable)
     staffed = any(r.primary or r.deputies for r in rows)
@@ -67,7 +75,7 @@ async def item_picked(update: Update, context: Context) -> None:
     person = await person_of(update, context)
     office = context.services.office
     item, timeline = await queries.item_record_by_id(office, person, button_id(update))
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await _show_item(update, context, person, item, timeline)
 
 

@@ -26,7 +26,17 @@ from telegram.ext import (
 from domain import inputs
 from domain.errors import Refusal
 from handlers import callbacks as cb
-from handlers.common import END, Context, answers_refusals, refuse, say
+from handlers.common import (
+    END,
+    Context,
+    answers_refusals,
+    callback_of,
+    pressed,
+    refuse,
+    say,
+    text_of,
+    user_data_of,
+)
 from handlers.feature import Feature, ReasonPrompt
 
 REASON = "reason"
@@ -40,7 +50,7 @@ class Prompts:
     by_prefix: dict[str, ReasonPrompt]
 
     def target_id(self, update: Update) -> tuple[ReasonPrompt, int]:
-        data = cb.parse(update.callback_query.data)
+        data = pressed(update)
         prompt = self.by_prefix.get(data.prefix) if data else None
         number = data.int_arg() if data else None
         if prompt is None or number is None:
@@ -50,19 +60,20 @@ class Prompts:
     async def ask(self, update: Update, context: Context) -> str | None:
         prompt, number = self.target_id(update)
         what = await prompt.check(update, context, number) or prompt.what
-        await update.callback_query.answer()
-        context.user_data[KEY] = [prompt.prefix, number]
+        await callback_of(update).answer()
+        user_data_of(context)[KEY] = [prompt.prefix, number]
         await say(update, context, "ask_reason", asks=prompt.asks(what))
         return REASON
 
     async def got_reason(self, update: Update, context: Context) -> int | None:
-        prefix, number = context.user_data.get(KEY, ["", -1])
+        forms = user_data_of(context)
+        prefix, number = forms.get(KEY, ["", -1])
         prompt = self.by_prefix.get(prefix)
         if prompt is None:
-            context.user_data.pop(KEY, None)
+            forms.pop(KEY, None)
             return END
-        reason = inputs.text(update.message.text, "reason", prompt.noun)
-        context.user_data.pop(KEY, None)
+        reason = inputs.text(text_of(update), "reason", prompt.noun)
+        forms.pop(KEY, None)
         try:
             await prompt.act(update, context, number, reason)
         except Refusal as refusal:  # the state moved on meanwhile: say so and end the prompt
@@ -71,7 +82,7 @@ class Prompts:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(update, context, "cancelled")
     return END
 

@@ -20,29 +20,38 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import inputs
 from domain import review as rules
 from domain.errors import Refusal
 from domain.items import VERIFYING
-from domain.models import Person
+from domain.models import Attachment, Person
+from domain.office import Then
 from domain.plan import views as plan_views
+from domain.progress import Submitted
 from handlers import callbacks as cb
 from handlers.common import (
     END,
     Buttons,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
     clear_buttons,
     edit_in_place,
     keyboard,
     person_of,
+    pressed,
+    registered,
     say,
     send_html,
+    text_of,
     toast,
+    user_data_of,
 )
 from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue, queue_files
+from storage.db import Conn
 
 KEY = "verify"
 WHO, WHEN = "vf_who", "vf_when"
@@ -65,7 +74,9 @@ def card_buttons(report_id: int, mask: int, awaiting_finding: bool) -> Buttons:
     return rows
 
 
-async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None):
+async def _card(
+    svc: Services, person: Person | None, report_id: int, mask: int, conn: Conn | None = None
+) -> tuple[str, Buttons, list[Attachment]]:
     report, item, files, history, verification = await rules.load_card(
         svc.office, person, report_id, conn
     )
@@ -84,11 +95,11 @@ async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None
     return text, card_buttons(report_id, mask, awaiting), files
 
 
-def review_cards(svc):
+def review_cards(svc: Services) -> Then:
     """What a completion report queues, in its own transaction: a review card to each
     supervisor, followed by the report's attachments."""
 
-    async def queue_cards(conn, done) -> None:
+    async def queue_cards(conn: Conn, done: Submitted) -> None:
         for person in done.notify:
             text, buttons, files = await _card(svc, person, done.report_id, 0, conn)
             item_id = done.item.id
@@ -108,7 +119,7 @@ async def send_card(context: Context, person: Person, report_id: int) -> None:
 
 
 def _args(update: Update, prefix: str) -> tuple[int, int]:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     if data is None or data.prefix != prefix:
         raise Refusal("stale_button")
     report_id, mask = data.int_arg(0), data.int_arg(1)
@@ -120,13 +131,14 @@ def _args(update: Update, prefix: str) -> tuple[int, int]:
 @answers_refusals
 async def toggle(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.CHECK)
-    index = cb.parse(update.callback_query.data).int_arg(2)
+    data = pressed(update)
+    index = data.int_arg(2) if data else None
     if index is None or index >= len(rules.CHECKS):
         raise Refusal("stale_button")
     mask ^= 1 << index
     person = await person_of(update, context)
     text, buttons, _ = await _card(context.services, person, report_id, mask)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await edit_in_place(update, text, buttons)
 
 
@@ -135,7 +147,7 @@ async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
     svc = context.services
 
-    async def tell_units(conn, done) -> None:
+    async def tell_units(conn: Conn, done: rules.Decided) -> None:
         serial = svc.office.serial_label(done.item)
         item = done.item
         await queue(conn, svc, done.liaisons, "review_passed_unit", item=item, serial=serial)
@@ -158,14 +170,14 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
         raise Refusal("return_needs_failed_check")
     office = context.services.office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=False)
-    context.user_data["review_mask"] = mask
+    user_data_of(context)["review_mask"] = mask
 
 
-async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
+async def return_with_reason(update: Update, context: Context, report_id: int, reason: str) -> None:
     svc = context.services
-    mask = context.user_data.pop("review_mask", 0)
+    mask = user_data_of(context).pop("review_mask", 0)
 
-    async def tell_unit(conn, done) -> None:
+    async def tell_unit(conn: Conn, done: rules.Decided) -> None:
         await queue(
             conn,
             svc,
@@ -193,7 +205,7 @@ async def check_finding(update: Update, context: Context, report_id: int) -> Non
 
 
 async def finding(update: Update, context: Context, report_id: int, text: str) -> None:
-    person = await person_of(update, context)
+    person = await registered(update, context)
     await rules.record_finding(context.services.office, person, report_id, text)
     await send_card(context, person, report_id)
 
@@ -208,16 +220,16 @@ PROMPTS = (
 async def verify(update: Update, context: Context) -> str:
     report_id, mask = _args(update, cb.VERIFY)
     await rules.load_card(context.services.office, await person_of(update, context), report_id)
-    await update.callback_query.answer()
-    context.user_data[KEY] = {"report": report_id, "mask": mask}
+    await callback_of(update).answer()
+    user_data_of(context)[KEY] = {"report": report_id, "mask": mask}
     await say(update, context, "verify_ask", step="who")
     return WHO
 
 
 @answers_refusals
 async def got_verifier(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["who"] = inputs.text(
-        update.message.text, "leader", "核查人"
+    user_data_of(context).setdefault(KEY, {})["who"] = inputs.text(
+        text_of(update), "leader", "核查人"
     )
     await say(update, context, "verify_ask", step="when")
     return WHEN
@@ -226,8 +238,8 @@ async def got_verifier(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_date(update: Update, context: Context) -> int:
     svc = context.services
-    form = context.user_data.get(KEY, {})
-    planned = inputs.planned_date(update.message.text, svc.office.clock.today())
+    form = user_data_of(context).get(KEY, {})
+    planned = inputs.planned_date(text_of(update), svc.office.clock.today())
     done = await rules.order_verification(
         svc.office,
         await person_of(update, context),
@@ -236,7 +248,7 @@ async def got_date(update: Update, context: Context) -> int:
         form.get("who", ""),
         planned,
     )
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(
         update,
         context,

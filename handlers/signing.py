@@ -27,15 +27,19 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
     press_buttons,
     say,
+    text_of,
     toast,
+    user_data_of,
 )
 from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
@@ -46,7 +50,7 @@ async def sign(update: Update, context: Context) -> None:
     svc = context.services
     person = await person_of(update, context)
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: letters.Signed) -> None:
         waiting = [u.unit_name for u in done.item.units if not u.signed_at]
         drafter = [p for p in done.supervisors if p.id == done.item.created_by]
         await queue(
@@ -111,13 +115,13 @@ async def picked(update: Update, context: Context) -> str | int:
         raise Refusal("not_your_item")
     if not mine.signed_at:
         raise Refusal("sign_first")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _ask_name(update, context, item)
 
 
 async def _ask_name(update: Update, context: Context, item: Item) -> str:
-    context.user_data[KEY] = {"item": item.id}
+    user_data_of(context)[KEY] = {"item": item.id}
     await say(
         update,
         context,
@@ -130,15 +134,15 @@ async def _ask_name(update: Update, context: Context, item: Item) -> str:
 
 @answers_refusals
 async def got_name(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["name"] = inputs.text(update.message.text, "name", "姓名")
+    user_data_of(context).setdefault(KEY, {})["name"] = inputs.text(text_of(update), "name", "姓名")
     await say(update, context, "resp_ask_title")
     return TITLE
 
 
 @answers_refusals
 async def got_title(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["title"] = inputs.text(
-        update.message.text, "title_of_person", "职务"
+    user_data_of(context).setdefault(KEY, {})["title"] = inputs.text(
+        text_of(update), "title_of_person", "职务"
     )
     await say(update, context, "resp_ask_phone")
     return PHONE
@@ -146,14 +150,14 @@ async def got_title(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_phone(update: Update, context: Context) -> int:
-    form = context.user_data.setdefault(KEY, {})
-    phone = inputs.phone(update.message.text)
+    form = user_data_of(context).setdefault(KEY, {})
+    phone = inputs.phone(text_of(update))
     svc = context.services
     person = await person_of(update, context)
     item = await letters.set_responsible(
         svc.office, person, form.get("item", -1), form.get("name", ""), form.get("title", ""), phone
     )
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(
         update,
         context,

@@ -7,7 +7,7 @@ from telegram.ext import CommandHandler
 
 from domain.models import Role
 from domain.office import require
-from handlers.common import Context, answers_refusals, person_of, send_html
+from handlers.common import Context, answers_refusals, chat_id_of, person_of, send_html
 from handlers.feature import Feature
 from web import auth
 
@@ -24,7 +24,7 @@ async def web_cmd(update: Update, context: Context) -> None:
         button = InlineKeyboardButton("打开台账", web_app=WebAppInfo(url=f"{base}/app"))
         markup = InlineKeyboardMarkup([[button]])
     text = svc.render("web_link", link=link, minutes=auth.LINK_TTL // 60)
-    await send_html(context.bot, update.effective_chat.id, text, markup)
+    await send_html(context.bot, chat_id_of(update), text, markup)
 
 
 def build() -> Feature:
