@@ -1,109 +1,362 @@
-"""Update throughput with 50 ms of network latency per Bot API call.
+"""What an update costs: this bot against a bare PTB 22 echo bot, side by side, in one run.
 
-    .venv/bin/python bench/throughput.py [--users 40] [--messages 5]
+    .venv/bin/python bench/throughput.py [--users 30] [--rounds 2] [--pause 2.0]
 
-Many people write at once (strangers sending /help: the bot looks them up in the database and
-answers). Compares this bot (chats served concurrently, each in order), the same bot with
-PTB's default one-update-at-a-time processing, and a bare PTB echo bot. Prints updates/s.
+Both bots run in a child process of their own (so the CPU counted is the bot's, not the
+emulator's or the simulated users'), with `concurrent_updates` on, against the same emulator
+with 50 ms latency per Bot API call and Telegram's flood limits on. The office holds 10,000
+open items over 2,000 units; a supervisor and `--users` liaisons register through the real
+/start and /invite flow first. Then each person, like someone reading the answers, sends a
+command, waits for the reply and pauses `--pause` s: a liaison /help, /mytasks, /report, the
+form's next step (a press on the item picked) and /cancel; the supervisor /help and /items of
+one unit. The echo bot's users send the same texts (a text where the press was). Printed: the
+updates answered per second, CPU ms per update (the child's user + system time over the
+measured window / updates), p50/p99 latency from send to reply, 429s, and the ratio.
+
+A last case: the supervisor's /export of the 10,000 items (a ledger of 10,000 rows) while the
+liaisons go on; the liaisons' reply p50/p99 while it runs, and how long the export took.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import os
+import random
+import signal
+import sys
 import tempfile
 import time
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
+from telegram.ext import ApplicationBuilder, MessageHandler, filters
 
-from bot.app import build_application
+from bot.app import build_application, make_office
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
+from bot.render import Renderer
 from bot.settings import Settings
+from domain import registration
+from domain.models import Role
 from storage.db import Database
-from tgemu import Emulator
+from tgemu import Emulator, EmuUser
+from tgemu.ratelimit import RateLimiter
 
-TOKEN = "123456789:" + "C" * 35
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent)]
+from tick_cost import NOW, TOKEN, drained, seed  # noqa: E402
 
+from tests.e2e.conftest import invite_liaison, register  # noqa: E402
 
-async def drive(emu: Emulator, users: int, messages: int) -> float:
-    people = [emu.user(50_000 + i, f"用户{i}") for i in range(users)]
-    goal = users * messages
-    before = emu.stats["sent_messages"]
-    started = time.monotonic()
-    for n in range(messages):
-        for p in people:
-            await p.send(f"/help {n}")
-    await emu.wait_until(lambda: emu.stats["sent_messages"] - before >= goal, 600)
-    return goal / (time.monotonic() - started)
+ITEMS = 10_000
+FIRST_UNIT = 1000  # 单位1000…: names no other unit's name contains, so /invite finds one
+SUPERVISOR_TG = 40_000
+LATENCY = 0.05
+FORM_TEXT = "本周完成现场核查，整改方案已报送"
 
 
-async def duban(
-    emu: Emulator, concurrent: bool, users: int, messages: int, rate_limit: bool = True
-) -> float:
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(
-            token=TOKEN,
-            db=Path(folder) / "b.db",
-            api_url=emu.base_url,
-            file_url=emu.base_file_url,
-            tick_seconds=0,
-        )
-        db = await Database(settings.db).open()
-        app = build_application(
-            settings, db, FakeClock(NOW), concurrent=concurrent, rate_limit=rate_limit
-        )
+@dataclass
+class Tally:
+    """Seconds from each send to its reply, and the replies that never came."""
+
+    waits: list[float] = field(default_factory=list)
+    lost: int = 0
+
+    def p(self, q: float) -> float:
+        ordered = sorted(self.waits) or [float("nan")]
+        return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# ---- the bots, each in its own process -------------------------------------------------------
+
+
+def settings_for(folder: Path, api_url: str, file_url: str) -> Settings:
+    return Settings(
+        token=TOKEN, db=folder / "b.db", api_url=api_url, file_url=file_url, tick_seconds=0
+    )
+
+
+async def serve(kind: str, folder: Path, api_url: str, file_url: str) -> None:
+    """The child: start the bot, say "ready", run until SIGTERM."""
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    profile_on_signals(os.environ.get("BENCH_PROFILE"), kind)
+    if kind == "duban":
+        db = await Database(settings_for(folder, api_url, file_url).db).open()
+        app = build_application(settings_for(folder, api_url, file_url), db, FakeClock(NOW))
         await start_bot(app, poll_timeout=1)
-        rate = await drive(emu, users, messages)
+        print("ready", flush=True)
+        await stopping.wait()
         await stop_bot(app)
         await db.close()
-    return rate
+        return
+    app = ApplicationBuilder().token(TOKEN).base_url(api_url).concurrent_updates(True).build()
 
-
-async def echo(emu: Emulator, users: int, messages: int) -> float:
-    async def answer(update, context) -> None:
+    async def echo(update, context) -> None:
         await update.message.reply_text(update.message.text)
 
-    app: Application = ApplicationBuilder().token(TOKEN).base_url(emu.base_url).build()
-    app.add_handler(MessageHandler(filters.ALL, answer))
+    app.add_handler(MessageHandler(filters.ALL, echo))
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        rate = await drive(emu, users, messages)
+        print("ready", flush=True)
+        await stopping.wait()
         await app.updater.stop()
         await app.stop()
-    return rate
 
 
-async def run(users: int, messages: int) -> None:
-    for name, variant in (
-        ("督办助手 (chats concurrent, each in order)", lambda e: duban(e, True, users, messages)),
-        (
-            "  the same without PTB's 30/s rate limiter",
-            lambda e: duban(e, True, users, messages, rate_limit=False),
-        ),
-        ("督办助手 with PTB's sequential default", lambda e: duban(e, False, users, messages)),
-        ("bare PTB echo bot (sequential)", lambda e: echo(e, users, messages)),
-    ):
-        emu = Emulator(bot_username="bench_bot", latency=0.05)
-        await emu.start()
-        rate = await variant(emu)
+def profile_on_signals(path: str | None, kind: str) -> None:
+    """BENCH_PROFILE=file: cProfile the bot's loop over the steady measurement (SIGUSR1 starts,
+    SIGUSR2 stops and writes the stats), to find what an update spends its time on."""
+    if not path:
+        return
+    profiler = cProfile.Profile()
+    loop = asyncio.get_running_loop()
+    loop.add_signal_handler(signal.SIGUSR1, profiler.enable)
+    stop = lambda: (profiler.disable(), profiler.dump_stats(f"{path}.{kind}"))  # noqa: E731
+    loop.add_signal_handler(signal.SIGUSR2, stop)
+
+
+class Child:
+    """A bot in a child process; its CPU time read from /proc (Linux)."""
+
+    def __init__(self, kind: str, folder: Path, emu: Emulator) -> None:
+        self.args = [kind, str(folder), emu.base_url, emu.base_file_url]
+        self.proc: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.proc = await asyncio.create_subprocess_exec(
+            sys.executable, __file__, "--serve", *self.args, stdout=asyncio.subprocess.PIPE
+        )
+        await self.proc.stdout.readline()
+
+    def signal(self, number: int) -> None:
+        if os.environ.get("BENCH_PROFILE"):
+            self.proc.send_signal(number)
+
+    def cpu(self) -> float:
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    async def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        await self.proc.wait()
+
+
+# ---- the people ------------------------------------------------------------------------------
+
+
+async def ask(user: EmuUser, tally: Tally, text: str | None = None) -> None:
+    """Send (or press the first button of the last message) and wait for the next message."""
+    user.mark()
+    last = user.last
+    started = time.perf_counter()
+    if text is None and last is not None and last.button_texts:
+        await user.press(last.button_texts[0], last)
+    else:
+        await user.send(text or FORM_TEXT)  # nothing to press: the form's text, as echo does
+    try:
+        await user.expect(lambda m: True, timeout=30)
+    except AssertionError:
+        tally.lost += 1
+        return
+    tally.waits.append(time.perf_counter() - started)
+
+
+def script(role: str, unit: int, echo: bool) -> list[str | None]:
+    """What one person sends in a round; None is a press on the picker's first button."""
+    if role == "supervisor":
+        return ["/help", f"/items 单位{unit}"]
+    return ["/help", "/mytasks", "/report", FORM_TEXT if echo else None, "/cancel"]
+
+
+async def person(user, role, unit, echo, rounds, pause, tally, until=None) -> None:
+    await asyncio.sleep(random.uniform(0, pause))  # people do not all start at once
+    n = 0
+    while (until is None and n < rounds) or (until is not None and not until.done()):
+        for text in script(role, unit, echo):
+            await ask(user, tally, text)
+            await asyncio.sleep(pause)
+        n += 1
+
+
+def people(emu: Emulator, users: int) -> list[tuple[EmuUser, str, int]]:
+    found = [(emu.user(SUPERVISOR_TG, "督查员"), "supervisor", FIRST_UNIT)]
+    for i in range(users):
+        found.append((emu.user(SUPERVISOR_TG + 1 + i, f"联络员{i}"), "liaison", FIRST_UNIT + i))
+    return found
+
+
+async def prepare(folder: Path, emu: Emulator, users: int) -> str:
+    """The office's database, 10,000 open items; the supervisor's invitation code."""
+    settings = settings_for(folder, emu.base_url, emu.base_file_url)
+    db = await Database(settings.db).open()
+    await seed(db, ITEMS)
+    svc = make_office(settings, db, FakeClock(NOW), Renderer(None))
+    code, _ = await registration.create_invite(svc.office, None, Role.SUPERVISOR)
+    await db.close()
+    return code
+
+
+async def enrol(emu: Emulator, everyone, code: str) -> None:
+    """The real flow, with latency and flood limits off so it takes seconds, not minutes."""
+    sup = everyone[0][0]
+    await register(sup, code, "王督查")
+    codes = [await invite_liaison(None, sup, f"单位{unit}") for _, _, unit in everyone[1:]]
+    liaisons = [u for u, _, _ in everyone[1:]]
+    pairs = enumerate(zip(liaisons, codes, strict=True))
+    await asyncio.gather(*(register(u, c, f"联络员{i}") for i, (u, c) in pairs))
+
+
+async def quiet(folder: Path, emu: Emulator) -> None:
+    """The registrations' own pushes (to the supervisor, the handed-over tasks) sent first."""
+    db = await Database(folder / "b.db").open()
+    await drained(db)
+    await db.close()
+    await emu.settle(quiet=1.0, timeout=60)
+
+
+# ---- the runs --------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    name: str
+    updates: int
+    seconds: float
+    cpu: float
+    tally: Tally
+    flood: int
+
+    def row(self) -> list[str]:
+        return [
+            self.name,
+            f"{self.updates / self.seconds:.1f}",
+            f"{self.cpu * 1000 / self.updates:.2f}",
+            f"{self.tally.p(0.5) * 1000:.0f}",
+            f"{self.tally.p(0.99) * 1000:.0f}",
+            f"{self.tally.lost}",
+            f"{self.flood}",
+        ]
+
+
+def floods(emu: Emulator) -> int:
+    return sum(1 for c in emu.calls if c.error_code == 429)
+
+
+async def measure(name, emu, bot, everyone, echo, rounds, pause) -> Figures:
+    tally, flood, cpu = Tally(), floods(emu), bot.cpu()
+    started = time.perf_counter()
+    bot.signal(signal.SIGUSR1)
+    await asyncio.gather(
+        *(person(u, r, unit, echo, rounds, pause, tally) for u, r, unit in everyone)
+    )
+    bot.signal(signal.SIGUSR2)
+    seconds, cpu = time.perf_counter() - started, bot.cpu() - cpu
+    updates = len(tally.waits) + tally.lost
+    return Figures(name, updates, seconds, cpu, tally, floods(emu) - flood)
+
+
+async def with_emulator(run):
+    emu = Emulator(bot_username="bench_bot")
+    await emu.start()
+    try:
+        return await run(emu)
+    finally:
         await emu.stop()
-        print(f"{name:45} {rate:7.1f} updates/s")
+
+
+def limits_on(emu: Emulator) -> None:
+    emu.latency = LATENCY
+    emu.limiter = RateLimiter()
+
+
+async def duban(args, folder: Path) -> tuple[Figures, Figures, float]:
+    async def run(emu: Emulator):
+        code = await prepare(folder, emu, args.users)
+        bot = Child("duban", folder, emu)
+        await bot.start()
+        everyone = people(emu, args.users)
+        await enrol(emu, everyone, code)
+        await quiet(folder, emu)
+        limits_on(emu)
+        steady = await measure("督办助手", emu, bot, everyone, False, args.rounds, args.pause)
+        export, seconds = await during_export(emu, bot, everyone, args.pause)
+        await bot.stop()
+        return steady, export, seconds
+
+    return await with_emulator(run)
+
+
+async def during_export(emu, bot, everyone, pause) -> tuple[Figures, float]:
+    """The liaisons' replies while the supervisor's /export of 10,000 items is built."""
+    sup, liaisons = everyone[0][0], everyone[1:]
+    sup.mark()
+    started = time.perf_counter()
+    await sup.send("/export")
+    export = asyncio.ensure_future(sup.expect(lambda m: m.document is not None, timeout=600))
+    tally, flood, cpu = Tally(), floods(emu), bot.cpu()
+    await asyncio.gather(
+        *(person(u, r, unit, False, 0, pause, tally, until=export) for u, r, unit in liaisons)
+    )
+    seconds = time.perf_counter() - started
+    updates = len(tally.waits) + tally.lost
+    name = "督办助手 during /export"
+    return Figures(name, updates, seconds, bot.cpu() - cpu, tally, floods(emu) - flood), seconds
+
+
+async def echo(args, folder: Path) -> Figures:
+    async def run(emu: Emulator):
+        bot = Child("echo", folder, emu)
+        await bot.start()
+        limits_on(emu)
+        everyone = people(emu, args.users)
+        name = "bare PTB 22 echo"
+        figures = await measure(name, emu, bot, everyone, True, args.rounds, args.pause)
+        await bot.stop()
+        return figures
+
+    return await with_emulator(run)
+
+
+def table(rows: list[list[str]]) -> str:
+    head = ["bot", "updates/s", "CPU ms/update", "p50 ms", "p99 ms", "lost", "429s"]
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(r) + " |" for r in lines)
+
+
+async def run(args) -> None:
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        steady, export, export_s = await duban(args, Path(a))
+        base = await echo(args, Path(b))
+    ratio = (steady.cpu / steady.updates) / (base.cpu / base.updates)
+    print(
+        f"{args.users} liaisons + 1 supervisor, {args.rounds} round(s), {args.pause} s between"
+        f" a reply and the next command; {LATENCY * 1000:.0f} ms per Bot API call, flood limits"
+        f" on; {ITEMS:,} open items; {os.cpu_count()} cores\n"
+    )
+    print(table([steady.row(), base.row(), export.row()]))
+    print(
+        f"\nCPU per update, 督办助手 / echo: {ratio:.2f}"
+        f"   p99 latency ratio: {steady.tally.p(0.99) / base.tally.p(0.99):.2f}"
+        f"\n/export of {ITEMS:,} items answered in {export_s:.1f} s;"
+        f" replies meanwhile p99 {export.tally.p(0.99) * 1000:.0f} ms"
+    )
 
 
 def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        kind, folder, api_url, file_url = sys.argv[2:6]
+        asyncio.run(serve(kind, Path(folder), api_url, file_url))
+        return
     parser = argparse.ArgumentParser()
-    parser.add_argument("--users", type=int, default=40)
-    parser.add_argument("--messages", type=int, default=5)
-    args = parser.parse_args()
-    print(f"{args.users} users × {args.messages} messages, 50 ms latency per Bot API call")
-    asyncio.run(run(args.users, args.messages))
+    parser.add_argument("--users", type=int, default=30)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--pause", type=float, default=2.0)
+    random.seed(15)
+    asyncio.run(run(parser.parse_args()))
 
 
 if __name__ == "__main__":

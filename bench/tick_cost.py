@@ -23,12 +23,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import orchestrator, scheduler
+from bot import orchestrator, scheduler, services
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
 from bot.clock import FakeClock
 from bot.settings import Settings
+from domain.items import Status
 from domain.models import Period
 from storage.db import Database
 from tgemu import Emulator
@@ -45,7 +46,7 @@ def _item(i: int, rnd: random.Random) -> tuple:
     sent = NOW.date() - timedelta(days=rnd.randint(1, 60))
     deadline = NOW.date() + timedelta(days=rnd.randint(-20, 40))
     signed = rnd.random() < 0.8
-    status = "办理中" if signed else "待签收"
+    status = Status.IN_PROGRESS if signed else Status.AWAITING_SIGN
     period = rnd.choice(list(Period)).value
     stamp = NOW.isoformat()
     row = (i, f"事项{i}", period, deadline.isoformat(), sent.isoformat(), stamp, stamp)
@@ -157,7 +158,7 @@ async def run(n: int) -> None:
         waits = await replies_during(first, liaison)
         queued = await first
         first_s = time.perf_counter() - started
-        svc = app.bot_data["services"]
+        svc = services.of(app)
         await drained(db)  # the idle tick measured alone, not against the sender
         whole = await idle_ms(lambda: scheduler.tick(app))
         chase = await idle_ms(lambda: orchestrator.chase(svc.office, svc.rules, NOW.date()))

@@ -8,14 +8,16 @@ import warnings
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, Updater
 from telegram.warnings import PTBUserWarning
 
-from bot import polling, scheduler
+import web.app as web_app
+from bot import polling, scheduler, services
 from bot.clock import Clock, SystemClock
 from bot.outbox_sender import Sender
 from bot.pacer import Limits, Pacer
 from bot.render import Renderer
+from bot.services import Context, Services
 from bot.settings import Settings, SettingsError
 from bot.update_order import PerChatUpdateProcessor
 from domain.office import Office
@@ -44,8 +46,9 @@ from handlers import (
     review,
     revisit,
     signing,
+    web,
 )
-from handlers.common import Services
+from handlers.feature import Feature
 from storage.db import Database
 from storage.persistence import SqlitePersistence
 
@@ -64,10 +67,14 @@ def make_office(settings: Settings, db: Database, clock: Clock, render: Renderer
         invite_ttl_days=settings.invite_ttl_days,
         supervisor_may_approve=settings.supervisor_may_approve,
         serial_format=settings.serial_format,
-        revisit_days=settings.revisit_offsets,
+        revisit_days=settings.revisit_days,
     )
     svc = Services(
-        office=office, render=render, settings=settings, rules=settings.rules, hours=settings.hours
+        office=office,
+        render=render,
+        settings=settings,
+        rules=settings.rules,
+        hours=settings.work_hours,
     )
     return svc
 
@@ -95,40 +102,14 @@ def build_application(
         .get_updates_request(polling.PollRequest())  # logs the poll's lost/back, once each
         .persistence(SqlitePersistence(db))
         .concurrent_updates(PerChatUpdateProcessor(64) if concurrent else False)
+        .context_types(ContextTypes(context=Context))  # handlers and jobs: context.services
     )
-    if rate_limit:  # off only where Telegram's limits are not in play (tests, the demo)
-        builder = builder.rate_limiter(Pacer(limits(settings)))
-    app = builder.build()
-    app.bot_data["services"] = svc
-    # Order matters: short reason prompts first, so their text answers win over long forms.
-    app.add_handler(gate.build(), group=-1)
-    for handler in [
-        reasons.build(),
-        *revisit.build(),
-        *approval.build(),
-        registration.build(),
-        *signing.build(),
-        *progress.build(),
-        completion.build(),
-        *extension.build(),
-        *review.build(),
-        new_item.build(),
-        *invite.build(),
-        *liaisons.build(),
-        *queries.build(),
-        *lifecycle.build(),
-        *reminders.build(),
-        *mute.build(),
-        *pickers.build(),
-        *leader.build(),
-        *export.build(),
-        *letter.build(),
-        *plan.build(),
-        *basics.build(),
-    ]:
-        app.add_handler(handler)
-    # Last: commit what the update changed, and its id, before the next update of the chat.
-    app.add_handler(gate.build_exit(), group=1)
+    # rate-limited or not, the bot is an ExtBot: the builder's two types join in `Application`
+    app: Application = (
+        builder.rate_limiter(Pacer(limits(settings))) if rate_limit else builder
+    ).build()
+    app.bot_data[services.KEY] = svc
+    add_handlers(app)
     app.add_error_handler(basics.on_error)
     return app
 
@@ -142,16 +123,58 @@ def limits(settings: Settings) -> Limits:
     )
 
 
+def features() -> list[Feature]:
+    """Every module's handlers, in the order they are tried (the reason prompts go first)."""
+    return [
+        revisit.build(),
+        approval.build(),
+        registration.build(),
+        signing.build(),
+        progress.build(),
+        completion.build(),
+        extension.build(),
+        review.build(),
+        new_item.build(),
+        invite.build(),
+        liaisons.build(),
+        queries.build(),
+        lifecycle.build(),
+        reminders.build(),
+        mute.build(),
+        pickers.build(),
+        leader.build(),
+        export.build(),
+        letter.build(),
+        plan.build(),
+        web.build(),
+        basics.build(),
+    ]
+
+
+def add_handlers(app: Application) -> None:
+    """The gate first, then one conversation for every module's reason prompts before the
+    long forms (so a typed reason wins over a form answer), and the gate's exit last."""
+    app.add_handlers(gate.build().handlers, group=-1)
+    found = features()
+    prompts = [prompt for feature in found for prompt in feature.prompts]
+    for feature in [reasons.build(prompts), *found]:
+        app.add_handlers(feature.handlers)
+    pickers.install(app, found)
+    # Last: commit what the update changed, and its id, before the next update of the chat.
+    app.add_handlers(gate.build_exit().handlers, group=1)
+
+
 async def start(app: Application, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:
     """Start everything the running bot needs, in order; `stop()` undoes it.
 
     PTB calls post_init only from run_polling(), and the bot is started by hand (its database
     lives in the same event loop), so the start-up work is here, explicitly.
     """
+    await _serve_web(app)  # first: a port in use stops the start before anything runs
     await app.initialize()
     await app.start()
     await _started(app)
-    await app.updater.start_polling(
+    await _updater(app).start_polling(
         poll_interval=poll_interval,
         timeout=poll_timeout,
         allowed_updates=ALLOWED_UPDATES,
@@ -160,18 +183,28 @@ async def start(app: Application, *, poll_timeout: int = 10, poll_interval: floa
 
 
 async def stop(app: Application) -> None:
-    if app.updater.running:
-        await app.updater.stop()
+    if _updater(app).running:
+        await _updater(app).stop()
+    runner = app.bot_data.pop("web_runner", None)
+    if runner is not None:
+        await runner.cleanup()
     await _stopping(app)
     if app.running:
         await app.stop()
     await app.shutdown()
 
 
+def _updater(app: Application) -> Updater:
+    """The getUpdates poller: every application `build_application` makes has one."""
+    if app.updater is None:
+        raise RuntimeError("the application was built without an updater")
+    return app.updater
+
+
 async def _started(app: Application) -> None:
     """The default menu (a stranger sees only /start and /help), the sender and the tick."""
     await app.bot.set_my_commands([BotCommand("start", "开始"), BotCommand("help", "帮助")])
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     svc.sender = Sender(
         app.bot,
         svc.office,
@@ -189,9 +222,19 @@ async def _started(app: Application) -> None:
         scheduler.schedule(app, settings.tick_seconds)
 
 
+async def _serve_web(app: Application) -> None:
+    """The web ledger in the bot's own event loop, when DUBAN_WEB_PORT is set."""
+    svc = services.of(app)
+    settings = svc.settings
+    if settings.web_port:
+        ledger = web_app.create_app(svc.office, settings, svc.render)
+        runner = await web_app.serve(ledger, settings.web_host, settings.web_port)
+        app.bot_data["web_runner"] = runner
+
+
 async def _stopping(app: Application) -> None:
     """Finish the push in flight; what is still queued waits in the database for next time."""
-    sender = app.bot_data["services"].sender
+    sender = services.of(app).sender
     if sender is not None:
         await sender.stop()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from telegram.ext import Application
 
-from bot import failures
+from bot import failures, services
 from bot.settings import Settings
 from domain.models import Role
 from storage import backup as backups
@@ -90,10 +90,10 @@ def prune(folder: Path, daily: int, monthly: int, today: str) -> list[str]:
 
 async def run_due(app: Application) -> Made | None:
     """The day's backup, when one is due; a failure is told, never raised."""
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     office, settings = svc.office, svc.settings
     now = office.clock.now()
-    start = datetime.combine(now.date(), settings.backup_moment, tzinfo=now.tzinfo)
+    start = datetime.combine(now.date(), settings.backup_time, tzinfo=now.tzinfo)
     if now < start or not office.calendar.is_workday(now.date()):
         return None
     async with office.db.read() as conn:
@@ -123,7 +123,7 @@ def reason(exc: BaseException, settings: Settings) -> str:
 
 async def _failed(app: Application, why: str, folder: Path) -> None:
     """One log line, one message to each supervisor (keyed by the day), and no retry today."""
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     office = svc.office
     stamp, day = office.now(), office.clock.today().isoformat()
     log.error("backup failed: %s", why)

@@ -7,14 +7,20 @@ never drawn with empty boxes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
-import matplotlib
-
-matplotlib.use("Agg")
 from matplotlib import font_manager
-from matplotlib import pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from domain.items import Status
+from domain.monthly import UnitFigures
+
+Target = TypeVar("Target", Path, BinaryIO)  # a file for the channel, a buffer for the web
 
 FONTS = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -40,31 +46,36 @@ def chinese_font(font_path: Path | None = None) -> font_manager.FontProperties:
 SERIES = (
     ("按期办结", "closed_on_time", "#2e7d32", "white"),
     ("逾期办结", "closed_late", "#f9a825", "black"),
-    ("办理中", "in_progress", "#1565c0", "white"),
+    (Status.IN_PROGRESS.label, "in_progress", "#1565c0", "white"),
     ("逾期未办结", "overdue", "#c62828", "white"),
 )
 
 
-def totals_line(rows) -> str:
+def totals_line(rows: Sequence[UnitFigures]) -> str:
     """The month at a glance, under the title: every series summed over all units."""
     sums = [(label, sum(getattr(r, field) for r in rows)) for label, field, *_ in SERIES]
     return " · ".join(f"{label}{n}" for label, n in sums)
 
 
-def unit_chart(rows, title: str, path: Path, font_path: Path | None = None) -> Path:
+def unit_chart(
+    rows: Sequence[UnitFigures], title: str, path: Target, font_path: Path | None = None
+) -> Target:
     """One stacked bar per unit, in the 通报's ranking order (best at the top, numbered as in
     the text), every unit shown with its total at the bar's end (0 included), the legend in
-    its own row above the bars. rows: domain.monthly.UnitFigures, already ranked."""
-    fig = figure(rows, title, chinese_font(font_path))
-    fig.savefig(path)
-    plt.close(fig)
+    its own row above the bars. rows: domain.monthly.UnitFigures, already ranked.
+
+    Drawn without pyplot (whose figure registry is global), so it may run in a worker thread:
+    callers on the event loop use `asyncio.to_thread`."""
+    figure(rows, title, chinese_font(font_path)).savefig(path)
     return path
 
 
-def figure(rows, title: str, font: font_manager.FontProperties):
+def figure(rows: Sequence[UnitFigures], title: str, font: font_manager.FontProperties) -> Figure:
     """The drawn chart, kept apart from saving so a test can read what is on it."""
     names = [f"{i}. {r.unit}" for i, r in enumerate(rows, start=1)][::-1]
-    fig, ax = plt.subplots(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
+    fig = Figure(figsize=(10.8, max(5.0, 0.75 * len(rows) + 3)), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     totals = [0] * len(rows)
     widest = max([1] + [sum(getattr(r, f) for _, f, *_ in SERIES) for r in rows])
     for label, field, color, ink in SERIES:
@@ -89,7 +100,9 @@ def figure(rows, title: str, font: font_manager.FontProperties):
     return fig
 
 
-def _dress(fig, ax, font, title: str, widest: int) -> None:
+def _dress(
+    fig: Figure, ax: Axes, font: font_manager.FontProperties, title: str, widest: int
+) -> None:
     """Title, labels and legend sized for a phone held upright."""
     ax.set_title(title, fontproperties=font, fontsize=20, pad=52)
     for tick in ax.get_yticklabels():
@@ -99,7 +112,7 @@ def _dress(fig, ax, font, title: str, widest: int) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, widest * 1.1)
     ax.legend(
-        prop=font_manager.FontProperties(fname=font.get_file(), size=15),
+        prop=_sized(font, 15),
         loc="lower center",
         bbox_to_anchor=(0.5, 1.0),
         ncol=len(SERIES),
@@ -107,3 +120,10 @@ def _dress(fig, ax, font, title: str, widest: int) -> None:
     )
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
+
+
+def _sized(font: font_manager.FontProperties, size: float) -> font_manager.FontProperties:
+    """The same face at another size: the legend's text, smaller than the bars' labels."""
+    sized = font.copy()
+    sized.set_size(size)
+    return sized

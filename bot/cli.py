@@ -10,6 +10,7 @@
     duban backup [DIR]              back up the database and attachments now
     duban restore BACKUP            put a backup in place of the database (bot stopped)
     duban status                    how the bot is doing; exit 1 when a person is needed
+    duban web                       serve the read-only web ledger alone (DUBAN_WEB_PORT)
 
 Every command reads the same settings (duban.toml, DUBAN_* environment). Errors are one clear
 line on stderr and a non-zero exit, never a traceback. Only `init` creates the database: any
@@ -63,13 +64,15 @@ def parser() -> argparse.ArgumentParser:
             dest="action", required=True
         )
         inv.add_parser("invite", help="生成一次性邀请链接")
-    tasks = sub.add_parser("tasks", help="大事要事计划")
-    tasks = tasks.add_subparsers(dest="action", required=True)
+    tasks = sub.add_parser("tasks", help="大事要事计划").add_subparsers(
+        dest="action", required=True
+    )
     timp = tasks.add_parser("import", help="从 XLSX 导入大事要事计划（整表校验，全部或不导入）")
     timp.add_argument("file", type=Path)
     tpl = tasks.add_parser("template", help="生成计划表模板")
     tpl.add_argument("file", type=Path, nargs="?", default=Path("大事要事计划表模板.xlsx"))
     sub.add_parser("run", help="运行机器人")
+    sub.add_parser("web", help="单独运行网页台账（只读，需设置 DUBAN_WEB_PORT）")
     backup = sub.add_parser("backup", help="立即备份数据库和附件")
     backup.add_argument("dir", type=Path, nargs="?", help="备份目录（默认 DUBAN_BACKUP_DIR）")
     restore = sub.add_parser("restore", help="从备份恢复数据库和附件（须先停止机器人）")
@@ -86,12 +89,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    level = logging.INFO if args.command == "run" else logging.WARNING
+    level = logging.INFO if args.command in ("run", "web") else logging.WARNING
     logs.setup(level, None)  # until the settings say the office's zone and the token
     settings = None
     try:
         settings = settings_mod.load(args.config)
-        logs.setup(level, settings.zone, [settings.token], settings.log_file)
+        logs.setup(level, settings.zone, [settings.token.get_secret_value()], settings.log_file)
         return asyncio.run(dispatch(args, settings))
     except (SettingsError, CliError, HolidayFileError) as exc:
         return fail(str(exc), settings, 2)
@@ -112,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def fail(line: str, settings: Settings | None, code: int) -> int:
     """The one line on stderr for a failed command, never with the token in it."""
-    secrets = [settings.token] if settings else []
+    secrets = [settings.token.get_secret_value()] if settings else []
     print(f"错误：{logs.RedactToken(secrets).redact(line)}", file=sys.stderr)
     return code
 
@@ -142,6 +145,9 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.command == "status":
         return await status_command(settings)
+    if args.command == "web":
+        await web_alone(settings)
+        return 0
     async with Database(settings.db) as db:
         svc = _services(settings, db)
         office = svc.office
@@ -227,7 +233,7 @@ async def status_command(settings: Settings) -> int:
     now = SystemClock(settings.zone).now()
     async with Database(settings.db) as db:
         shown, alarms = await status.report(
-            db, now, calendar, settings.hours, settings.lease_seconds
+            db, now, calendar, settings.work_hours, settings.lease_seconds
         )
     print(Renderer(settings.template_dir).plain("status", **shown))  # a terminal: no entities
     return 1 if alarms else 0
@@ -295,6 +301,27 @@ async def run(settings: Settings) -> None:
             raise CliError(failures.telegram(exc, settings)) from None
     if keeper.lost:
         raise CliError("本数据库的运行租约已被另一进程接管，本进程已停止发送。")
+
+
+async def web_alone(settings: Settings) -> None:
+    """`duban web`: the ledger alone, for a desk machine reading the bot's database."""
+    from web.app import create_app, serve
+
+    if not settings.web_port:
+        raise CliError("请先设置 DUBAN_WEB_PORT（例如 8080），再运行 duban web。")
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    async with Database(settings.db) as db:
+        svc = _services(settings, db)
+        ledger = create_app(svc.office, settings, svc.render)
+        runner = await serve(ledger, settings.web_host, settings.web_port)
+        print(f"网页台账已启动：{settings.web_base}（Ctrl+C 停止）", flush=True)
+        try:
+            await stopped.wait()
+        finally:
+            await runner.cleanup()
 
 
 async def _lease(settings: Settings, db: Database, stopped: asyncio.Event):

@@ -30,7 +30,10 @@ class FakeClock:
     """A clock that only moves when told to; `now()` is always aware, in the office zone."""
 
     def __init__(self, start: datetime, tz: ZoneInfo | None = None) -> None:
-        self.tz = tz or start.tzinfo or ZoneInfo("Asia/Shanghai")  # type: ignore[assignment]
+        zone = tz or start.tzinfo or ZoneInfo("Asia/Shanghai")
+        if not isinstance(zone, ZoneInfo):  # a fixed offset knows no daylight saving rules
+            raise TypeError(f"FakeClock needs a ZoneInfo, not {zone!r}")
+        self.tz = zone
         self._now = start if start.tzinfo else start.replace(tzinfo=self.tz)
 
     def now(self) -> datetime:

@@ -17,7 +17,9 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler
+from pydantic import SecretStr
+
+from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler, services
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
@@ -26,6 +28,7 @@ from bot.revisit_tick import ask_due_revisits
 from bot.settings import Settings
 from domain import queries, registration, unit_import
 from domain.models import Role
+from domain.office import Office
 from storage.db import Database
 from tgemu import Emulator, EmuUser
 
@@ -91,7 +94,7 @@ class Demo:
     async def start(self) -> None:
         await self.emu.start()
         self.settings = Settings(
-            token=TOKEN,
+            token=SecretStr(TOKEN),
             db=self.folder / "duban.db",
             api_url=self.emu.base_url,
             file_url=self.emu.base_file_url,
@@ -113,8 +116,8 @@ class Demo:
         await self.emu.stop()
 
     @property
-    def office(self):
-        return self.app.bot_data["services"].office
+    def office(self) -> Office:
+        return services.of(self.app).office
 
     def person(self, key: str, user_id: int, name: str) -> EmuUser:
         user = self.emu.user(user_id, name)
@@ -122,7 +125,9 @@ class Demo:
         self.narrator.names[user_id] = name
         return user
 
-    async def act(self, who: str, text: str, expect: str | None = None, press: bool = False):
+    async def act(
+        self, who: str, text: str, expect: str | None = None, press: bool = False
+    ) -> None:
         """Someone types (or presses a button); wait for the bot's answer when one is named."""
         user = self.people[who]
         if press:  # the button may still be on its way (e.g. a card sent after a reply)
@@ -158,7 +163,7 @@ class Demo:
 
     async def flush(self) -> None:
         """Let the sender finish what it has queued, so the transcript reads in order."""
-        sender = self.app.bot_data["services"].sender
+        sender = services.of(self.app).sender
         if sender is not None:
             await sender.drain()
         await self.emu.settle(quiet=0.05)
@@ -177,11 +182,15 @@ class Demo:
 
     async def keep_documents(self) -> None:
         """The first letter as DOCX and the month's chart as PNG, beside the database."""
-        svc = self.app.bot_data["services"]
+        svc = services.of(self.app)
         item = await queries.get_item(self.office, 1)
         serial = self.office.serial_label(item)
         data = letter_docx.build(
-            svc.render, item, serial, self.settings.office_name, item.approved_at[:10]
+            svc.render,
+            item,
+            serial,
+            self.settings.office_name,
+            (item.approved_at or self.office.now())[:10],
         )
         (self.folder / f"督办函_{serial}.docx").write_bytes(data)
         chart_path = await leader_channel.monthly_chart(svc, self.clock.now())
@@ -208,7 +217,7 @@ class Demo:
             self.person(key, uid, name)
             await self.act("sup", f"/invite {unit}", "请选择邀请的身份")
             await self.act("sup", "主联络员", "邀请链接已生成", press=True)
-            link = self.people["sup"].last.text
+            link = (await self.people["sup"].expect("邀请链接已生成")).text  # since the press
             code = next(w for w in link.split() if "start=" in w).split("start=", 1)[1]
             await self.register(key, code, name[-2:], "办公室主任", f"1390000{uid}")
 

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.plan_template import to_xlsx
+from bot.xlsx import Cell
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -105,7 +106,7 @@ async def month(demo) -> None:
     for check in ("按批示精神办理", "问题全部查清", "定性结论准确"):
         await tick(demo, check)
     await demo.act("sup", "退回补充", "退回补充的理由", press=True)
-    await demo.act("sup", "请补充资金缺口的解决情况和长效管理措施", "已退回补充")
+    await demo.act("sup", "请补充资金缺口的解决情况和长效管理措施", "已退回补充：")
     await demo.act("zj", "重新报送办结报告", "办结报告", press=True)
     await demo.act("zj", "已落实专项资金2000万元，建立物业长效管理机制。", "佐证材料")
     await demo.act("zj", "完成", "请核对办结报告", press=True)
@@ -132,7 +133,7 @@ async def month(demo) -> None:
     await demo.act("sup", "回访完成", "已确认回访完成", press=True)
 
 
-PLAN = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重点 | 目标 …
+PLAN: list[list[Cell]] = [  # 任务编号 任务名称 类别 分管领导 牵头单位 任务重点 | 目标 …
     [
         "D01",
         "城市更新",

@@ -6,12 +6,13 @@ the leader chat as recipient; the paced sender posts it (≤ 20 messages a minut
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
 from telegram.ext import Application
 
-from bot import chart
+from bot import chart, services
 from bot.render import split_messages
 from domain import channel, monthly, summaries
 from domain.errors import Refusal
@@ -48,13 +49,13 @@ async def render_weekly(svc, now: datetime) -> list[str]:
     since = since or (now - timedelta(days=7)).isoformat(timespec="seconds")
     summary = await summaries.weekly(svc.office, since)
     return split_messages(
-        svc.render("weekly_summary", s=summary, office_name=svc.settings.office_name)
+        svc.render("weekly_summary", summary=summary, office_name=svc.settings.office_name)
     )
 
 
 async def render_digest(svc, now: datetime) -> tuple[list[str], list[int]]:
     async with svc.office.db.read() as conn:
-        rows = [r for r in await alerts.pending(conn) if r["kind"] != "closed"]
+        rows = [r for r in await alerts.pending(conn) if r.kind != "closed"]
     views = channel.by_importance(
         [channel.alert_view(r, labeller(svc.settings.serial_format)) for r in rows]
     )
@@ -141,7 +142,8 @@ async def monthly_chart(svc, now: datetime):
     folder = svc.settings.attachments_path / "charts"
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        return chart.unit_chart(
+        return await asyncio.to_thread(
+            chart.unit_chart,
             found,
             f"{_month_label(now)}各单位办结情况",
             folder / f"通报_{now:%Y-%m}.png",
@@ -179,38 +181,38 @@ async def queue_closures(svc) -> int:
     label = labeller(svc.settings.serial_format)
     stamp = svc.office.now()
     async with svc.office.db.transaction() as conn:
-        rows = [r for r in await alerts.pending(conn) if r["kind"] == "closed"]
+        rows = [r for r in await alerts.pending(conn) if r.kind == "closed"]
         pushes = []
         for r in rows:
             view = channel.alert_view(r, label)
-            closed_on = (r["closed_at"] or stamp)[:10]
-            on_time = r["deadline"] is not None and closed_on <= r["deadline"]
+            closed_on = (r.closed_at or stamp)[:10]
+            on_time = r.deadline is not None and closed_on <= r.deadline
             pushes.append(
                 Push(
-                    f"closed:{r['id']}",
+                    f"closed:{r.id}",
                     "closed",
                     "closed_line",
                     stamp,
-                    item_id=r["item_id"],
+                    item_id=r.item_id,
                     chat_id=svc.settings.leader_chat,
                     context={**view, "on_time": on_time},
                 )
             )
         queued = await outbox.add_many(conn, pushes, stamp)
-        await alerts.mark_posted(conn, [r["id"] for r in rows], stamp)
+        await alerts.mark_posted(conn, [r.id for r in rows], stamp)
     return queued
 
 
 async def queue_posts(app: Application) -> int:
     """The channel's share of a tick: asks domain/channel.posts_due what is due, then renders
     and queues exactly that; nothing if no leader chat is configured."""
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     if svc.settings.leader_chat is None:
         return 0
     now = svc.office.clock.now()
     async with svc.office.db.read() as conn:
         last = {rule: await outbox.last_created(conn, rule) for rule in QUEUERS}
-        kinds = [r["kind"] for r in await alerts.pending(conn)]
+        kinds = [r.kind for r in await alerts.pending(conn)]
     closures = kinds.count("closed")
     due = channel.posts_due(
         now,

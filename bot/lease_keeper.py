@@ -63,7 +63,7 @@ class LeaseKeeper:
         """Take the lease in one write transaction, or raise LeaseHeld naming the holder."""
         async with self.db.transaction() as conn:
             taking = await lease.take(conn, self.me, self.seconds)
-        if not taking.taken:
+        if taking.previous is not None and not taking.taken:  # only a holder refuses
             raise LeaseHeld(taking.previous)
         if taking.verdict is Verdict.STALE and taking.previous is not None:
             old = taking.previous

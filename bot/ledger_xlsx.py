@@ -12,6 +12,7 @@ dropped rather than failing the whole export.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO
 from pathlib import Path
@@ -19,10 +20,16 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot import worker, xlsx
 from domain import monthly, queries
+from domain.ledger import LedgerLine
+from domain.monthly import UnitFigures
 from domain.office import Office, item_label
 from domain.plan import views as plan_views
+from domain.plan.views import TaskView
+from domain.traffic import Light
 
 HEADERS = (
     "督办编号",
@@ -81,15 +88,18 @@ WRAP = {"标题", "最新进展", "存在问题", "配合单位", "任务名称"
 MAX_WIDTH = 50
 DATE_TEXT = "2026-11-24 10:00"  # how wide a date or time shows
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_WIDE = re.compile("[^\x00-\u2e80]")
+WRAPPED = Alignment(wrap_text=True, vertical="top")  # one style object for every wrapped cell
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _width(value: object) -> int:
+    """Columns a value needs: a CJK character (from U+2E81) counts double."""
     text = str(value or "")
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return len(text) + len(_WIDE.findall(text))
 
 
-def _append(sheet, values: list) -> None:
+def _append(sheet: Worksheet, values: list[xlsx.Cell]) -> None:
     """Append a row, its texts without the characters an xlsx cannot hold."""
     sheet.append([_NOT_XML.sub("", v) if isinstance(v, str) else v for v in values])
 
@@ -98,50 +108,67 @@ def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value).replace(tzinfo=None) if value else None
 
 
-async def build(office: Office, found) -> bytes:
-    """The workbook for the rows `domain.queries.ledger` returned."""
-    lights = await queries.lights(office, {r["item_id"] for r in found})
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "督办台账"
+IN_PROCESS_ROWS = 2000  # below this, a thread: starting a process costs more than it saves
+
+
+async def build(office: Office, found: Sequence[LedgerLine]) -> bytes:
+    """The workbook for the rows `domain.queries.ledger` returned.
+
+    The database is read here, on the event loop; the workbook is built and saved off it (a
+    ledger of thousands of rows in a child process: bot.worker), so everyone else's replies
+    do not wait for it.
+    """
+    lights = await queries.lights(office, {r.item_id for r in found})
+    figures = await monthly.figures(office)
+    tasks = await plan_views.every_year(office)
+    heavy = len(found) >= IN_PROCESS_ROWS
+    args = (found, lights, figures, tasks, office.serial_format)
+    return await worker.run(workbook, *args, heavy=heavy)
+
+
+def workbook(
+    found: Sequence[LedgerLine],
+    lights: dict[int, Light | None],
+    figures: Sequence[UnitFigures],
+    tasks: Sequence[TaskView],
+    serial_format: str,
+) -> bytes:
+    """The file's bytes from what was read: no database, no event loop."""
+    book, sheet = xlsx.workbook("督办台账")
     sheet.append(HEADERS)
     for r in found:
-        serial = item_label(
-            r["year"], r["serial"], r["item_id"], r["plan_code"], office.serial_format
-        )
-        progress = f"{r['progress']}（{r['percent']}%）" if r["progress"] else ""
+        serial = item_label(r.year, r.serial, r.item_id, r.plan_code, serial_format)
+        progress = f"{r.progress}（{r.percent}%）" if r.progress else ""
         _append(
             sheet,
             [
                 serial,
-                r["title"],
-                r["source"],
-                r["instructing_leader"],
-                r["category"],
-                "是" if r["is_key"] else "",
-                r["lead_unit"],
-                r["co_units"] or "",
-                f"{r['unit_name']}（{'牵头' if r['role'] == 'lead' else '配合'}）",
+                r.title,
+                r.source,
+                r.instructing_leader,
+                r.category,
+                "是" if r.is_key else "",
+                r.lead_unit,
+                r.co_units or "",
+                f"{r.unit_name}（{'牵头' if r.role == 'lead' else '配合'}）",
                 " ".join(
-                    x
-                    for x in (r["responsible_name"], r["responsible_title"], r["responsible_phone"])
-                    if x
+                    x for x in (r.responsible_name, r.responsible_title, r.responsible_phone) if x
                 ),
-                r["liaison"] or "（未注册）",
-                date.fromisoformat(r["deadline"]),
-                r["status"],
-                _light(lights.get(r["item_id"])),
+                r.liaison or "（未注册）",
+                date.fromisoformat(r.deadline),
+                r.status.label,
+                _light(lights.get(r.item_id)),
                 progress,
-                r["difficulties"] or "",
-                _when(r["signed_at"]),
-                _when(r["closed_at"]),
-                r["returns"],
+                r.difficulties or "",
+                _when(r.signed_at),
+                _when(r.closed_at),
+                r.returns,
             ],
         )
     _dress(sheet, HEADERS)
     stats = book.create_sheet("单位统计")
     stats.append(STATS)
-    for f in await monthly.figures(office):
+    for f in figures:
         _append(
             stats,
             [
@@ -157,20 +184,19 @@ async def build(office: Office, found) -> bytes:
             ],
         )
     _dress(stats, STATS)
-    await _plan_sheet(office, book)
+    _plan_sheet(tasks, book)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _light(light) -> str:
+def _light(light: Light | None) -> str:
     """红/黄/绿, or a dash for an item with nothing to judge (a draft, withdrawn, not begun)."""
     return str(light) if light else "—"
 
 
-async def _plan_sheet(office: Office, book: Workbook) -> None:
+def _plan_sheet(tasks, book: Workbook) -> None:
     """大事要事: every target of every year with its numbers against time (if there is a plan)."""
-    tasks = await plan_views.every_year(office)
     if not tasks:
         return
     sheet = book.create_sheet("大事要事")
@@ -199,13 +225,13 @@ async def _plan_sheet(office: Office, book: Workbook) -> None:
                     current,
                     g.deadline,
                     g.label,
-                    g.status,
+                    g.status.label if g.status else "",
                 ],
             )
     _dress(sheet, PLAN)
 
 
-def _dress(sheet, headers: tuple[str, ...]) -> None:
+def _dress(sheet: Worksheet, headers: tuple[str, ...]) -> None:
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for cell in sheet[1]:
@@ -228,7 +254,7 @@ def _dress(sheet, headers: tuple[str, ...]) -> None:
             elif isinstance(cell.value, date):
                 cell.number_format = "yyyy-mm-dd"
             if title in WRAP:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = WRAPPED
 
 
 async def write(office: Office, path: Path) -> Path:

@@ -36,6 +36,7 @@ from bot.text_parts import caption_parts, split_html
 from domain import pushes
 from domain.models import Person, Role
 from domain.office import Office
+from domain.policy import Rules
 from domain.workdays import Hours, working_moment
 from storage import alerts, outbox, people, units
 from storage.outbox import Push, Queued
@@ -59,7 +60,7 @@ class Sender:
         render: Renderer,
         *,
         hours: Hours | None = None,
-        rules=None,
+        rules: Rules | None = None,
         pacer: Pacer | None = None,
         in_flight: int = 8,
         idle_check: float = 5,
@@ -175,6 +176,8 @@ class Sender:
                 return [(person, row.chat_id or person.chat_id)] if person else []
             if row.chat_id is not None:
                 return [(None, row.chat_id)]
+            if row.unit_id is None:
+                return []  # addressed to nobody: held, as a unit without liaisons is
             found = await people.liaisons(conn, row.unit_id)
         return [(p, p.chat_id) for p in found if not p.unreachable]
 
@@ -260,20 +263,23 @@ class Sender:
         if now - row.created_ts >= RETRY_FOR:
             await self._settle(row.id, "failed", f"24小时内多次重发仍未成功：{why}")
             return True
-        wait = backoff(row.attempts + 1)
+        wait: float = backoff(row.attempts + 1)
         if isinstance(exc, RetryAfter):  # the pacer has paused the chat meanwhile
             wait = seconds_of(exc.retry_after)
         async with self.office.db.transaction() as conn:
             await outbox.retry_at(conn, row.id, now + max(1, round(wait)), why)
         return False
 
-    async def _deliver(self, row: Queued, chat_id: int, text: str, markup) -> Message:
+    async def _deliver(
+        self, row: Queued, chat_id: int, text: str, markup: InlineKeyboardMarkup | None
+    ) -> Message:
         """Send the row; a long text goes in as many messages as Telegram needs, with the
         buttons under the last one."""
-        if row.file_kind == "photo":
-            return await self.bot.send_photo(chat_id, row.file_id, **self.marked)
-        if row.file_kind == "document":
-            return await self.bot.send_document(chat_id, row.file_id, **self.marked)
+        if row.file_id is not None:  # a file already on Telegram, forwarded by its id
+            if row.file_kind == "photo":
+                return await self.bot.send_photo(chat_id, row.file_id, **self.marked)
+            if row.file_kind == "document":
+                return await self.bot.send_document(chat_id, row.file_id, **self.marked)
         parts = split_html(text) or [text]
         if row.photo:
             caption, parts = caption_parts(text)
@@ -292,9 +298,10 @@ class Sender:
         now = self.office.now()
         async with self.office.db.transaction() as conn:
             await people.mark_unreachable(conn, person.id, now)
-            if person.role is not Role.LIAISON:
+            if person.role is not Role.LIAISON or person.unit_id is None:
                 return
             unit = await units.get(conn, person.unit_id)
+            unit_name = unit.name if unit else ""  # a liaison's unit exists (foreign key)
             for sup in await people.with_role(conn, Role.SUPERVISOR):
                 await outbox.add(
                     conn,
@@ -306,7 +313,7 @@ class Sender:
                         unit_id=person.unit_id,
                         person_id=sup.id,
                         chat_id=sup.chat_id,
-                        context={"person": person.name, "phone": person.phone, "unit": unit.name},
+                        context={"person": person.name, "phone": person.phone, "unit": unit_name},
                     ),
                     now,
                 )

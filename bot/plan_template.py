@@ -3,15 +3,16 @@ writer of plan sheets that tests and the demo share. Reading is `domain.plan.she
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from io import BytesIO
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.xlsx import Cell, workbook
 from domain.models import Category, Period
 from domain.plan.rules import Shape
 from domain.plan.sheet import ALL_COLUMNS, MAX_ROWS
@@ -61,7 +62,7 @@ GUIDE = (
 )
 
 
-def sample_rows(year: int) -> list[list]:
+def sample_rows(year: int) -> list[list[Cell]]:
     n = year + 1
     return [
         [
@@ -162,13 +163,12 @@ def sample_rows(year: int) -> list[list]:
     ]
 
 
-def to_xlsx(rows: list[list], sheet_name: str = "大事要事") -> bytes:
+def to_xlsx(rows: Iterable[Sequence[Cell]], sheet_name: str = "大事要事") -> bytes:
     """A plan sheet with the standard header row (for tests, the demo and the template)."""
-    book = Workbook()
-    book.active.title = sheet_name
-    book.active.append(list(ALL_COLUMNS))
+    book, sheet = workbook(sheet_name)
+    sheet.append(list(ALL_COLUMNS))
     for row in rows:
-        book.active.append(row)
+        sheet.append(list(row))
     data = BytesIO()
     book.save(data)
     return data.getvalue()
@@ -198,9 +198,7 @@ def add_dropdowns(sheet: Worksheet) -> None:
 def write_template(path: Path, year: int) -> Path:
     """The sheet the office fills in, with examples of the three deadline shapes, and a
     second sheet explaining every column."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "大事要事"
+    book, sheet = workbook("大事要事")
     sheet.append(list(ALL_COLUMNS))
     for row in sample_rows(year):
         sheet.append([v.replace("2026-", f"{year}-") if isinstance(v, str) else v for v in row])
@@ -220,8 +218,8 @@ def write_template(path: Path, year: int) -> Path:
         sheet.column_dimensions[get_column_letter(i + 1)].width = wide.get(name, 12)
     guide = book.create_sheet("填写说明")
     guide.append(["列名", "是否必填", "说明", "示例"])
-    for row in GUIDE:
-        guide.append(list(row))
+    for line in GUIDE:
+        guide.append(list(line))
     for cell in guide[1]:
         cell.font = Font(bold=True)
     for letter, width in zip("ABCD", (12, 14, 70, 36), strict=True):

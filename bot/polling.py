@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 
+from telegram._utils.types import ODVInput  # PTB's own timeout type, not re-exported
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest, RequestData
 
@@ -42,10 +43,18 @@ class PollRequest(HTTPXRequest):
         self.trouble: int | None = None  # what is wrong now: NETWORK or an HTTP status
 
     async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, **timeouts
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: ODVInput[float] = HTTPXRequest.DEFAULT_NONE,
+        write_timeout: ODVInput[float] = HTTPXRequest.DEFAULT_NONE,
+        connect_timeout: ODVInput[float] = HTTPXRequest.DEFAULT_NONE,
+        pool_timeout: ODVInput[float] = HTTPXRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
+        timeouts = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         try:
-            code, payload = await super().do_request(url, method, request_data, **timeouts)
+            code, payload = await super().do_request(url, method, request_data, *timeouts)
         except TelegramError as exc:  # HTTPXRequest turns transport errors into these
             self._lost(NETWORK, exc.message)
             raise

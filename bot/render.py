@@ -8,11 +8,13 @@ instead: escaped there, the reader would see `&amp;` and `&lt;`.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
     Environment,
     FileSystemLoader,
@@ -25,6 +27,8 @@ from jinja2 import (
 from domain.errors import Refusal
 from domain.plan import rules as plan_rules
 
+GENERIC = "generic"  # the macro in refusals.j2 that answers a key it does not know
+
 
 class TemplateProblem(Exception):
     pass
@@ -32,10 +36,11 @@ class TemplateProblem(Exception):
 
 class Renderer:
     def __init__(self, office_dir: Path | None = None) -> None:
-        loaders = [FileSystemLoader(str(office_dir))] if office_dir else []
+        loaders: list[BaseLoader] = [FileSystemLoader(str(office_dir))] if office_dir else []
         loaders.append(PackageLoader("bot", "templates"))
+        self.loader = ChoiceLoader(loaders)
         self.env = Environment(
-            loader=ChoiceLoader(loaders),
+            loader=self.loader,
             autoescape=select_autoescape(default=True, default_for_string=True),
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -63,7 +68,15 @@ class Renderer:
         env = self.plain_env if plain else self.env
         module = env.get_template("refusals.j2").module
         macro = getattr(module, refusal.key, None)
-        return str(macro(**refusal.context) if macro else module.generic()).strip()
+        return str(macro(**refusal.context) if macro else getattr(module, GENERIC)()).strip()
+
+    def declared(self, template: str) -> dict[str, str]:
+        """The variables a template says it receives, each with its type and what it reads
+        ('Item — the item: .title'): its leading `{# context: … #}` comment, the interface an
+        office's override relies on (bot/templates/README.md). Raises TemplateProblem when
+        the comment is missing or a line of it is not a declaration."""
+        source = self.loader.get_source(self.env, f"{template}.j2")[0]
+        return declarations(source, template)
 
     def check(self) -> list[str]:
         """Compile every template; the list of problems is empty when all is well."""
@@ -76,6 +89,27 @@ class Renderer:
         return problems
 
 
+HEADER = re.compile(r"\{#\s*context:(?P<body>.*?)#\}", re.S)
+DECLARATION = re.compile(r"(?P<name>[A-Za-z_]\w*): (?P<about>\S.*? — \S.*)")
+
+
+def declarations(source: str, template: str = "") -> dict[str, str]:
+    """`{# context: none … #}`, or one `name: Type — what it is, .fields it reads` a line."""
+    header = HEADER.match(source)
+    if header is None:
+        raise TemplateProblem(f"{template}: no {{# context: … #}} comment at the top")
+    body = header["body"].strip()
+    if body.startswith("none"):
+        return {}
+    found = {}
+    for line in body.splitlines():
+        declared = DECLARATION.fullmatch(line.strip())
+        if declared is None:
+            raise TemplateProblem(f"{template}: not a declaration: {line.strip()!r}")
+        found[declared["name"]] = declared["about"]
+    return found
+
+
 def _short_time(value: str | None) -> str:
     """'2026-11-24T10:05:00+08:00' → '11月24日 10:05'."""
     if not value:
@@ -85,7 +119,7 @@ def _short_time(value: str | None) -> str:
     return f"{int(month)}月{int(dom)}日 {clock[:5]}".strip()
 
 
-TITLES = ("书记", "主任", "主席", "委员", "同志", "领导", "秘书长")
+TITLES: tuple[str, ...] = ("书记", "主任", "主席", "委员", "同志", "领导", "秘书长")
 TITLES += tuple(f"{level}长" for level in "省市县区镇乡厅局部处")
 
 

@@ -66,7 +66,8 @@ async def _refuse_held(settings: Settings, now: datetime) -> None:
     from bot.lease_keeper import describe
 
     held = await backups.holder(settings.db)
-    if lease.judge(held, int(now.timestamp()), settings.lease_seconds) is Verdict.HELD:
+    verdict = lease.judge(held, int(now.timestamp()), settings.lease_seconds)
+    if held is not None and verdict is Verdict.HELD:
         raise Refused(
             f"数据库 {settings.db} 正被运行中的机器人使用（{describe(held, settings.zone)}）："
             "请先停止 duban run 再恢复。"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
+from bot import services
 from domain import buttons as cb
 from domain import revisits
 from domain.workdays import working_moment
@@ -19,7 +20,7 @@ async def ask_due_revisits(app: Application) -> int:
     push, only in office hours on working days. The invitations go through the outbox in the
     transaction that starts the revisit: sent once, paced, kept for a liaison yet to come.
     """
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     if not working_moment(svc.office.clock.now(), svc.office.calendar, svc.hours):
         return 0
     label = svc.office.serial_label

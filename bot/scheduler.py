@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from bot import backup, leader_channel, orchestrator
+from bot import backup, leader_channel, orchestrator, services
 from bot.revisit_tick import ask_due_revisits
+from bot.services import Context
 from domain.models import Role
 from domain.plan import actions as plan
 from domain.workdays import working_moment
@@ -30,7 +31,7 @@ async def tick(app: Application) -> int:
 
     Every tick, working moment or not, leaves its time and count in `meta`: `duban status`
     reads them to tell a live bot from a stalled one."""
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     office = svc.office
     now = office.clock.now()
     working = working_moment(now, office.calendar, svc.hours)
@@ -42,7 +43,7 @@ async def tick(app: Application) -> int:
 
 
 async def _queue(app: Application, now: datetime) -> int:
-    svc = app.bot_data["services"]
+    svc = services.of(app)
     office = svc.office
     today, stamp = now.date(), office.now()
     opened = await plan.roll_over(office, then=fix_letters(svc))
@@ -76,7 +77,7 @@ async def _calendar_warning(conn, office, supervisors, now: datetime, stamp: str
     return queued
 
 
-async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def tick_job(context: Context) -> None:
     """Reminders and posts, due revisits, the day's backup: one failing must not stop the others."""
     try:
         await tick(context.application)
@@ -94,6 +95,8 @@ async def tick_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def schedule(app: Application, interval: float) -> None:
     """One repeating tick with a fixed id: scheduling twice replaces, misfires still run."""
+    if app.job_queue is None:  # PTB builds one when its job-queue extra is installed
+        raise RuntimeError("python-telegram-bot[job-queue] is not installed")
     app.job_queue.run_repeating(
         tick_job,
         interval=interval,

@@ -6,10 +6,9 @@ Reads only: the command may run beside a live `duban run` and must change nothin
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from domain.status import Alarm, Facts, Holder, needs_person, year_spans
 from domain.workdays import Hours, WorkdayCalendar
@@ -48,14 +47,14 @@ async def gather(
     )
 
 
-def _holder(held: lease.Lease, live: bool, zone) -> Holder:
+def _holder(held: lease.Lease, live: bool, zone: tzinfo | None) -> Holder:
     def at(ts: int) -> datetime:
         return datetime.fromtimestamp(ts, zone)
 
     return Holder(held.pid, held.host, at(held.started_at), at(held.heartbeat), live)
 
 
-def _instant(text: str | None, zone: ZoneInfo) -> datetime | None:
+def _instant(text: str | None, zone: tzinfo | None) -> datetime | None:
     return datetime.fromisoformat(text).astimezone(zone) if text else None
 
 

@@ -48,6 +48,9 @@ def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     Parts carry no leading or trailing blank lines and none is empty; text that fits comes
     back as one part. `limit` must be at least 2 (one emoji).
     """
+    whole = _whole(text, limit)
+    if whole is not None:
+        return whole
     atoms = _atoms(_BLOCKS.sub(BLOCK, text))
     ends = list(accumulate((a.width for a in atoms), initial=0))
     parts: list[str] = []
@@ -61,6 +64,23 @@ def split_html(text: str, limit: int = TEXT_LIMIT) -> list[str]:
             parts.append(part)
         start = _skip_blank(atoms, cut)
     return parts
+
+
+def _whole(text: str, limit: int) -> list[str] | None:
+    """The usual case, without building an atom per character: a text that fits even counting
+    its tags, with no block mark and every tag closed, is itself trimmed of blank ends (what
+    the general way returns for it). None: not that case."""
+    if BLOCK in text or _utf16(text) > limit:
+        return None
+    depth = 0
+    for tag in _TAG.finditer(text):
+        depth += -1 if tag.group(1) else 1
+        if depth < 0:
+            return None
+    if depth:
+        return None
+    part = text.strip()
+    return [part] if _TAG.sub("", part).strip() else []
 
 
 def caption_parts(text: str) -> tuple[str, list[str]]:

@@ -7,12 +7,36 @@ Posts are decided here and queued in the outbox with keys that name their period
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from domain.workdays import Hours, WorkdayCalendar, working_moment
 
 IMPORTANCE = {"escalation": 0, "key_red": 1, "key_difficulty": 2, "unreachable": 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """An alert kept for the channel, with the item and unit it is about (when it has them)."""
+
+    id: int
+    kind: str
+    detail: str  # JSON
+    created_at: str
+    item_id: int | None = None
+    unit_id: int | None = None
+    posted_at: str | None = None
+    dedupe_key: str | None = None
+    title: str | None = None
+    year: int | None = None
+    serial: int | None = None
+    plan_code: str | None = None
+    deadline: str | None = None
+    is_key: int | None = None
+    closed_at: str | None = None
+    unit_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +80,9 @@ def posts_due(
     return due
 
 
-def _periodic(now: datetime, calendar: WorkdayCalendar, last: dict) -> list[PostDue]:
+def _periodic(
+    now: datetime, calendar: WorkdayCalendar, last: dict[str, datetime | None]
+) -> list[PostDue]:
     """The weekly, monthly and quarterly posts whose period began today and has none yet."""
     today = now.date()
     starts = {
@@ -74,7 +100,7 @@ def _periodic(now: datetime, calendar: WorkdayCalendar, last: dict) -> list[Post
         for rule, start in starts.items()
         if start is not None
         and calendar.next_workday(start, include_today=True) == today
-        and (last.get(rule) is None or last[rule].date() < start)
+        and ((stamp := last.get(rule)) is None or stamp.date() < start)
     ]
 
 
@@ -91,25 +117,25 @@ def _digest_due(now: datetime, last_digest: datetime | None, schedule: Schedule)
     return now - last_digest >= timedelta(minutes=schedule.digest_minutes)
 
 
-def alert_view(row, label) -> dict:
+def alert_view(row: Alert, label: Callable[..., str]) -> dict[str, Any]:
     """An alert as the digest shows it: what happened, on what, since when."""
-    detail = json.loads(row["detail"] or "{}")
+    detail = json.loads(row.detail or "{}")
     return {
         "workdays": "",
         "difficulties": "",
         "person": "",  # every kind's fields, never missing
         **detail,
-        "id": row["id"],
-        "kind": row["kind"],
-        "serial": label(row["year"], row["serial"], row["item_id"], row["plan_code"]),
-        "title": row["title"] or "",
-        "unit": row["unit_name"] or detail.get("unit", ""),
-        "deadline": detail.get("deadline") or row["deadline"] or "",
-        "since": row["created_at"],
-        "is_key": bool(row["is_key"]),
+        "id": row.id,
+        "kind": row.kind,
+        "serial": label(row.year, row.serial, row.item_id, row.plan_code),
+        "title": row.title or "",
+        "unit": row.unit_name or detail.get("unit", ""),
+        "deadline": detail.get("deadline") or row.deadline or "",
+        "since": row.created_at,
+        "is_key": bool(row.is_key),
     }
 
 
-def by_importance(alerts: list[dict]) -> list[dict]:
+def by_importance(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Most important first: key items overdue, then going red, difficulties, silence."""
     return sorted(alerts, key=lambda a: (IMPORTANCE.get(a["kind"], 9), not a["is_key"], a["since"]))

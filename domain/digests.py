@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from domain.policy import ESCALATE, REMIND, Step, Told
 
@@ -42,7 +43,7 @@ class Digest:
             seen.setdefault((s.need.fix, target), s.need.context["serial"])
         return [(fix, item, serial) for (fix, item), serial in seen.items() if fix]
 
-    def context(self) -> dict:
+    def context(self) -> dict[str, Any]:
         """What the template needs, as plain values."""
         if self.rule == "todo":
             return {
@@ -51,7 +52,7 @@ class Digest:
                 "entries": [entry(s) for s in self.shown],
                 "more": len(self.steps) - len(self.shown),
             }
-        units: dict[str, list[dict]] = {}
+        units: dict[str, list[dict[str, Any]]] = {}
         for s in self.steps:
             units.setdefault(s.need.context["unit"], []).append(entry(s))
         return {
@@ -62,11 +63,11 @@ class Digest:
         }
 
 
-def entry(step: Step) -> dict:
+def entry(step: Step) -> dict[str, Any]:
     return {**step.need.context, "key": step.need.key, "n": step.n, **told_view(step.told)}
 
 
-def told_view(told: Told | None) -> dict:
+def told_view(told: Told | None) -> dict[str, Any]:
     """The honest words' facts: on which days a reminder really went out, and why not."""
     told = told or Told()
     return {
@@ -110,6 +111,6 @@ def followups(
     return found
 
 
-def _followup(person: int, steps: tuple[Step, ...], day: date, to_leader=False) -> Digest:
+def _followup(person: int, steps: tuple[Step, ...], day: date, to_leader: bool = False) -> Digest:
     key = f"followup:p{person}:{day.isoformat()}"
     return Digest(key, "followup", day, steps, person_id=person, to_leader=to_leader)

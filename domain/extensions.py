@@ -14,11 +14,11 @@ from datetime import date
 
 from domain import inputs
 from domain.errors import Refusal
-from domain.items import TRANSITIONS, Action, Status, transition
-from domain.models import Item, Person, Role, Unit
-from domain.office import Office, Then, after, require
+from domain.items import Action, Status, sources, transition
+from domain.models import Extension, Item, Person, Role, Unit
+from domain.office import Office, Then, after, require, unit_of
 from storage import audit, extensions, items, people, units
-from storage.db import Conn, Row
+from storage.db import Conn
 
 GRANTED, REFUSED = "granted", "refused"
 
@@ -50,13 +50,6 @@ class Decided:
     liaisons: list[Person]
 
 
-def _statuses_for(action: Action, role: Role) -> frozenset[Status]:
-    """Where the status table lets `role` take `action`: asked, never written out by hand."""
-    return frozenset(
-        s for (s, a), (_, roles) in TRANSITIONS.items() if a is action and role in roles
-    )
-
-
 def check_new_deadline(item: Item, new_deadline: date) -> date:
     """A new deadline must move the item's deadline later, or it is no extension at all."""
     if new_deadline <= item.deadline:
@@ -71,15 +64,12 @@ def check_new_deadline(item: Item, new_deadline: date) -> date:
 async def extendable(office: Office, person: Person | None) -> list[Item]:
     """The liaison's items the unit leads, has signed, and may ask to extend now."""
     liaison = require(person, Role.LIAISON)
+    unit_id = unit_of(liaison)
     async with office.db.read() as conn:
         found = await items.search(
-            conn,
-            statuses=_statuses_for(Action.REQUEST_EXTENSION, liaison.role),
-            unit_id=liaison.unit_id,
+            conn, statuses=sources(Action.REQUEST_EXTENSION, liaison.role), unit_id=unit_id
         )
-    return [
-        i for i in found if i.unit(liaison.unit_id).is_lead and i.unit(liaison.unit_id).signed_at
-    ]
+    return [i for i in found if i.led_by(unit_id) and i.signed_by(unit_id)]
 
 
 async def check_request(office: Office, person: Person | None, item_id: int) -> Item:
@@ -104,8 +94,8 @@ async def _requestable(office: Office, conn: Conn, liaison: Person, item_id: int
     if pending is not None:
         raise Refusal(
             "extension_pending",
-            at=pending["requested_at"],
-            new_deadline=pending["new_deadline"],
+            at=pending.requested_at,
+            new_deadline=pending.new_deadline,
         )
     transition(item.status, Action.REQUEST_EXTENSION, liaison.role)
     if office.clock.today() > item.deadline:
@@ -137,7 +127,7 @@ async def request_extension(
             conn,
             at=now,
             person_id=liaison.id,
-            action="申请延期",
+            action=Action.REQUEST_EXTENSION.value,
             item_id=item_id,
             unit_id=liaison.unit_id,
             extension_id=extension_id,
@@ -145,9 +135,9 @@ async def request_extension(
             new_deadline=new_deadline.isoformat(),
             reason=reason,
         )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        changed = await items.get(conn, item_id)
+        changed = await items.known(conn, item_id)
         done = Requested(
             changed, extension_id, unit, item.deadline, new_deadline, reason, supervisors
         )
@@ -163,19 +153,19 @@ async def check_decision(office: Office, person: Person | None, extension_id: in
 
 async def _decidable(
     conn: Conn, supervisor: Person, extension_id: int, action: Action
-) -> tuple[Row, Item, Status]:
+) -> tuple[Extension, Item, Status]:
     row = await extensions.get(conn, extension_id)
     if row is None:
         raise Refusal("extension_unknown")
-    if row["decision"] is not None:
-        who = await people.get(conn, row["decided_by"]) if row["decided_by"] else None
+    if row.decision is not None:
+        who = await people.get(conn, row.decided_by) if row.decided_by else None
         raise Refusal(
             "extension_decided",
-            granted=row["decision"] == GRANTED,
-            at=row["decided_at"] or "",
+            granted=row.decision == GRANTED,
+            at=row.decided_at or "",
             who=who.name if who else "",
         )
-    item = await items.get(conn, row["item_id"])
+    item = await items.get(conn, row.item_id)
     if item is None:
         raise Refusal("item_unknown")
     return row, item, transition(item.status, action, supervisor.role)
@@ -189,7 +179,7 @@ async def grant_extension(
     now = office.now()
     async with office.db.transaction() as conn:
         row, item, target = await _decidable(conn, supervisor, extension_id, Action.GRANT_EXTENSION)
-        old, new = date.fromisoformat(row["old_deadline"]), date.fromisoformat(row["new_deadline"])
+        old, new = date.fromisoformat(row.old_deadline), date.fromisoformat(row.new_deadline)
         await items.set_status(conn, item.id, target, now, deadline=new.isoformat())
         await extensions.decide(conn, extension_id, GRANTED, supervisor, now, refusal_reason=None)
         await audit.record(
@@ -198,7 +188,7 @@ async def grant_extension(
             person_id=supervisor.id,
             action="同意延期",
             item_id=item.id,
-            unit_id=row["unit_id"],
+            unit_id=row.unit_id,
             extension_id=extension_id,
             old_deadline=old.isoformat(),
             new_deadline=new.isoformat(),
@@ -226,23 +216,23 @@ async def refuse_extension(
             person_id=supervisor.id,
             action="不同意延期",
             item_id=item.id,
-            unit_id=row["unit_id"],
+            unit_id=row.unit_id,
             extension_id=extension_id,
-            old_deadline=row["old_deadline"],
-            new_deadline=row["new_deadline"],
+            old_deadline=row.old_deadline,
+            new_deadline=row.new_deadline,
             reason=reason,
         )
         return await after(then, conn, await _decided(conn, row, False, reason))
 
 
-async def _decided(conn: Conn, row: Row, granted: bool, reason: str) -> Decided:
+async def _decided(conn: Conn, row: Extension, granted: bool, reason: str) -> Decided:
     return Decided(
-        item=await items.get(conn, row["item_id"]),
-        extension_id=row["id"],
+        item=await items.known(conn, row.item_id),
+        extension_id=row.id,
         granted=granted,
-        old_deadline=date.fromisoformat(row["old_deadline"]),
-        new_deadline=date.fromisoformat(row["new_deadline"]),
+        old_deadline=date.fromisoformat(row.old_deadline),
+        new_deadline=date.fromisoformat(row.new_deadline),
         reason=reason,
-        unit=await units.get(conn, row["unit_id"]),
-        liaisons=await people.liaisons(conn, row["unit_id"]),
+        unit=await units.known(conn, row.unit_id),
+        liaisons=await people.liaisons(conn, row.unit_id),
     )

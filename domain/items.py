@@ -1,7 +1,9 @@
 """Item states, the actions that move them, and who may take each: one table, one function.
 
-The table is the whole status model. Everything else asks `transition()`; no handler or
-query compares statuses on its own.
+The table is the whole status model. Everything else asks `transition()` or one of the named
+groups below; no handler, query or template compares statuses on its own. A status is stored
+as its code (`Status.value`) and shown by its label (`Status.label`, from LABELS): storage
+binds codes, people read labels.
 """
 
 from __future__ import annotations
@@ -13,19 +15,49 @@ from domain.models import Role
 
 
 class Status(StrEnum):
-    PENDING_APPROVAL = "待审定"
-    RETURNED_FOR_REVISION = "已退回修改"
-    AWAITING_SIGN = "待签收"
-    IN_PROGRESS = "办理中"
-    EXTENSION_REQUESTED = "申请延期"
-    SUSPENDED = "暂停"
-    UNDER_REVIEW = "待审核"
-    RETURNED_FOR_SUPPLEMENT = "已退回补充"
-    AWAITING_VERIFICATION = "待核查"
-    CLOSED = "已办结"
-    REVISITING = "回访中"
-    CANCELLED = "已撤销"
-    RECORDED = "已登记"
+    """An item's state. The value is the code stored in the database; `label` is what people
+    read (templates, the ledger, the chart), from the one map LABELS below."""
+
+    PENDING_APPROVAL = "pending_approval"
+    RETURNED_FOR_REVISION = "returned_for_revision"
+    AWAITING_SIGN = "awaiting_sign"
+    IN_PROGRESS = "in_progress"
+    EXTENSION_REQUESTED = "extension_requested"
+    SUSPENDED = "suspended"
+    UNDER_REVIEW = "under_review"
+    RETURNED_FOR_SUPPLEMENT = "returned_for_supplement"
+    AWAITING_VERIFICATION = "awaiting_verification"
+    CLOSED = "closed"
+    REVISITING = "revisiting"
+    CANCELLED = "cancelled"
+    RECORDED = "recorded"
+
+    @property
+    def label(self) -> str:
+        """The office's word for this state."""
+        return LABELS[self]
+
+    def __str__(self) -> str:
+        """Printed, a state reads as its label: an office's own template written before the
+        codes (`{{ item.status }}`) still shows 办理中. Formatting and SQL use the code."""
+        return LABELS[self]
+
+
+LABELS: dict[Status, str] = {
+    Status.PENDING_APPROVAL: "待审定",
+    Status.RETURNED_FOR_REVISION: "已退回修改",
+    Status.AWAITING_SIGN: "待签收",
+    Status.IN_PROGRESS: "办理中",
+    Status.EXTENSION_REQUESTED: "申请延期",
+    Status.SUSPENDED: "暂停",
+    Status.UNDER_REVIEW: "待审核",
+    Status.RETURNED_FOR_SUPPLEMENT: "已退回补充",
+    Status.AWAITING_VERIFICATION: "待核查",
+    Status.CLOSED: "已办结",
+    Status.REVISITING: "回访中",
+    Status.CANCELLED: "已撤销",
+    Status.RECORDED: "已登记",
+}
 
 
 class Action(StrEnum):
@@ -89,21 +121,38 @@ for _state in (S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED):
 for _state in (*_ACTIVE, S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION):
     TRANSITIONS[(_state, A.CANCEL)] = (S.CANCELLED, frozenset({SUP}))
 
+
+def sources(action: Action, role: Role | None = None) -> frozenset[Status]:
+    """The statuses the table lets `action` start from (for `role`, if named): asked of the
+    table, never written out by hand."""
+    return frozenset(
+        s
+        for (s, a), (_, roles) in TRANSITIONS.items()
+        if a is action and (role is None or role in roles)
+    )
+
+
 # ---- status groups: every "finished", "stopped", "open" in the code is one of these -----------
 DRAFTS = frozenset({S.PENDING_APPROVAL, S.RETURNED_FOR_REVISION})  # not yet sent to a unit
 FINISHED = frozenset({S.CLOSED, S.REVISITING})  # the work is done (a revisit only checks it)
 STOPPED = frozenset({S.CANCELLED, S.RECORDED})  # withdrawn, or only kept for reference
+SETTLED = FINISHED | STOPPED  # nothing more is asked of the units
 OPEN_STATUSES = frozenset({*DRAFTS, *_ACTIVE, S.REVISITING})
+SEEN = OPEN_STATUSES | {S.CLOSED}  # what /item and /letter offer (撤销 items are typed)
 IN_WORK = OPEN_STATUSES - DRAFTS  # sent to the units and not finished: what summaries count
 RUNNING = frozenset(_ACTIVE) - {S.SUSPENDED}  # sent, not finished, not paused: may fall overdue
+PAUSED = frozenset({S.SUSPENDED})  # set aside by the office: nothing is owed meanwhile
+REVISITS = frozenset({S.REVISITING})  # closed, and the lead unit is asked whether it held
 # what the reminder policy chases, and where it expects periodic reports
 CHASED = frozenset(
     {S.AWAITING_SIGN, S.IN_PROGRESS, S.EXTENSION_REQUESTED, S.RETURNED_FOR_SUPPLEMENT}
 )
 REPORTING = CHASED - {S.AWAITING_SIGN}
 # what the policy decides on: the chased statuses, and a revisit the lead unit has not answered
-DECIDED = CHASED | {S.REVISITING}
+DECIDED = CHASED | REVISITS
 WAITING_ON_UNIT = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS, S.RETURNED_FOR_SUPPLEMENT})
+# where a unit may still sign: the lead unit's 签收 starts the work, a co-unit may sign later
+SIGNABLE = frozenset({S.AWAITING_SIGN, S.IN_PROGRESS})
 # where a unit may report progress (a report during review or an extension request is welcome)
 REPORTABLE = frozenset(
     {
@@ -114,6 +163,18 @@ REPORTABLE = frozenset(
         S.AWAITING_VERIFICATION,
     }
 )
+REVISABLE = sources(A.RESUBMIT)  # a returned letter its drafter may edit and send again
+IN_REVIEW = sources(A.PASS)  # a completion report waits for the office's decision
+VERIFYING = frozenset({S.AWAITING_VERIFICATION})  # the office checks on site before deciding
+# where the lead unit may apply for 办结: first time, or again after a return
+COMPLETABLE = sources(A.SUBMIT_COMPLETION) | sources(A.RESUBMIT_COMPLETION)
+
+
+def completion_action(status: str) -> Action:
+    """申请办结 the first time, or 重新报送办结 after the office returned the report."""
+    if status in sources(A.RESUBMIT_COMPLETION):
+        return A.RESUBMIT_COMPLETION
+    return A.SUBMIT_COMPLETION
 
 
 def transition(status: str, action: Action, role: Role, previous: str | None = None) -> Status:
@@ -124,7 +185,7 @@ def transition(status: str, action: Action, role: Role, previous: str | None = N
     current = Status(status)
     rule = TRANSITIONS.get((current, action))
     if rule is None:
-        raise Refusal("not_allowed_now", status=current.value, action=action.value)
+        raise Refusal("not_allowed_now", status=current, action=action.value)
     target, roles = rule
     if role not in roles:
         raise Refusal("wrong_role", action=action.value)

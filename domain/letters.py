@@ -10,9 +10,9 @@ from dataclasses import dataclass, field, replace
 
 from domain import buttons
 from domain.errors import Refusal
-from domain.items import FINISHED, STOPPED, Action, Status, may_approve, transition
+from domain.items import DRAFTS, SETTLED, SIGNABLE, Action, Status, may_approve, transition
 from domain.models import Category, Draft, Item, Person, Role, Unit
-from domain.office import Office, Then, after, require
+from domain.office import Office, Then, after, require, unit_of
 from storage import audit, items, outbox, people, units
 from storage.db import Conn
 from storage.outbox import Push
@@ -94,8 +94,8 @@ async def open_item(
             item_id=item_id,
             status=status.value,
         )
-        item = await items.get(conn, item_id)
-        approvers = await _approvers(office, conn) if status is Status.PENDING_APPROVAL else []
+        item = await items.known(conn, item_id)
+        approvers = await _approvers(office, conn) if status in DRAFTS else []
         return await after(then, conn, Opened(item, approvers))
 
 
@@ -116,7 +116,7 @@ async def resubmit(
         await audit.record(
             conn, at=now, person_id=supervisor.id, action="修改后重新提交", item_id=item_id
         )
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         approvers = await _approvers(office, conn)
         return await after(then, conn, Opened(item, approvers))
 
@@ -135,7 +135,7 @@ async def approve(
         await items.set_status(
             conn, item_id, target, now, approved_by=approver.id, approved_at=now, sent_at=now
         )
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         await audit.record(
             conn, at=now, person_id=approver.id, action="审定同意", item_id=item_id, serial=serial
         )
@@ -167,7 +167,7 @@ async def reach(conn: Conn, unit_ids: list[int]) -> Recipients:
     """Every reachable liaison of each unit (an empty list for a unit nobody can receive)."""
     found = []
     for unit_id in unit_ids:
-        unit = await units.get(conn, unit_id)
+        unit = await units.known(conn, unit_id)
         found.append((unit, [p for p in await people.liaisons(conn, unit_id) if not p.unreachable]))
     return Recipients(found)
 
@@ -176,17 +176,22 @@ async def send_fixed(office: Office, conn: Conn, item_id: int, recipients: Recip
     """Queue the letter as the caller's `then` fixed it (rendered and stored on the item in the
     same transaction: the domain renders nothing), to every reachable liaison, or to the unit
     (held until a liaison registers); the item as stored, letter included."""
-    item = await items.get(conn, item_id)
-    if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
-        raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
+    item = await items.known(conn, item_id)
     pushes = [
         push
         for unit, reachable in recipients.by_unit
-        for push in [letter_push(item, unit.id, p) for p in reachable]
-        or [letter_push(item, unit.id, None)]
+        for push in letter_pushes(item, unit.id, reachable)
     ]
     await outbox.add_many(conn, pushes, office.now())
     return item
+
+
+def letter_pushes(item: Item, unit_id: int, reachable: list[Person]) -> list[Push]:
+    """The fixed letter to each reachable liaison of the unit, or to the unit (held until a
+    liaison registers)."""
+    if not item.letter_html:  # a caller forgot `then=fix_letters(…)`: never send an empty letter
+        raise RuntimeError(f"item {item.id}: the letter was not fixed before it was queued")
+    return [letter_push(item, unit_id, p) for p in reachable] or [letter_push(item, unit_id, None)]
 
 
 async def _approver_may(
@@ -212,7 +217,7 @@ async def may_return(office: Office, person: Person | None, item_id: int) -> Non
 
 async def return_letter(
     office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
-):
+) -> tuple[Item, Person | None]:
     """退回修改: the letter goes back to its drafter with the approver's reason."""
     approver = require(person, Role.LEADER, Role.SUPERVISOR)
     now = office.now()
@@ -224,7 +229,7 @@ async def return_letter(
             conn, at=now, person_id=approver.id, action="退回修改", item_id=item_id, reason=reason
         )
         creator = await people.get(conn, item.created_by)
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         return await after(then, conn, (item, creator))
 
 
@@ -245,12 +250,12 @@ async def sign(
                 at=assigned.signed_at[:16].replace("T", " "),
                 who=assigned.signed_by_name or "",
             )
-        if item.status not in (Status.AWAITING_SIGN, Status.IN_PROGRESS):
+        if item.status not in SIGNABLE:
             raise Refusal("not_allowed_now", status=item.status, action="签收")
         if assigned.is_lead:
             target = transition(item.status, Action.LEAD_SIGN, liaison.role)
             await items.set_status(conn, item_id, target, now)
-        await items.sign(conn, item_id, liaison.unit_id, liaison.id, now)
+        await items.sign(conn, item_id, unit_of(liaison), liaison.id, now)
         await audit.record(
             conn,
             at=now,
@@ -259,9 +264,9 @@ async def sign(
             item_id=item_id,
             unit_id=liaison.unit_id,
         )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         return await after(then, conn, Signed(item, unit, supervisors))
 
 
@@ -278,9 +283,9 @@ async def set_responsible(
             raise Refusal("not_your_item")
         if not assigned.signed_at:
             raise Refusal("sign_first")
-        if item.status in FINISHED | STOPPED:
+        if item.status in SETTLED:
             raise Refusal("not_allowed_now", status=item.status, action="报送承办责任人")
-        await items.set_responsible(conn, item_id, liaison.unit_id, name, title, phone, now)
+        await items.set_responsible(conn, item_id, unit_of(liaison), name, title, phone, now)
         await audit.record(
             conn,
             at=now,
@@ -291,4 +296,4 @@ async def set_responsible(
             name=name,
             title=title,
         )
-        return await items.get(conn, item_id)
+        return await items.known(conn, item_id)

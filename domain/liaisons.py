@@ -21,7 +21,8 @@ class Liaison:
 
     @property
     def label(self) -> str:
-        return f"{self.unit.label}{self.person.liaison_kind.label} {self.person.name}"
+        kind = self.person.liaison_kind
+        return f"{self.unit.label}{kind.label if kind else Role.LIAISON.label} {self.person.name}"
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ async def deactivate(
 
 async def _active_liaison(conn: Conn, liaison_id: int) -> Liaison:
     found = await people.get(conn, liaison_id)
-    if found is None or found.role is not Role.LIAISON or not found.active:
+    if found is None or found.role is not Role.LIAISON or not found.active or not found.unit_id:
         raise Refusal("liaison_gone")
     unit = await units.get(conn, found.unit_id)
     if unit is None:

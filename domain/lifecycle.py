@@ -67,7 +67,7 @@ async def suspend(
     office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
 ) -> Changed:
     """暂停: reminders stop and the item waits; where it was is kept for 恢复."""
-    return await _set_aside(office, person, item_id, reason, Action.SUSPEND, "暂停", then)
+    return await _set_aside(office, person, item_id, reason, Action.SUSPEND, then)
 
 
 async def resume(
@@ -99,7 +99,7 @@ async def cancel_item(
     office: Office, person: Person | None, item_id: int, reason: str, then: Then | None = None
 ) -> Changed:
     """撤销: the item is withdrawn for good (the status table has no way back from 已撤销)."""
-    return await _set_aside(office, person, item_id, reason, Action.CANCEL, "撤销", then)
+    return await _set_aside(office, person, item_id, reason, Action.CANCEL, then)
 
 
 async def _set_aside(
@@ -108,12 +108,11 @@ async def _set_aside(
     item_id: int,
     reason: str,
     action: Action,
-    label: str,
     then: Then | None,
 ) -> Changed:
     """暂停 or 撤销, with a reason: only a suspension remembers where the item was."""
     supervisor = require(person, Role.SUPERVISOR)
-    reason = inputs.text(reason, "reason", f"{label}理由")
+    reason = inputs.text(reason, "reason", f"{action.value}理由")
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _load(conn, item_id)
@@ -126,7 +125,7 @@ async def _set_aside(
             conn,
             at=now,
             person_id=supervisor.id,
-            action=label,
+            action=action.value,
             item_id=item_id,
             status_from=item.status,
             reason=reason,

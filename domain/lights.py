@@ -12,27 +12,28 @@ from decimal import Decimal
 
 from domain.items import Status
 from domain.plan import rules
+from domain.plan.records import TargetLine
 from domain.plan.rules import Milestone, Shape
 from domain.reminders import Assignment
 from domain.traffic import Light, Pace, item_lights
 from domain.workdays import WorkdayCalendar
 from storage import ledger_state
 from storage import plan as store
-from storage.db import Conn, Row
+from storage.db import Conn
 
 EVERY_STATUS = tuple(Status)
 
 
-def pace_of(row: Row, milestones: list[Milestone]) -> Pace:
+def pace_of(row: TargetLine, milestones: list[Milestone]) -> Pace:
     """A target's pace from its row (storage.plan.targets) and milestones."""
-    shape = Shape(row["shape"])
-    final = date.fromisoformat(row["deadline"])
-    start_on = date.fromisoformat(row["start_on"]) if row["start_on"] else None
-    goal = store.decimal_or_none(row["quantity"])
+    shape = Shape(row.shape)
+    final = date.fromisoformat(row.deadline)
+    start_on = date.fromisoformat(row.start_on) if row.start_on else None
+    goal = store.decimal_or_none(row.quantity)
     if goal is not None:
-        progress = rules.quantity_percent(store.decimal_or_none(row["reached"]), goal)
+        progress = rules.quantity_percent(store.decimal_or_none(row.reached), goal)
     else:
-        progress = None if row["percent"] is None else Decimal(row["percent"])
+        progress = None if row.percent is None else Decimal(row.percent)
     continues = shape is Shape.MULTI_YEAR and any(m.item_id is None for m in milestones)
     return Pace(rules.start_of(shape, start_on, final, milestones), final, progress, continues)
 
@@ -41,9 +42,9 @@ async def paces(conn: Conn) -> dict[int, Pace]:
     """Each plan target's pace, by the id of the item carrying it now."""
     found = await store.all_milestones(conn)
     return {
-        row["item_id"]: pace_of(row, found.get(row["id"], []))
+        row.item_id: pace_of(row, found.get(row.id, []))
         for row in await store.targets(conn)
-        if row["item_id"] is not None
+        if row.item_id is not None
     }
 
 
@@ -58,8 +59,16 @@ async def of_items(
     conn: Conn, today: date, cal: WorkdayCalendar, item_ids: Iterable[int] | None = None
 ) -> dict[int, Light | None]:
     """The lights of these items (every sent item when None); an item never sent has none."""
+    found, paced = await facts(conn, item_ids)
+    return item_lights(found, today, cal, paced)
+
+
+async def facts(
+    conn: Conn, item_ids: Iterable[int] | None = None
+) -> tuple[list[Assignment], dict[int, Pace]]:
+    """What `item_lights` decides the lights of these items from, read in one section."""
     ids = None if item_ids is None else list(item_ids)
     if ids == []:
-        return {}
+        return [], {}
     found = await ledger_state.assignments(conn, EVERY_STATUS, lambda *_: "", ids)
-    return await of_assignments(conn, found, today, cal)
+    return found, await paces(conn)

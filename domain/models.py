@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # domain.items builds on Role: a runtime import would go round in a circle
+    from domain.items import Status
 
 
 class Role(StrEnum):
@@ -56,7 +60,7 @@ class Period(StrEnum):
     ONCE = "一次性"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     id: int
     name: str
@@ -69,7 +73,7 @@ class Unit:
         return self.short_name or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: int
     tg_user_id: int
@@ -82,9 +86,10 @@ class Person:
     liaison_kind: LiaisonKind | None = None
     active: bool = True
     unreachable: bool = False
+    menu: str = ""  # fingerprint of the command menu last set in their chat ('' : none)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemUnit:
     unit_id: int
     unit_name: str
@@ -100,7 +105,7 @@ class ItemUnit:
         return self.role == "lead"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     id: int
     title: str
@@ -111,7 +116,7 @@ class Item:
     deadline: date
     period: Period
     is_key: bool
-    status: str
+    status: Status
     created_by: int
     created_at: str
     year: int | None = None
@@ -122,7 +127,7 @@ class Item:
     sent_at: str | None = None
     closed_at: str | None = None
     returns: int = 0
-    suspended_from: str | None = None
+    suspended_from: Status | None = None
     status_reason: str | None = None
     target_id: int | None = None  # a 大事要事 target this item carries
     plan_code: str | None = None  # that target's 编号 (names a 任务书, which has no serial)
@@ -139,6 +144,16 @@ class Item:
 
     def unit(self, unit_id: int | None) -> ItemUnit | None:
         return next((u for u in self.units if u.unit_id == unit_id), None)
+
+    def led_by(self, unit_id: int) -> bool:
+        """The unit is this item's lead unit (牵头单位)."""
+        mine = self.unit(unit_id)
+        return mine is not None and mine.is_lead
+
+    def signed_by(self, unit_id: int) -> bool:
+        """The unit is one of this item's and has signed for it (签收)."""
+        mine = self.unit(unit_id)
+        return mine is not None and bool(mine.signed_at)
 
     @property
     def is_task_notice(self) -> bool:
@@ -162,7 +177,7 @@ class Draft:
     is_key: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Attachment:
     kind: str  # photo | document
     file_id: str
@@ -171,3 +186,111 @@ class Attachment:
     mime_type: str = ""
     size: int = 0
     local_path: str | None = None
+
+
+# ---- an item's records: what storage reads back, column for column -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report (progress, completion or revisit) as submitted; a correction is a new version."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    person_id: int
+    kind: str  # progress | completion | revisit
+    period_key: str
+    version: int
+    submitted_at: str
+    corrects: int | None = None
+    progress: str = ""
+    percent: int | None = None
+    difficulties: str = ""
+    next_steps: str = ""
+    sustained: int | None = None
+    key_flagged: int = 0
+    read_at: str | None = None
+    read_by: int | None = None
+    quantity: str | None = None
+    unit_name: str | None = None  # joined when the item's record lists every report
+    files: int = 0  # how many attachments, in that same list
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A request to move the deadline (延期) and, once decided, its decision."""
+
+    id: int
+    item_id: int
+    unit_id: int
+    person_id: int
+    old_deadline: str
+    new_deadline: str
+    reason: str
+    requested_at: str
+    decision: str | None = None  # granted | refused
+    decided_by: int | None = None
+    decided_at: str | None = None
+    refusal_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Invite:
+    """A one-time invitation, known only by its code's hash."""
+
+    id: int
+    code_hash: str
+    role: str
+    expires_at: str
+    created_at: str
+    unit_id: int | None = None
+    liaison_kind: str | None = None
+    created_by: int | None = None
+    used_at: str | None = None
+    used_by: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """An on-site check ordered on a completion report, and what it found."""
+
+    id: int
+    item_id: int
+    report_id: int
+    verifier: str
+    planned_on: str
+    ordered_by: int
+    ordered_at: str
+    finding: str | None = None
+    recorded_by: int | None = None
+    recorded_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Revisit:
+    """A revisit (回访) of a closed item: when it falls due and how far it has got."""
+
+    id: int
+    item_id: int
+    due_on: str
+    state: str  # scheduled | asked | answered | done | reopened | dropped
+    asked_at: str | None = None
+    report_id: int | None = None
+    decided_by: int | None = None
+    decided_at: str | None = None
+    reason: str | None = None
+    answered_at: str | None = None  # joined: when and by whom it was answered,
+    answered_by: str | None = None
+    decided_name: str | None = None  # and who decided, for the refusals that name them
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One line of an item's audit trail, with the names of who acted and on which unit."""
+
+    at: str
+    action: str
+    detail: str  # JSON
+    who: str | None = None
+    unit: str | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from domain.items import RUNNING
@@ -18,13 +18,13 @@ class UnitFigures:
     closed_late: int = 0
     overdue: int = 0
     returned: int = 0
-    sign_days: list[int] | None = None
+    sign_days: list[int] = field(default_factory=list)
     reports: int = 0
     in_progress: int = 0  # led, open and not yet overdue: the chart's 办理中
 
     @property
     def average_sign_days(self) -> float | None:
-        days = self.sign_days or []
+        days = self.sign_days
         return round(sum(days) / len(days), 1) if days else None
 
     @property
@@ -33,7 +33,7 @@ class UnitFigures:
         return round(100 * self.closed_on_time / closed) if closed else None
 
     @property
-    def rank_key(self) -> tuple:
+    def rank_key(self) -> tuple[int, int, int, float]:
         """Fewest overdue first, then most closed on time, fewest returns, fastest 签收."""
         return (
             self.overdue,
@@ -49,27 +49,25 @@ async def figures(office: Office) -> list[UnitFigures]:
         rows = await monthly.unit_rows(conn)
     by_unit: dict[int, UnitFigures] = {}
     for r in rows:
-        f = by_unit.setdefault(r["unit_id"], UnitFigures(r["unit_name"], sign_days=[]))
-        if r["item_id"] is None:
-            continue
+        f = by_unit.setdefault(r.unit_id, UnitFigures(r.unit_name))
+        if r.item_id is None or r.deadline is None or r.sent_at is None:
+            continue  # a unit with no item this month: the three are NULL together
         f.assigned += 1
-        f.reports += r["reports"]
-        deadline = date.fromisoformat(r["deadline"])
-        if r["signed_at"]:
+        f.reports += r.reports
+        deadline = date.fromisoformat(r.deadline)
+        if r.signed_at:
             f.sign_days.append(
-                (
-                    date.fromisoformat(r["signed_at"][:10]) - date.fromisoformat(r["sent_at"][:10])
-                ).days
+                (date.fromisoformat(r.signed_at[:10]) - date.fromisoformat(r.sent_at[:10])).days
             )
-        if r["role"] != "lead":
+        if r.role != "lead":
             continue
-        f.returned += r["returns"]
-        if r["closed_at"]:
-            on_time = date.fromisoformat(r["closed_at"][:10]) <= deadline
+        f.returned += r.returns
+        if r.closed_at:
+            on_time = date.fromisoformat(r.closed_at[:10]) <= deadline
             f.closed_on_time += on_time
             f.closed_late += not on_time
-        elif r["status"] in RUNNING and deadline < today:
+        elif r.status in RUNNING and deadline < today:
             f.overdue += 1
-        elif r["status"] in RUNNING:
+        elif r.status in RUNNING:
             f.in_progress += 1
     return sorted((f for f in by_unit.values() if f.assigned), key=lambda f: f.rank_key)

@@ -11,7 +11,7 @@ from domain.errors import Refusal
 from domain.models import Item, Person, Role
 from domain.workdays import WorkdayCalendar
 from storage import people
-from storage.db import Conn, Database
+from storage.db import Conn, Database, found
 
 T = TypeVar("T")
 # What the caller queues in the action's own transaction: the messages the action causes to
@@ -49,12 +49,19 @@ class Office:
     def serial_label(self, item: Item) -> str:
         return serial_label(item, self.serial_format)
 
-    def label(self, year: int | None, serial: int | None, item_id: int, code=None) -> str:
+    def label(
+        self, year: int | None, serial: int | None, item_id: int, code: str | None = None
+    ) -> str:
         return item_label(year, serial, item_id, code, self.serial_format)
 
     async def person(self, tg_user_id: int) -> Person | None:
         async with self.db.read() as conn:
             return await people.active_by_tg(conn, tg_user_id)
+
+    async def remember_menu(self, person: Person, menu: str) -> None:
+        """The command menu now set in the person's chat: not sent again until it changes."""
+        async with self.db.transaction() as conn:
+            await people.set_menu(conn, person.id, menu)
 
 
 def serial_label(item: Item, fmt: str = "督办〔{year}〕{n}号") -> str:
@@ -77,9 +84,14 @@ def item_label(
     return f"草稿#{item_id}"
 
 
-def labeller(fmt: str):
-    """`label(year, serial, item_id, plan_code=None)` for rows read straight from storage."""
-    return lambda y, n, i, code=None: item_label(y, n, i, code, fmt)
+def labeller(fmt: str) -> Callable[[int | None, int | None, int, str | None], str]:
+    """`label(year, serial, item_id, plan_code)` for rows read straight from storage."""
+    return lambda y, n, i, code: item_label(y, n, i, code, fmt)
+
+
+def unit_of(liaison: Person) -> int:
+    """A liaison's unit: registration gives every liaison one."""
+    return found(liaison.unit_id, f"the unit of liaison {liaison.id}")
 
 
 def require(person: Person | None, *roles: Role) -> Person:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.items import DRAFTS, IN_WORK, OPEN_STATUSES, Action, Status, allowed
+from domain.items import DRAFTS, IN_WORK, OPEN_STATUSES, SEEN, Action, allowed
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from storage import items
 from storage import plan as store
-
-SEEN = OPEN_STATUSES | {Status.CLOSED}  # what /item and /letter offer (撤销 items are typed)
 
 
 @dataclass(frozen=True)
@@ -57,10 +55,10 @@ async def keyable(office: Office, person: Person | None, on: bool) -> list[Choic
         tasks = await store.tasks(conn)
         targets = await store.targets(conn)
         found = await items.search(conn, statuses=IN_WORK)
-    result = [Choice("task", t["id"], t["code"], t["title"]) for t in tasks]
-    result += [Choice("target", g["id"], g["code"], g["title"]) for g in targets]
-    flags = {("task", t["id"]): t["is_key"] for t in tasks}
-    flags |= {("target", g["id"]): g["is_key"] for g in targets}
+    result = [Choice("task", t.id, t.code, t.title) for t in tasks]
+    result += [Choice("target", g.id, g.code, g.title) for g in targets]
+    flags = {("task", t.id): t.is_key for t in tasks}
+    flags |= {("target", g.id): g.is_key for g in targets}
     result = [k for k in result if bool(flags[(k.kind, k.id)]) != on]
     label = office.serial_label
     result += [
@@ -75,4 +73,4 @@ async def plan_tasks(office: Office, person: Person | None) -> list[Choice]:
     """/plan: every task of the plan, key ones first, as /plan lists them."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     async with office.db.read() as conn:
-        return [Choice("task", t["id"], t["code"], t["title"]) for t in await store.tasks(conn)]
+        return [Choice("task", t.id, t.code, t.title) for t in await store.tasks(conn)]

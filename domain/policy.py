@@ -28,13 +28,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, Protocol
 
-from domain.items import Status
+from domain.items import REPORTING, REVISITS
 from domain.models import Period
 from domain.periods import Window, window
 from domain.reminders import (
     CHASED,
-    REPORTING,
     Assignment,
     counted_from_window,
     overdue_since,
@@ -75,7 +75,7 @@ class Need:
     epoch: str
     is_key: bool = False
     fix: str = ""
-    context: dict = field(default_factory=dict, compare=False)
+    context: dict[str, Any] = field(default_factory=dict, compare=False)  # the template's
 
     @property
     def key(self) -> str:
@@ -86,7 +86,7 @@ class Need:
         return self.kind in HEADS_UP
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Chase:
     """One step taken for a need, with the state of the message that carried it (None when
     no outbox row did: a leader-channel alert)."""
@@ -121,9 +121,17 @@ class Step:
     told: Told | None = None  # on an escalation
 
 
+class Say(Protocol):
+    """How the rules name a need they found (`needs` collects them)."""
+
+    def __call__(
+        self, kind: str, since: date, epoch: str, fix: str = "", **ctx: object
+    ) -> None: ...
+
+
 def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> list[Need]:
     """Everything missing of this unit on this item today, heads-ups included."""
-    if a.status == Status.REVISITING:
+    if a.status in REVISITS:
         return revisit(a, today, cal)
     if a.status not in CHASED or not window_open(a, today):
         return []
@@ -138,7 +146,7 @@ def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> lis
     }
     found: list[Need] = []
 
-    def need(kind: str, since: date, epoch: str, fix: str = "", **ctx) -> None:
+    def need(kind: str, since: date, epoch: str, fix: str = "", **ctx: object) -> None:
         shown = {"since": since.isoformat(), "workdays": cal.workdays_between(since, today)}
         context = {**base, **shown, **ctx, "kind": kind}
         fix = fix or FIX[kind]
@@ -151,7 +159,7 @@ def needs(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules) -> lis
         if today > due:
             need("responsible", due, a.signed_on.isoformat(), signed=a.signed_on.isoformat())
     if a.signed_on is not None and a.status in REPORTING and a.period is not Period.ONCE:
-        _reports(a, today, cal, rules, need)
+        _reports(a, a.signed_on, today, cal, rules, need)
     _deadline(a, today, cal, rules, need)
     return found
 
@@ -177,28 +185,30 @@ def revisit(a: Assignment, today: date, cal: WorkdayCalendar) -> list[Need]:
     return [Need("revisit", a.item_id, a.unit_id, since, epoch, a.is_key, "revisit", context)]
 
 
-def _reports(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules, need) -> None:
+def _reports(
+    a: Assignment, signed: date, today: date, cal: WorkdayCalendar, rules: Rules, need: Say
+) -> None:
     """The first report missed since the last one (one ladder until the unit reports again,
     however many periods pass); a heads-up the day before this period's is due."""
     current = window(a.period, today, a.sent_on, a.deadline)
     due = current.due_day(cal)
     reported = a.last_report_on is not None and a.last_report_on >= current.start
     ahead = cal.workdays_between(today, due)
-    if not reported and due > a.signed_on and 0 <= ahead <= rules.report_before:
+    if not reported and due > signed and 0 <= ahead <= rules.report_before:
         need("report_soon", due, current.key, due=due.isoformat(), left=ahead)
-    missed = first_missed(a, cal)
+    missed = first_missed(a, signed, cal)
     if missed is not None and missed.start < current.start:
         last_due = missed.due_day(cal)
         need("report", last_due, missed.key, due=last_due.isoformat())
 
 
-def first_missed(a: Assignment, cal: WorkdayCalendar) -> Window | None:
+def first_missed(a: Assignment, signed: date, cal: WorkdayCalendar) -> Window | None:
     """The first period after the last report (or after 签收) whose due day came after 签收."""
-    if a.last_report_on is not None and a.last_report_on >= a.signed_on:
+    if a.last_report_on is not None and a.last_report_on >= signed:
         found = _next(a, window(a.period, a.last_report_on, a.sent_on, a.deadline))
     else:
-        found = window(a.period, a.signed_on, a.sent_on, a.deadline)
-    while found is not None and found.due_day(cal) <= a.signed_on:
+        found = window(a.period, signed, a.sent_on, a.deadline)
+    while found is not None and found.due_day(cal) <= signed:
         found = _next(a, found)
     return found
 
@@ -208,7 +218,7 @@ def _next(a: Assignment, w: Window) -> Window | None:
     return None if following.start == w.start else following
 
 
-def _deadline(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules, need) -> None:
+def _deadline(a: Assignment, today: date, cal: WorkdayCalendar, rules: Rules, need: Say) -> None:
     """A heads-up at each warning threshold reached (the nearest one), then overdue."""
     if today > a.deadline:  # the unit's next move: sign first if it never did
         fix = "report" if a.signed_on else "sign"
@@ -284,7 +294,7 @@ def decide(
     return sorted(taken, key=urgency)
 
 
-def urgency(step: Step) -> tuple:
+def urgency(step: Step) -> tuple[bool, int, date]:
     return (not step.need.is_key, URGENCY.index(step.need.kind), step.need.since)
 
 

@@ -13,12 +13,12 @@ from datetime import date
 from decimal import Decimal
 
 from domain.errors import Refusal
-from domain.items import REPORTABLE, Action, Status, transition
-from domain.models import Attachment, Item, Person, Role, Unit
-from domain.office import Office, Then, after, require
+from domain.items import COMPLETABLE, REPORTABLE, completion_action, transition
+from domain.models import Attachment, Item, Person, Report, Role, Unit
+from domain.office import Office, Then, after, require, unit_of
 from domain.periods import window
 from storage import alerts, audit, items, people, plan, reports, units
-from storage.db import Conn, Row
+from storage.db import Conn
 
 NOTHING = {"", "无", "没有", "暂无"}
 _PERCENT = re.compile(r"^(\d{1,3})\s*[%％]?$")
@@ -77,11 +77,13 @@ async def reportable(office: Office, person: Person | None) -> list[Item]:
     """The liaison's items that take a progress report now (signed, in a reporting state)."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
-        found = await items.search(conn, statuses=REPORTABLE, unit_id=liaison.unit_id)
-    return [i for i in found if i.unit(liaison.unit_id).signed_at]
+        found = await items.search(conn, statuses=REPORTABLE, unit_id=unit_of(liaison))
+    return [i for i in found if i.signed_by(unit_of(liaison))]
 
 
-async def start_report(office: Office, person: Person | None, item_id: int):
+async def start_report(
+    office: Office, person: Person | None, item_id: int
+) -> tuple[Item, Report | None, tuple[Decimal, str] | None]:
     """The item to report on, the unit's previous report (to carry over), and the goal of a
     quantified 大事要事 target (its quantity and measure), if the item carries one."""
     liaison = require(person, Role.LIAISON)
@@ -89,7 +91,7 @@ async def start_report(office: Office, person: Person | None, item_id: int):
         item = await _mine(conn, liaison, item_id)
         if item.status not in REPORTABLE:
             raise Refusal("not_allowed_now", status=item.status, action="报送进展")
-        previous = await reports.latest(conn, item_id, liaison.unit_id, "progress")
+        previous = await reports.latest(conn, item_id, unit_of(liaison), "progress")
         return item, previous, await plan.goal(conn, item.target_id)
 
 
@@ -114,15 +116,15 @@ async def submit_progress(
         repeated = False
         if corrects is not None:
             corrected = await _correctable(conn, liaison, corrects)
-            period_key = corrected["period_key"]
-            repeated = corrected["difficulties"] == form.difficulties
+            period_key = corrected.period_key
+            repeated = corrected.difficulties == form.difficulties
         else:
             period_key = window(item.period, office.clock.today(), sent_on(item), item.deadline).key
         flagged = item.is_key and has_difficulties(form.difficulties)
         report_id = await reports.insert(
             conn,
             item_id=item_id,
-            unit_id=liaison.unit_id,
+            unit_id=unit_of(liaison),
             person_id=liaison.id,
             kind="progress",
             period_key=period_key,
@@ -136,7 +138,7 @@ async def submit_progress(
             attachments=form.attachments,
             quantity=None if form.quantity is None else str(form.quantity),
         )
-        version = (await reports.get(conn, report_id))["version"]
+        version = await reports.version(conn, report_id)
         await audit.record(
             conn,
             at=now,
@@ -156,25 +158,25 @@ async def submit_progress(
                 unit_id=liaison.unit_id,
                 difficulties=form.difficulties,
             )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         drafter = await people.get(conn, item.created_by)
         notify = [drafter] if drafter and drafter.active else []
         done = Submitted(report_id, item, unit, version, period_key, notify, flagged, corrects)
         return await after(then, conn, done)
 
 
-async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Row:
+async def _correctable(conn: Conn, liaison: Person, report_id: int) -> Report:
     report = await reports.get(conn, report_id)
-    if report is None or report["unit_id"] != liaison.unit_id or report["kind"] != "progress":
+    if report is None or report.unit_id != liaison.unit_id or report.kind != "progress":
         raise Refusal("stale_button")
-    if report["read_at"]:
+    if report.read_at:
         raise Refusal("report_already_read")
     if await reports.newer_exists(conn, report):
         raise Refusal("report_superseded")
     return report
 
 
-async def start_correction(office: Office, person: Person | None, report_id: int) -> Row:
+async def start_correction(office: Office, person: Person | None, report_id: int) -> Report:
     """The report to correct, if it is still the unit's newest and unread."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
@@ -187,7 +189,7 @@ async def mark_read(office: Office, person: Person | None, report_id: int) -> bo
     reader = require(person, Role.SUPERVISOR)
     async with office.db.transaction() as conn:
         report = await reports.get(conn, report_id)
-        if report is None or report["kind"] != "progress":
+        if report is None or report.kind != "progress":
             raise Refusal("stale_button")
         return await reports.mark_read(conn, report_id, reader.id, office.now())
 
@@ -205,18 +207,14 @@ async def submit_completion(
     now = office.now()
     async with office.db.transaction() as conn:
         item = await _mine(conn, liaison, item_id)
-        if not item.unit(liaison.unit_id).is_lead:
+        if not item.led_by(unit_of(liaison)):
             raise Refusal("lead_only")
-        action = (
-            Action.RESUBMIT_COMPLETION
-            if item.status == Status.RETURNED_FOR_SUPPLEMENT
-            else Action.SUBMIT_COMPLETION
-        )
+        action = completion_action(item.status)
         target = transition(item.status, action, liaison.role)
         report_id = await reports.insert(
             conn,
             item_id=item_id,
-            unit_id=liaison.unit_id,
+            unit_id=unit_of(liaison),
             person_id=liaison.id,
             kind="completion",
             period_key="completion",
@@ -225,7 +223,7 @@ async def submit_completion(
             percent=100,
             attachments=attachments,
         )
-        version = (await reports.get(conn, report_id))["version"]
+        version = await reports.version(conn, report_id)
         await items.set_status(conn, item_id, target, now)
         await audit.record(
             conn,
@@ -236,9 +234,9 @@ async def submit_completion(
             unit_id=liaison.unit_id,
             note=f"第{version}次报送",
         )
-        unit = await units.get(conn, liaison.unit_id)
+        unit = await units.known(conn, unit_of(liaison))
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        item = await items.get(conn, item_id)
+        item = await items.known(conn, item_id)
         done = Submitted(report_id, item, unit, version, "completion", supervisors)
         return await after(then, conn, done)
 
@@ -246,9 +244,8 @@ async def submit_completion(
 async def completable(office: Office, person: Person | None) -> list[Item]:
     """The lead unit's items where 申请办结 is possible now."""
     liaison = require(person, Role.LIAISON)
-    ok = {Status.IN_PROGRESS, Status.RETURNED_FOR_SUPPLEMENT}
     return [
         i
         for i in await reportable(office, liaison)
-        if i.status in ok and i.unit(liaison.unit_id).is_lead
+        if i.status in COMPLETABLE and i.led_by(unit_of(liaison))
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from domain import queries
 from domain.errors import Refusal
@@ -11,7 +12,9 @@ from domain.items import DECIDED
 from domain.models import Person, Role, Unit
 from domain.office import Office, labeller, require
 from domain.policy import Rules, needs
+from domain.workdays import WorkdayCalendar
 from storage import audit, ledger_state, outbox, people, units
+from storage.db import Conn
 from storage.outbox import PROBLEM_STATES, Queued
 
 SHOWN = 10  # problem rows listed, each with its 重新发送 button; the rest are counted
@@ -25,12 +28,19 @@ LEGACY = frozenset(
 )
 
 
+class Mute(NamedTuple):
+    """A unit whose reminders are paused, and the last day of the pause."""
+
+    unit: Unit
+    until: str
+
+
 @dataclass(frozen=True)
 class Overview:
     counts: dict[str, int]
     problems: list[Queued]
     unreachable: list[queries.UnitStatus]
-    muted: list[tuple[Unit, str]]
+    muted: list[Mute]
     names: dict[int, str]  # who a person-addressed problem row was for
 
     @property
@@ -53,12 +63,12 @@ async def overview(office: Office, person: Person | None) -> Overview:
         counts,
         problems,
         [s for s in statuses if not s.reachable],
-        [(by_id[u], until) for u, until in muted.items() if u in by_id],
+        [Mute(by_id[u], until) for u, until in muted.items() if u in by_id],
         names,
     )
 
 
-async def _names(conn, person_ids: set[int]) -> dict[int, str]:
+async def _names(conn: Conn, person_ids: set[int]) -> dict[int, str]:
     found = [await people.get(conn, i) for i in sorted(person_ids)]
     return {p.id: p.name for p in found if p is not None}
 
@@ -98,7 +108,7 @@ async def resend(office: Office, person: Person | None, push_id: int) -> Resent:
     return Resent(push, waits)
 
 
-async def _nobody_to_receive(conn, push: Queued) -> bool:
+async def _nobody_to_receive(conn: Conn, push: Queued) -> bool:
     """The sender would hold it again at once: a unit's push and no liaison can receive it."""
     if push.person_id is not None or push.chat_id is not None or push.unit_id is None:
         return False
@@ -114,7 +124,7 @@ async def undelivered(office: Office, person: Person | None, item_id: int) -> li
         return (await outbox.undelivered_for(conn, item_id, person.id))[-ON_ITEM:]
 
 
-async def mute(office: Office, person: Person | None, unit_text: str, until: date | None):
+async def mute(office: Office, person: Person | None, unit_text: str, until: date | None) -> Unit:
     """Pause a unit's pushes until a date (None lifts the mute); it still shows as late."""
     require(person, Role.SUPERVISOR)
     return await mute_unit(office, person, await find_unit(office, unit_text), until)
@@ -129,7 +139,9 @@ async def find_unit(office: Office, unit_text: str) -> int:
     return (exact or found)[0].id
 
 
-async def mute_unit(office: Office, person: Person | None, unit_id: int, until: date | None):
+async def mute_unit(
+    office: Office, person: Person | None, unit_id: int, until: date | None
+) -> Unit:
     """The same for a unit picked from a list; the supervisor is checked on every press."""
     supervisor = require(person, Role.SUPERVISOR)
     now = office.now()
@@ -151,7 +163,7 @@ async def mute_unit(office: Office, person: Person | None, unit_id: int, until: 
     return unit
 
 
-def mute_choices(today: date, calendar) -> dict[str, date | None]:
+def mute_choices(today: date, calendar: WorkdayCalendar) -> dict[str, date | None]:
     """The common answers to 暂停到哪天: a few working days, the month's end, or lift it."""
     choices: dict[str, date | None] = {
         str(n): calendar.add_workdays(today, n) for n in MUTE_WORKDAYS

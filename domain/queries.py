@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain import lights as item_lights
+from domain import traffic
 from domain.errors import Refusal
-from domain.items import IN_WORK, OPEN_STATUSES, Status
-from domain.models import Category, Item, ItemUnit, LiaisonKind, Person, Role, Unit
+from domain.items import IN_WORK, OPEN_STATUSES, PAUSED, Status
+from domain.ledger import LedgerLine
+from domain.models import Category, Event, Item, ItemUnit, LiaisonKind, Person, Role, Unit
 from domain.office import Office, require
 from domain.traffic import Light
 from storage import audit, items, ledger_rows, people, plan, units
-from storage.db import Row
 
+MANY_LIGHTS = 1000  # assignments whose lights are decided off the event loop
 _REF_FULL = re.compile(r"(\d{4})\D+(\d{1,5})")
 _REF_DRAFT = re.compile(r"^(?:草稿)?#(\d{1,9})$")
 
@@ -82,7 +85,7 @@ async def find_item(office: Office, ref: str) -> Item:
     async with office.db.read() as conn:
         item_id = await plan.item_for_code(conn, code) if code else None
         if item_id is not None:
-            return await items.get(conn, item_id)
+            return await items.known(conn, item_id)
     kind, year, number = parse_ref(ref, office.clock.today().year)
     async with office.db.read() as conn:
         if kind == "id":
@@ -101,7 +104,8 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
         liaisons = await people.all_liaisons(conn)
     by_unit: dict[int, list[Person]] = {}
     for p in liaisons:
-        by_unit.setdefault(p.unit_id, []).append(p)
+        if p.unit_id is not None:  # every liaison has one
+            by_unit.setdefault(p.unit_id, []).append(p)
     result = []
     for unit in all_units:
         mine = by_unit.get(unit.id, [])
@@ -113,7 +117,13 @@ async def units_overview(office: Office, person: Person | None) -> list[UnitStat
 async def lights(office: Office, item_ids: Iterable[int] | None = None) -> dict[int, Light | None]:
     """红黄绿 of these items (every sent item when None): see domain.traffic.light."""
     async with office.db.read() as conn:
-        return await item_lights.of_items(conn, office.clock.today(), office.calendar, item_ids)
+        found, paced = await item_lights.facts(conn, item_ids)
+    today, cal = office.clock.today(), office.calendar
+    if len(found) < MANY_LIGHTS:
+        return traffic.item_lights(found, today, cal, paced)
+    # a ledger's worth (10,000 take most of a second): decided in a worker thread, with the
+    # database free meanwhile, so nobody else's reply waits for it
+    return await asyncio.to_thread(traffic.item_lights, found, today, cal, paced)
 
 
 async def open_items(office: Office, person: Person | None, query: str = "") -> list[Item]:
@@ -136,7 +146,7 @@ async def open_items(office: Office, person: Person | None, query: str = "") -> 
         )
 
 
-async def item_record(office: Office, person: Person | None, ref: str) -> tuple[Item, list[Row]]:
+async def item_record(office: Office, person: Person | None, ref: str) -> tuple[Item, list[Event]]:
     """One item with its timeline; a liaison sees only items of their own unit."""
     viewer = require(person)
     return await _record(office, viewer, await find_item(office, ref))
@@ -144,13 +154,13 @@ async def item_record(office: Office, person: Person | None, ref: str) -> tuple[
 
 async def item_record_by_id(
     office: Office, person: Person | None, item_id: int
-) -> tuple[Item, list[Row]]:
+) -> tuple[Item, list[Event]]:
     """The same, for an item picked from a list (the pick is checked like a typed 编号)."""
     viewer = require(person)
     return await _record(office, viewer, await get_item(office, item_id))
 
 
-async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, list[Row]]:
+async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, list[Event]]:
     if viewer.role is Role.LIAISON and all(u.unit_id != viewer.unit_id for u in item.units):
         raise Refusal("not_your_item")
     async with office.db.read() as conn:
@@ -160,10 +170,10 @@ async def _record(office: Office, viewer: Person, item: Item) -> tuple[Item, lis
 def waiting_for(item: Item, mine: ItemUnit) -> str:
     """What the unit owes on this item right now, in the office's words."""
     if not mine.signed_at:
-        return "待签收"
+        return Status.AWAITING_SIGN.label
     if not mine.responsible_name:
         return "待报送承办责任人"
-    if item.status == Status.SUSPENDED:
+    if item.status in PAUSED:
         return "已暂停"
     return "按期报送进展"
 
@@ -192,7 +202,9 @@ async def awaiting_responsible(office: Office, person: Person | None) -> list[Ta
     ]
 
 
-async def ledger(office: Office, person: Person | None = None, *, system: bool = False):
+async def ledger(
+    office: Office, person: Person | None = None, *, system: bool = False
+) -> list[LedgerLine]:
     """The 台账 rows (one per item and unit); supervisors and leaders, or the CLI."""
     if not system:
         require(person, Role.SUPERVISOR, Role.LEADER)

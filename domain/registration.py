@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from domain import letters
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import SIGNABLE
 from domain.models import Item, LiaisonKind, Person, Role, Unit
 from domain.office import Office, Then, after
 from storage import audit, invites, items, outbox, people, units
@@ -97,17 +97,17 @@ async def check_invite(office: Office, code: str) -> Invitation:
         return await _valid_invite(office, conn, code)
 
 
-async def _valid_invite(office: Office, conn, code: str) -> Invitation:
+async def _valid_invite(office: Office, conn: Conn, code: str) -> Invitation:
     row = await invites.by_hash(conn, hash_code(code.strip()))
     if row is None:
         raise Refusal("invite_unknown")
-    if row["used_at"] is not None:
+    if row.used_at is not None:
         raise Refusal("invite_used")
-    if datetime.fromisoformat(row["expires_at"]) <= office.clock.now():
+    if datetime.fromisoformat(row.expires_at) <= office.clock.now():
         raise Refusal("invite_expired")
-    unit = await units.get(conn, row["unit_id"]) if row["unit_id"] else None
-    kind = LiaisonKind(row["liaison_kind"]) if row["liaison_kind"] else None
-    return Invitation(Role(row["role"]), unit, kind, row["expires_at"])
+    unit = await units.get(conn, row.unit_id) if row.unit_id else None
+    kind = LiaisonKind(row.liaison_kind) if row.liaison_kind else None
+    return Invitation(Role(row.role), unit, kind, row.expires_at)
 
 
 async def register(
@@ -130,7 +130,7 @@ async def register(
         if existing is not None:
             raise Refusal("already_registered", role=existing.role.label)
         replaced = None
-        if invitation.role is Role.LIAISON and invitation.kind is LiaisonKind.PRIMARY:
+        if invitation.unit is not None and invitation.kind is LiaisonKind.PRIMARY:
             current = [
                 p
                 for p in await people.liaisons(conn, invitation.unit.id)
@@ -153,7 +153,7 @@ async def register(
             now=now,
         )
         row = await invites.by_hash(conn, hash_code(code.strip()))
-        if not await invites.mark_used(conn, row["id"], person_id, now):
+        if row is None or not await invites.mark_used(conn, row.id, person_id, now):
             raise Refusal("invite_used")
         unit_id = invitation.unit.id if invitation.unit else None
         await audit.record(
@@ -166,16 +166,14 @@ async def register(
             kind=invitation.kind.value if invitation.kind else None,
             replaced=replaced.id if replaced else None,
         )
-        person = await people.get(conn, person_id)
+        person = await people.known(conn, person_id)
         supervisors = [
             p for p in await people.with_role(conn, Role.SUPERVISOR) if p.id != person_id
         ]
         pending, queued = [], 0
         if unit_id is not None:
             queued = await outbox.release_held(conn, unit_id)
-            waiting = await items.search(
-                conn, statuses=[Status.AWAITING_SIGN, Status.IN_PROGRESS], unit_id=unit_id
-            )
+            waiting = await items.search(conn, statuses=SIGNABLE, unit_id=unit_id)
             pending = [
                 i for i in waiting if any(u.unit_id == unit_id and not u.signed_at for u in i.units)
             ]

@@ -10,20 +10,20 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.items import CHASED as CHASED  # defined with the other status groups
-from domain.items import REPORTING
+from domain.items import REPORTING, Status
 from domain.models import Period
 from domain.periods import window
 from domain.workdays import WorkdayCalendar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     """One unit's part in one item, as the rules need to see it."""
 
     item_id: int
     title: str
     serial: str
-    status: str
+    status: Status
     is_key: bool
     period: Period
     deadline: date

@@ -12,11 +12,11 @@ from datetime import date
 
 from domain import revisits
 from domain.errors import Refusal
-from domain.items import Action, Status, transition
-from domain.models import Item, Person, Role
+from domain.items import IN_REVIEW, VERIFYING, Action, transition
+from domain.models import Attachment, Event, Item, Person, Report, Role, Verification
 from domain.office import Office, Then, after, require
 from storage import alerts, audit, items, people, reports, reviews
-from storage.db import Conn, Row
+from storage.db import Conn
 
 
 @dataclass(frozen=True)
@@ -54,23 +54,27 @@ class Decided:
     revisits: list[date] = field(default_factory=list)
 
 
-async def under_review(conn: Conn, report_id: int) -> tuple[Row, Item]:
+# the review card: the report, its files, the item, its history and the latest on-site check
+Card = tuple[Report, Item, list[Attachment], list[Event], Verification | None]
+
+
+async def under_review(conn: Conn, report_id: int) -> tuple[Report, Item]:
     """The completion report and its item, if this report is the one awaiting a decision."""
     report = await reports.get(conn, report_id)
-    if report is None or report["kind"] != "completion":
+    if report is None or report.kind != "completion":
         raise Refusal("stale_button")
-    item = await items.get(conn, report["item_id"])
-    latest = await reports.latest(conn, item.id, report["unit_id"], "completion")
-    if latest["id"] != report_id:
+    item = await items.known(conn, report.item_id)
+    latest = await reports.latest(conn, item.id, report.unit_id, "completion")
+    if latest is None or latest.id != report_id:
         raise Refusal("report_superseded")
-    if item.status not in (Status.UNDER_REVIEW, Status.AWAITING_VERIFICATION):
+    if item.status not in IN_REVIEW:
         raise Refusal("not_allowed_now", status=item.status, action="审核")
     return report, item
 
 
 async def load_card(
     office: Office, person: Person | None, report_id: int, conn: Conn | None = None
-):
+) -> Card:
     """What the review card shows: the report, its files, the item and its history. Inside
     a transaction pass its `conn` (the card is queued with the action that causes it)."""
     require(person, Role.SUPERVISOR)
@@ -80,7 +84,7 @@ async def load_card(
         return await _card(conn, report_id)
 
 
-async def _card(conn: Conn, report_id: int):
+async def _card(conn: Conn, report_id: int) -> Card:
     report, item = await under_review(conn, report_id)
     files = await reports.attachments(conn, report_id)
     history = await audit.timeline(conn, item.id)
@@ -131,7 +135,7 @@ async def pass_report(
         target = transition(item.status, Action.PASS, reviewer.role)
         await _record(conn, item, report_id, reviewer, mask, "pass", "", now)
         await items.set_status(conn, item.id, target, now, closed_at=now)
-        item = await items.get(conn, item.id)
+        item = await items.known(conn, item.id)
         scheduled = await revisits.schedule(conn, office, item, office.clock.today())
         await audit.record(
             conn,
@@ -183,8 +187,8 @@ async def return_report(
             reason=reason,
             failed=[c.name for c in failures],
         )
-        item = await items.get(conn, item.id)
-        lead = await people.liaisons(conn, report["unit_id"])
+        item = await items.known(conn, item.id)
+        lead = await people.liaisons(conn, report.unit_id)
         return await after(then, conn, Decided(item, lead, failures))
 
 
@@ -222,12 +226,12 @@ async def order_verification(
             item_id=item.id,
             note=f"{verifier}，{planned_on.isoformat()}",
         )
-        item = await items.get(conn, item.id)
+        item = await items.known(conn, item.id)
     return Decided(item)
 
 
 def _awaits_finding(item: Item) -> None:
-    if item.status != Status.AWAITING_VERIFICATION:
+    if item.status not in VERIFYING:
         raise Refusal("not_allowed_now", status=item.status, action="录入核查结果")
 
 
@@ -252,7 +256,7 @@ async def record_finding(
         verification = await reviews.latest_verification(conn, report_id)
         if verification is None:
             raise Refusal("stale_button")
-        await reviews.record_finding(conn, verification["id"], finding, reviewer.id, now)
+        await reviews.record_finding(conn, verification.id, finding, reviewer.id, now)
         await audit.record(
             conn,
             at=now,

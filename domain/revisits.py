@@ -17,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from domain.errors import Refusal
-from domain.items import Action, Status, transition
-from domain.models import Item, Period, Person, Role
+from domain.items import REVISITS, Action, Status, sources, transition
+from domain.models import Item, ItemUnit, Period, Person, Role
 from domain.office import Office, Then, after, require
 from domain.progress import has_difficulties
 from storage import audit, items, outbox, people, reports
@@ -104,55 +105,57 @@ async def start_due(office: Office, invite: Invite | None = None) -> list[Due]:
     async with office.db.transaction() as conn:
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
         for row in await revisits_store.due(conn, office.clock.today()):
-            item = await items.get(conn, row["item_id"])
-            if item.status == Status.REVISITING:
+            item = await items.known(conn, row.item_id)
+            if item.status in REVISITS:
                 continue
-            if item.status != Status.CLOSED:
-                await revisits_store.move(conn, row["id"], "dropped", "scheduled")
+            if item.status not in sources(Action.START_REVISIT):
+                await revisits_store.move(conn, row.id, "dropped", "scheduled")
                 continue
             target = transition(item.status, Action.START_REVISIT, Role.SYSTEM)
             await items.set_status(conn, item.id, target, now)
-            await revisits_store.move(conn, row["id"], "asked", "scheduled", asked_at=now)
+            await revisits_store.move(conn, row.id, "asked", "scheduled", asked_at=now)
             await audit.record(
                 conn,
                 at=now,
                 person_id=None,
                 action="开始回访",
                 item_id=item.id,
-                revisit=row["id"],
-                due_on=row["due_on"],
+                revisit=row.id,
+                due_on=row.due_on,
             )
             lead = item.lead
             liaisons = await people.liaisons(conn, lead.unit_id) if lead else []
-            item = await items.get(conn, item.id)
-            due_on = date.fromisoformat(row["due_on"])
-            started.append(Due(row["id"], due_on, item, liaisons, supervisors))
+            item = await items.known(conn, item.id)
+            due_on = date.fromisoformat(row.due_on)
+            started.append(Due(row.id, due_on, item, liaisons, supervisors))
             if invite is not None:
                 await outbox.add_many(conn, invite(started[-1], now), now)
     return started
 
 
-async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> Item:
-    """The revisit and its item, if this liaison's unit leads it and it still awaits an answer."""
+async def _asked(conn: Conn, liaison: Person, revisit_id: int) -> tuple[Item, ItemUnit]:
+    """The revisit's item and the liaison's unit's part in it, if that unit leads it and the
+    revisit still awaits an answer."""
     row = await revisits_store.load(conn, revisit_id)
-    item = await items.get(conn, row["item_id"])
+    item = await items.known(conn, row.item_id)
     mine = item.unit(liaison.unit_id)
     if mine is None:
         raise Refusal("not_your_item")
     if not mine.is_lead:
         raise Refusal("revisit_lead_only")
-    if row["state"] == "answered":
-        raise Refusal("revisit_answered", at=row["answered_at"] or "", who=row["answered_by"] or "")
-    if row["state"] != "asked":
+    if row.state == "answered":
+        raise Refusal("revisit_answered", at=row.answered_at or "", who=row.answered_by or "")
+    if row.state != "asked":
         raise Refusal("revisit_over")
-    return item
+    return item, mine
 
 
 async def may_answer(office: Office, person: Person | None, revisit_id: int) -> Item:
     """Asked when the form opens, so nobody types an answer that would be refused."""
     liaison = require(person, Role.LIAISON)
     async with office.db.read() as conn:
-        return await _asked(conn, liaison, revisit_id)
+        item, _ = await _asked(conn, liaison, revisit_id)
+        return item
 
 
 async def answer(
@@ -169,11 +172,11 @@ async def answer(
     problems = problems if has_difficulties(problems) else ""
     now = office.now()
     async with office.db.transaction() as conn:
-        item = await _asked(conn, liaison, revisit_id)
+        item, mine = await _asked(conn, liaison, revisit_id)
         report_id = await reports.insert(
             conn,
             item_id=item.id,
-            unit_id=liaison.unit_id,
+            unit_id=mine.unit_id,
             person_id=liaison.id,
             kind=KIND,
             period_key=f"revisit-{revisit_id}",
@@ -194,27 +197,30 @@ async def answer(
             sustained=sustained,
         )
         supervisors = await people.with_role(conn, Role.SUPERVISOR)
-        unit_name = item.unit(liaison.unit_id).unit_name
         done = Answered(
-            revisit_id, report_id, item, unit_name, sustained, current, problems, supervisors
+            revisit_id, report_id, item, mine.unit_name, sustained, current, problems, supervisors
         )
         return await after(then, conn, done)
 
 
-async def _answered(conn: Conn, supervisor: Person, revisit_id: int, action: Action):
+async def _answered(
+    conn: Conn, supervisor: Person, revisit_id: int, action: Action
+) -> tuple[Item, Status]:
     """The item and its next status, if the revisit waits for a decision and `action` fits."""
     row = await revisits_store.load(conn, revisit_id)
-    if row["state"] in OUTCOMES.values():
-        outcome = next(a for a, state in OUTCOMES.items() if state == row["state"])
-        at, who = row["decided_at"] or "", row["decided_name"] or ""
+    if row.state in OUTCOMES.values():
+        outcome = next(a for a, state in OUTCOMES.items() if state == row.state)
+        at, who = row.decided_at or "", row.decided_name or ""
         raise Refusal("revisit_decided", outcome=outcome.value, at=at, who=who)
-    if row["state"] != "answered":
+    if row.state != "answered":
         raise Refusal("revisit_not_answered")
-    item = await items.get(conn, row["item_id"])
+    item = await items.known(conn, row.item_id)
     return item, transition(item.status, action, supervisor.role)
 
 
-async def may_decide(office: Office, person: Person | None, revisit_id: int, action: Action):
+async def may_decide(
+    office: Office, person: Person | None, revisit_id: int, action: Action
+) -> None:
     """Asked before the 重办 reason is typed: refused now rather than after the typing."""
     supervisor = require(person, Role.SUPERVISOR)
     async with office.db.read() as conn:
@@ -252,7 +258,7 @@ async def _decide(
     now = office.now()
     async with office.db.transaction() as conn:
         item, target = await _answered(conn, supervisor, revisit_id, action)
-        extra = {}
+        extra: dict[str, str | None] = {}
         if reopening:  # a fresh deadline: the old one has long passed, the item would be red
             deadline = office.calendar.add_workdays(office.clock.today(), REOPEN_WORKDAYS)
             extra = {"status_reason": reason, "closed_at": None, "deadline": deadline.isoformat()}
@@ -266,7 +272,7 @@ async def _decide(
             decided_at=now,
             reason=reason or None,
         )
-        detail = {}
+        detail: dict[str, Any] = {}  # the audit row's JSON
         if reopening:
             detail = {
                 "reason": reason,
@@ -282,7 +288,7 @@ async def _decide(
             revisit=revisit_id,
             **detail,
         )
-        item = await items.get(conn, item.id)
+        item = await items.known(conn, item.id)
         told = [u for u in item.units if reopening or u.is_lead]
         liaisons = [p for u in told for p in await people.liaisons(conn, u.unit_id)]
         return await after(then, conn, Decided(revisit_id, item, reason, liaisons))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from domain import lights as item_lights
 from domain.items import IN_WORK, Status
@@ -23,7 +25,7 @@ class ItemLine:
     title: str
     unit: str
     light: Light | None
-    status: str
+    status: Status
     deadline: date
     progress: str = ""
     percent: int | None = None
@@ -34,16 +36,23 @@ COUNTED = IN_WORK  # what a summary counts as 在办: sent to the units and not 
 NOT_STARTED = "未开始"  # not judged yet: before its window or its year
 
 
+class KeyGroup(NamedTuple):
+    """The key items under one 分管领导 ('' for those of no named leader)."""
+
+    leader: str
+    lines: list[ItemLine]
+
+
 @dataclass
 class Weekly:
     today: date
-    by_status: dict[str, int]
+    by_status: dict[Status, int]
     by_light: dict[str, int]
     key_items: list[ItemLine] = field(default_factory=list)
     overdue: list[ItemLine] = field(default_factory=list)
     silent_units: list[str] = field(default_factory=list)
-    difficulties: list[dict] = field(default_factory=list)
-    key_groups: list[tuple[str, list[ItemLine]]] = field(default_factory=list)
+    difficulties: list[dict[str, Any]] = field(default_factory=list)
+    key_groups: list[KeyGroup] = field(default_factory=list)
     closed_total: int = 0  # all time: the open counts above must add up to 在办事项
 
     @property
@@ -51,14 +60,14 @@ class Weekly:
         return sum(self.by_light.values())
 
 
-def by_leader(lines: list[tuple[str, ItemLine]]) -> list[tuple[str, list[ItemLine]]]:
+def by_leader(lines: list[tuple[str, ItemLine]]) -> list[KeyGroup]:
     """Key items grouped by the 分管领导 of their plan task (first seen first); items of no
     plan task, or of a task without a named leader, come last under ''."""
     groups: dict[str, list[ItemLine]] = {}
     for leader, item in lines:
         groups.setdefault(leader, []).append(item)
-    named = [(k, v) for k, v in groups.items() if k]
-    return named + ([("", groups[""])] if "" in groups else [])
+    named = [KeyGroup(k, v) for k, v in groups.items() if k]
+    return named + ([KeyGroup("", groups[""])] if "" in groups else [])
 
 
 async def weekly(office: Office, since: str) -> Weekly:
@@ -85,8 +94,8 @@ async def weekly(office: Office, since: str) -> Weekly:
             lights[a.item_id],
             a.status,
             a.deadline,
-            report["progress"] if report else "",
-            report["percent"] if report else None,
+            report.progress if report else "",
+            report.percent if report else None,
             overdue,
         )
 
@@ -94,7 +103,11 @@ async def weekly(office: Office, since: str) -> Weekly:
     for value in lights.values():
         by_light[str(value) if value else NOT_STARTED] += 1
     chased = [a for a in leads if a.status in CHASED]
-    in_work = {str(st): n for st, n in counts.items() if st in COUNTED and n}
+    # in the order the office has always read them: by label (the database groups by code)
+    shown = sorted(
+        (Status(st) for st, n in counts.items() if st in COUNTED and n), key=attrgetter("label")
+    )
+    in_work = {st: counts[st] for st in shown}
     summary = Weekly(today, in_work, by_light, closed_total=counts.get(Status.CLOSED, 0))
     summary.key_items = [line(a) for a in leads if a.is_key]
     summary.key_groups = by_leader(
@@ -107,11 +120,11 @@ async def weekly(office: Office, since: str) -> Weekly:
     label = labeller(office.serial_format)
     summary.difficulties = [
         {
-            "serial": label(r["year"], r["serial"], r["item_id"], r["plan_code"]),
-            "title": r["title"],
-            "unit": r["unit_name"],
-            "text": r["difficulties"],
-            "is_key": bool(r["is_key"]),
+            "serial": label(r.year, r.serial, r.item_id, r.plan_code),
+            "title": r.title,
+            "unit": r.unit_name,
+            "text": r.difficulties,
+            "is_key": bool(r.is_key),
         }
         for r in troubles
     ]

@@ -9,6 +9,7 @@ Pure: no clock, no SQL.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,7 +17,7 @@ from enum import StrEnum
 
 from domain.items import DRAFTS, FINISHED, STOPPED
 from domain.plan.rules import time_percent
-from domain.reminders import behind_on_reports
+from domain.reminders import Assignment, behind_on_reports
 from domain.workdays import WorkdayCalendar
 
 YELLOW_WORKDAYS = 3
@@ -40,7 +41,7 @@ class Pace:
 
     start: date  # when the target's time begins
     final: date  # its last deadline (a 跨年度 target: the last milestone)
-    progress: Decimal | int | None  # % of the goal reached (None: nothing reported)
+    progress: Decimal | None  # % of the goal reached (None: nothing reported)
     continues: bool = False  # 跨年度: closing this year's item does not finish the target
 
     def elapsed(self, today: date) -> int:
@@ -84,14 +85,17 @@ def _pace(pace: Pace | None, today: date) -> Light | None:
     return Light.YELLOW if gap <= YELLOW_GAP else Light.RED
 
 
-def worst(lights) -> Light:
+def worst(lights: Iterable[Light]) -> Light:
     """An item is as red as its worst unit."""
     order = [Light.GREEN, Light.YELLOW, Light.RED]
     return max(lights, key=order.index, default=Light.GREEN)
 
 
 def item_lights(
-    assignments, today: date, calendar: WorkdayCalendar, paces: dict[int, Pace] | None = None
+    assignments: Iterable[Assignment],
+    today: date,
+    calendar: WorkdayCalendar,
+    paces: dict[int, Pace] | None = None,
 ) -> dict[int, Light | None]:
     """Each item's light from its units' assignments (see domain.reminders.Assignment) and,
     for an item carrying a plan target, the target's pace (`paces` by item id)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def _csv(path: Path) -> list[list[str]]:
+def _csv(path: Path) -> list[Sequence[object]]:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):
         try:
@@ -94,7 +95,7 @@ def _csv(path: Path) -> list[list[str]]:
     raise ImportError_(["无法识别文件编码（请另存为 UTF-8 的 CSV）"])
 
 
-def _xlsx(path: Path) -> list[list[object]]:
+def _xlsx(path: Path) -> list[Sequence[object]]:
     try:
         lines = xlsx_guard.read_rows(
             path.read_bytes(), "单位表", max_lines=MAX_LINES, max_columns=MAX_COLUMNS
@@ -105,7 +106,9 @@ def _xlsx(path: Path) -> list[list[object]]:
 
 
 def validate(rows: list[tuple[int, dict[str, str]]], known: set[str]) -> list[UnitRow]:
-    problems, result, seen = [], [], {}
+    problems: list[str] = []
+    result: list[UnitRow] = []
+    seen: dict[str, int] = {}
     names_in_file = {v.get("name", "") for _, v in rows}
     for line, values in rows:
         name, kind = values.get("name", ""), values.get("kind", "")

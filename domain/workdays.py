@@ -53,7 +53,9 @@ class WorkdayCalendar:
         self._year_ranks: dict[int, tuple[int, list[int]]] = {}
 
     @classmethod
-    def from_file(cls, path: Path | None, warn: Callable[[int], None] | None = None):
+    def from_file(
+        cls, path: Path | None, warn: Callable[[int], None] | None = None
+    ) -> WorkdayCalendar:
         if path is None:
             return cls(warn=warn)
         try:
@@ -84,7 +86,7 @@ class WorkdayCalendar:
         if day in self.workdays:
             return True
         if day.year in self.library_years:
-            return chinese_calendar.is_workday(day)
+            return bool(chinese_calendar.is_workday(day))
         if day.year not in self.file_years and day.year not in self._warned:
             self._warned.add(day.year)
             log.warning("no holiday data for %s: counting Monday-Friday only", day.year)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import zipfile
 from io import BytesIO
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 MAX_UNPACKED = 50 * 1024 * 1024  # every part together, as the zip's directory declares
 MAX_RATIO = 100  # real sheets deflate 5–20×; a bomb is made of runs that deflate 1 000×
@@ -69,19 +70,21 @@ def read_rows(
         book.close()
 
 
-def _sheet(book, name: str | None):
+def _sheet(book: Workbook, name: str | None) -> ReadOnlyWorksheet:
     page = book[name] if name and name in book.sheetnames else book.worksheets[0]
+    if not isinstance(page, ReadOnlyWorksheet):  # a chart sheet: nothing to read
+        raise Refused(f"工作表“{page.title}”不是表格，无法读取")
     page.reset_dimensions()  # the declared range is the file's claim, not its content
     return page
 
 
-def _lines(page, what: str, max_lines: int, max_columns: int) -> list[Row]:
+def _lines(page: ReadOnlyWorksheet, what: str, max_lines: int, max_columns: int) -> list[Row]:
     """openpyxl pads a row up to its last cell, blank or not, so a width budget bounds the work:
     a file within both caps never spends it, and one cell at XFD costs only once."""
     lines: list[Row] = []
     last = 0  # the last line with content
     budget = max_lines * max_columns
-    for number, values in enumerate(page.iter_rows(values_only=True), start=1):
+    for number, values in enumerate(page.values, start=1):
         budget -= len(values)
         if number > max_lines:
             raise Refused(

@@ -8,29 +8,34 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
 )
 
+from bot.services import Services
 from domain import letters
+from domain.models import Item, Person
+from domain.office import Then
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     Context,
     answers_refusals,
     button_id,
     clear_buttons,
     person_of,
+    registered,
     say,
-    services,
     toast,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import fix_letters, queue, render_letter
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 
-def _approved(svc, done: letters.Approved) -> dict:
+def _approved(svc: Services, done: letters.Approved) -> dict[str, Any]:
     units_count, sent = done.recipients.reached
     return dict(
         item=done.item,
@@ -43,10 +48,10 @@ def _approved(svc, done: letters.Approved) -> dict:
 
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.services
+    person = await registered(update, context)
 
-    async def tell_drafter(conn, done: letters.Approved) -> None:
+    async def tell_drafter(conn: Conn, done: letters.Approved) -> None:
         if done.creator is not None and done.creator.id != person.id:
             report = _approved(svc, done)
             await queue(conn, svc, [done.creator], "approval_done", item_id=done.item.id, **report)
@@ -61,14 +66,14 @@ async def approve(update: Update, context: Context) -> None:
 
 async def check_return(update: Update, context: Context, item_id: int) -> None:
     """退回修改 is refused before the reason is typed if this person may not return it now."""
-    await letters.may_return(services(context).office, await person_of(update, context), item_id)
+    await letters.may_return(context.services.office, await person_of(update, context), item_id)
 
 
 async def return_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: tuple[Item, Person | None]) -> None:
         item, creator = done
         if creator is None:
             return
@@ -90,14 +95,14 @@ async def return_with_reason(update: Update, context: Context, item_id: int, rea
     await say(update, context, "letter_returned_ack", item=item)
 
 
-reasons.register(ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason))
+PROMPTS = (ReasonPrompt(cb.RETURN, "退回修改", check_return, return_with_reason),)
 
 
-def approval_card(svc, drafter: str, resubmitted: bool):
+def approval_card(svc: Services, drafter: str, resubmitted: bool) -> Then:
     """What a new or revised draft queues, in its own transaction: the 审定 card to each
     approver (a 502 on their chat delays it; nothing loses it)."""
 
-    async def queue_cards(conn, opened) -> None:
+    async def queue_cards(conn: Conn, opened: letters.Opened) -> None:
         item = opened.item
         buttons = [
             [("同意下发", cb.make(cb.APPROVE, item.id)), ("退回修改", cb.make(cb.RETURN, item.id))]
@@ -118,5 +123,5 @@ def approval_card(svc, drafter: str, resubmitted: bool):
     return queue_cards
 
 
-def build() -> list:
-    return [CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(approve, pattern=cb.pattern(cb.APPROVE)),), PROMPTS)

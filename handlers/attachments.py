@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 
 from domain.errors import Refusal
 from domain.models import Attachment
-from handlers.common import Context, services
+from handlers.common import Context
 
 log = logging.getLogger(__name__)
 MAX_FILES = 10
@@ -24,7 +24,7 @@ _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
 
 async def receive(message: Message, context: Context, already: int) -> dict:
     """The attachment in the message as a JSON-able dict; a Refusal if it is not acceptable."""
-    settings = services(context).settings
+    settings = context.services.settings
     if already >= MAX_FILES:
         raise Refusal("too_many_files", limit=MAX_FILES)
     if message.photo:
@@ -48,11 +48,11 @@ async def receive(message: Message, context: Context, already: int) -> dict:
             doc.file_size or 0,
         )
         extension = Path(name).suffix.lower().lstrip(".")
-        if extension not in settings.allowed_extensions:
+        if extension not in settings.attachment_types:
             raise Refusal(
                 "file_type_not_allowed",
                 name=name[:60],
-                allowed="、".join(sorted(settings.allowed_extensions)),
+                allowed="、".join(sorted(settings.attachment_types)),
             )
     else:
         raise Refusal("not_a_file")
@@ -71,8 +71,8 @@ async def receive(message: Message, context: Context, already: int) -> dict:
 
 
 async def _keep_copy(context: Context, file_id: str, unique: str, name: str) -> str | None:
-    settings = services(context).settings
-    today = services(context).office.clock.today().isoformat()
+    settings = context.services.settings
+    today = context.services.office.clock.today().isoformat()
     folder = settings.attachments_path / today
     target = folder / f"{unique}_{_UNSAFE.sub('_', name)[-80:]}"
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 
@@ -10,8 +11,9 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from domain.errors import Refusal
-from domain.models import Role
+from domain.models import Person, Role
 from handlers.common import Context, person_of, refuse, say
+from handlers.feature import Feature
 
 log = logging.getLogger(__name__)
 S, L, LI = Role.SUPERVISOR, Role.LEADER, Role.LIAISON
@@ -41,6 +43,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("digest", "预览并发布预警摘要", frozenset({S})),
     Command("mute", "暂停向某单位推送提醒（选择单位和日期）", frozenset({S})),
     Command("item", "查看事项详情和办理过程（选择事项）", frozenset({S, L, LI})),
+    Command("web", "网页台账（一次性登录链接）", frozenset({S, L, LI})),
     Command("mytasks", "本单位的督办事项", frozenset({LI})),
     Command("responsible", "报送承办责任人", frozenset({LI})),
     Command("report", "报送进展（可附照片、文件）", frozenset({LI})),
@@ -66,16 +69,35 @@ async def help_cmd(update: Update, context: Context) -> None:
     await say(
         update, context, "help", role_label=person.role.label, commands=commands_for(person.role)
     )
-    await set_menu(context, person.chat_id, person.role)
+    await set_menu(context, person)
 
 
-async def set_menu(context: Context, chat_id: int, role: Role) -> None:
-    """Each person's command menu shows only what their role can do."""
-    menu = [BotCommand(c.command, c.description.split("：")[0]) for c in commands_for(role)]
+def menu_of(role: Role) -> list[BotCommand]:
+    return [BotCommand(c.command, c.description.split("：")[0]) for c in commands_for(role)]
+
+
+def fingerprint(menu: list[BotCommand]) -> str:
+    """Short and stable: changes when the role's commands or their wording change."""
+    text = "\n".join(f"{c.command} {c.description}" for c in menu)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+async def set_menu(context: Context, person: Person) -> None:
+    """Each person's command menu shows only what their role can do.
+
+    Sent only when it differs from the one remembered for them (their role or the command
+    list changed, or none was set yet), so /help and a restart cost no setMyCommands.
+    """
+    menu = menu_of(person.role)
+    key = fingerprint(menu)
+    if person.menu == key:
+        return
     try:
-        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+        await context.bot.set_my_commands(menu, scope=BotCommandScopeChat(person.chat_id))
     except TelegramError as exc:
-        log.info("could not set commands for %s: %s", chat_id, exc)
+        log.info("could not set commands for %s: %s", person.chat_id, exc)
+        return
+    await context.services.office.remember_menu(person, key)
 
 
 async def cancel_idle(update: Update, context: Context) -> None:
@@ -113,10 +135,12 @@ async def _is_supervisor(update: Update, context: Context) -> bool:
     return person is not None and person.role is Role.SUPERVISOR
 
 
-def build() -> list:
-    return [
-        CommandHandler("help", help_cmd),
-        CommandHandler("cancel", cancel_idle),
-        CallbackQueryHandler(stale_button),
-        MessageHandler(filters.ALL, unknown),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("help", help_cmd),
+            CommandHandler("cancel", cancel_idle),
+            CallbackQueryHandler(stale_button),
+            MessageHandler(filters.ALL, unknown),
+        )
+    )

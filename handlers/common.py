@@ -1,60 +1,114 @@
-"""What every handler shares: the services, the current person, replying and refusing."""
+"""What every handler shares: the typed context, the current person, replying and refusing."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Coroutine, Sequence
 from functools import wraps
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import ConversationHandler
 
-from bot.render import Renderer
-from bot.settings import Settings
+from bot.services import Context
 from bot.text_parts import split_html
-from domain.channel import Schedule
 from domain.errors import Refusal
 from domain.models import Person
-from domain.office import Office
-from domain.policy import Rules
-from domain.workdays import Hours
+from domain.office import require
+from handlers.callbacks import Callback
 from handlers.callbacks import parse as parse_callback
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
 Buttons = Sequence[Sequence[tuple[str, str]]]
 
 
-@dataclass
-class Services:
-    """What handlers and jobs share; lives in application.bot_data['services']."""
-
-    office: Office
-    render: Renderer
-    settings: Settings
-    rules: Rules = field(default_factory=Rules)
-    hours: Hours = field(default_factory=Hours)
-    schedule: Schedule = field(default_factory=Schedule)
-    sender: Any = None  # bot.sender.Sender, once the application runs
-
-    def wake_sender(self) -> None:
-        """New outbox rows should go now, not at the sender's next idle check."""
-        if self.sender is not None:
-            self.sender.wake()
+class MissingPart(RuntimeError):
+    """The update lacks what its handler's filter promised (a button press without its query,
+    a text answer without its text): a wiring mistake in some `build()`, never the user's
+    doing, so it fails loudly to the error handler instead of being skipped."""
 
 
-def services(context: Context) -> Services:
-    return context.application.bot_data["services"]
+def _missing(update: Update, what: str) -> MissingPart:
+    return MissingPart(f"update {update.update_id} has no {what}; check its handler's filter")
+
+
+def callback_of(update: Update) -> CallbackQuery:
+    """The pressed button, for a handler behind a CallbackQueryHandler."""
+    if update.callback_query is None:
+        raise _missing(update, "callback query")
+    return update.callback_query
+
+
+def pressed(update: Update) -> Callback | None:
+    """What the pressed button says, or None for a stale or forged one."""
+    return parse_callback(callback_of(update).data)
+
+
+def message_of(update: Update) -> Message:
+    """The message, for a CommandHandler or a MessageHandler: the bot asks Telegram for new
+    messages only (bot/app.py, ALLOWED_UPDATES), never for edits."""
+    if update.message is None:
+        raise _missing(update, "new message")
+    return update.message
+
+
+def text_of(update: Update) -> str:
+    """The text typed, for a MessageHandler behind filters.TEXT."""
+    text = message_of(update).text
+    if text is None:
+        raise _missing(update, "text")
+    return text
+
+
+def chat_id_of(update: Update) -> int:
+    """The chat to answer in: every message, and every press on the bot's own message, has one."""
+    if update.effective_chat is None:
+        raise _missing(update, "chat")
+    return update.effective_chat.id
+
+
+def sender_of(update: Update) -> User:
+    """Who sent the update; the gate stops every update without a sender."""
+    if update.effective_user is None:
+        raise _missing(update, "sender")
+    return update.effective_user
+
+
+def user_data_of(context: Context) -> dict[str, Any]:
+    """The sender's persisted forms, by key. PTB has none for an update without a sender,
+    and the gate stops those; the values are the forms' own JSON-able dicts."""
+    if context.user_data is None:
+        raise MissingPart("no user_data: the update has no sender")
+    return context.user_data
 
 
 async def person_of(update: Update, context: Context) -> Person | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await services(context).office.person(user.id)
+    """Who sent the update (None: a stranger), looked up in the database once per update.
+
+    PTB hands every handler group of one update the same context, so the gate's lookup is
+    the one the handlers read; the next update gets a fresh context and a fresh lookup.
+    """
+    if not context.person_known:
+        user = update.effective_user
+        context.person = None if user is None else await context.services.office.person(user.id)
+        context.person_known = True
+    return context.person
+
+
+async def registered(update: Update, context: Context) -> Person:
+    """The person acting, for a handler that needs one itself (to name them in a notice).
+    Refused as every domain action refuses someone unregistered or inactive; which roles may
+    act stays the domain's to decide."""
+    return require(await person_of(update, context))
 
 
 def in_rows(buttons: Sequence[tuple[str, str]], per_row: int) -> list[list[tuple[str, str]]]:
@@ -94,7 +148,7 @@ async def send(
     **ctx: Any,
 ) -> Message:
     """Send a rendered template to any chat, not only the one the update came from."""
-    text = services(context).render(template, **ctx)
+    text = context.services.render(template, **ctx)
     return await send_html(context.bot, chat_id, text, keyboard(buttons))
 
 
@@ -120,7 +174,7 @@ async def redraw(
     update: Update, context: Context, template: str, /, buttons: Buttons | None = None, **ctx: Any
 ) -> None:
     """Replace the pressed message in place (a toggle or a page turn), not a new message."""
-    await edit_in_place(update, services(context).render(template, **ctx), buttons)
+    await edit_in_place(update, context.services.render(template, **ctx), buttons)
 
 
 async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> None:
@@ -131,7 +185,7 @@ async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> N
     """
     first, *rest = split_html(text) or [text]
     markup = keyboard(buttons)
-    query = update.callback_query
+    query = callback_of(update)
     try:
         await query.edit_message_text(first, reply_markup=None if rest else markup)
     except BadRequest as exc:
@@ -144,7 +198,7 @@ async def edit_in_place(update: Update, text: str, buttons: Buttons | None) -> N
 async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
     """Tell the user why not: as a popup for a button press (plain text: Telegram does not
     parse a popup), as an HTML message otherwise."""
-    render = services(context).render
+    render = context.services.render
     query = update.callback_query
     if query is not None:
         try:
@@ -156,7 +210,7 @@ async def refuse(update: Update, context: Context, refusal: Refusal) -> None:
         await send_html(context.bot, update.effective_chat.id, render.refusal(refusal))
 
 
-Handler = Callable[[Update, Context], Awaitable[Any]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, Any]]  # what PTB calls back
 
 
 def answers_refusals(func: Handler) -> Handler:
@@ -175,7 +229,14 @@ def answers_refusals(func: Handler) -> Handler:
 
 async def toast(update: Update, context: Context, what: str) -> None:
     """Answer the pressed button with its short notice (toast.j2, plain: not parsed)."""
-    await update.callback_query.answer(services(context).render.plain("toast", what=what))
+    await callback_of(update).answer(context.services.render.plain("toast", what=what))
+
+
+async def turn_page(update: Update, rows: Buttons) -> None:
+    """Answer the press and put the new page's buttons on the pressed message, in place."""
+    query = callback_of(update)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=keyboard(rows))
 
 
 async def clear_buttons(update: Update) -> None:
@@ -194,7 +255,7 @@ END = ConversationHandler.END
 
 def button_id(update: Update) -> int:
     """The id a pressed button is about (`v1:<prefix>:<id>`); a Refusal if it has none."""
-    data = parse_callback(update.callback_query.data)
+    data = pressed(update)
     number = data.int_arg() if data else None
     if number is None:
         raise Refusal("stale_button")
@@ -205,7 +266,7 @@ def cancel_form(key: str) -> Handler:
     """A /cancel fallback that drops the form kept under user_data[key] and ends it."""
 
     async def cancel(update: Update, context: Context) -> int:
-        context.user_data.pop(key, None)
+        user_data_of(context).pop(key, None)
         await say(update, context, "cancelled")
         return END
 

@@ -18,36 +18,42 @@ from telegram.ext import (
 
 from domain import inputs, progress, queries
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import Action, completion_action
+from domain.models import Item
 from handlers import attachments, review
 from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
     clear_buttons,
+    message_of,
     person_of,
     press_buttons,
+    pressed,
     say,
-    services,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature
 
 KEY = "completion"
 PICK, TEXT, FILES, CONFIRM = "cp_pick", "cp_text", "cp_files", "cp_confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {"files": []})
+    return user_data_of(context).setdefault(KEY, {"files": []})
 
 
-async def _item(context: Context):
-    return await queries.get_item(services(context).office, _form(context).get("item"))
+async def _item(context: Context) -> Item:
+    return await queries.get_item(context.services.office, _form(context).get("item"))
 
 
 @answers_refusals
 async def start(update: Update, context: Context) -> str | int:
-    office = services(context).office
+    office = context.services.office
     found = await progress.completable(office, await person_of(update, context))
     if not found:
         raise Refusal("nothing_to_complete")
@@ -62,19 +68,19 @@ async def start(update: Update, context: Context) -> str | int:
 
 @answers_refusals
 async def picked(update: Update, context: Context) -> str:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     item_id = data.int_arg() if data else None
-    office = services(context).office
+    office = context.services.office
     allowed = {i.id for i in await progress.completable(office, await person_of(update, context))}
     if item_id not in allowed:
         raise Refusal("nothing_to_complete")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _begin(update, context, item_id)
 
 
 async def _begin(update: Update, context: Context, item_id: int) -> str:
-    context.user_data[KEY] = {"item": item_id, "files": []}
+    user_data_of(context)[KEY] = {"item": item_id, "files": []}
     item = await _item(context)
     await say(
         update,
@@ -83,15 +89,15 @@ async def _begin(update: Update, context: Context, item_id: int) -> str:
         step="text",
         item=item,
         files=[],
-        serial=services(context).office.serial_label(item),
-        resubmit=item.status == Status.RETURNED_FOR_SUPPLEMENT,
+        serial=context.services.office.serial_label(item),
+        resubmit=completion_action(item.status) is Action.RESUBMIT_COMPLETION,
     )
     return TEXT
 
 
 @answers_refusals
 async def got_text(update: Update, context: Context) -> str:
-    _form(context)["text"] = inputs.text(update.message.text, "instruction", "办结报告")
+    _form(context)["text"] = inputs.text(text_of(update), "instruction", "办结报告")
     item = await _item(context)
     await say(
         update,
@@ -100,7 +106,7 @@ async def got_text(update: Update, context: Context) -> str:
         step="files",
         item=item,
         files=[],
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         resubmit=False,
         buttons=[[("完成", cb.make(cb.DONE, "cp"))]],
     )
@@ -110,7 +116,7 @@ async def got_text(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str:
     form = _form(context)
-    form["files"].append(await attachments.receive(update.message, context, len(form["files"])))
+    form["files"].append(await attachments.receive(message_of(update), context, len(form["files"])))
     await say(
         update,
         context,
@@ -124,7 +130,7 @@ async def got_file(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def files_done(update: Update, context: Context) -> str:
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     form = _form(context)
     item = await _item(context)
@@ -137,20 +143,20 @@ async def files_done(update: Update, context: Context) -> str:
         item=item,
         text=form.get("text", ""),
         files=form["files"],
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
     )
     return CONFIRM
 
 
 @answers_refusals
 async def submit(update: Update, context: Context) -> int:
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     await clear_buttons(update)
     if query.data != cb.make(cb.FORM, "ok"):
         return await cancel(update, context)
     form = _form(context)
-    svc = services(context)
+    svc = context.services
     done = await progress.submit_completion(
         svc.office,
         await person_of(update, context),
@@ -160,18 +166,20 @@ async def submit(update: Update, context: Context) -> int:
         then=review.review_cards(svc),
     )
     svc.wake_sender()
-    context.user_data.pop(KEY, None)
-    await say(update, context, "completion_done", s=done, serial=svc.office.serial_label(done.item))
+    user_data_of(context).pop(KEY, None)
+    await say(
+        update, context, "completion_done", report=done, serial=svc.office.serial_label(done.item)
+    )
     return END
 
 
 cancel = cancel_form(KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.COMPLETE))
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[CommandHandler("complete", start), pick],
         states={
             PICK: [pick],
@@ -191,3 +199,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

@@ -23,41 +23,45 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import extensions, inputs
 from domain.errors import Refusal
-from domain.extensions import Decided
+from domain.extensions import Decided, Requested
 from domain.items import Action
 from domain.models import Item
+from domain.office import Then
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
     press_buttons,
     refuse,
     say,
-    services,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 KEY = "extension"
 PICK, DATE, REASON, CONFIRM = "ext_pick", "ext_date", "ext_reason", "ext_confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {})
+    return user_data_of(context).setdefault(KEY, {})
 
 
 @answers_refusals
 async def start(update: Update, context: Context) -> str | int:
     """/extend: straight to the date for one item, a picker for several."""
-    office = services(context).office
+    office = context.services.office
     person = await person_of(update, context)
     found = await extensions.extendable(office, person)
     if not found:
@@ -73,37 +77,39 @@ async def start(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def picked(update: Update, context: Context) -> str:
     """A picker button: refused at once (as a popup) if this item cannot be extended now."""
-    office = services(context).office
+    office = context.services.office
     item = await extensions.check_request(
         office, await person_of(update, context), button_id(update)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _ask_date(update, context, item)
 
 
 async def _ask_date(update: Update, context: Context, item: Item) -> str:
-    context.user_data[KEY] = {"item": item.id}
+    user_data_of(context)[KEY] = {"item": item.id}
     await say(
         update,
         context,
         "ext_ask",
         step="date",
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         example=item.deadline + timedelta(days=30),
+        new_deadline=None,
     )
     return DATE
 
 
 async def _item_or_end(update: Update, context: Context) -> Item | None:
     """The form's item, checked again; None (form dropped, user told why) if it is too late."""
+    person = await person_of(update, context)
     try:
         return await extensions.check_request(
-            services(context).office, await person_of(update, context), _form(context).get("item")
+            context.services.office, person, _form(context).get("item", -1)
         )
     except Refusal as refusal:
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await refuse(update, context, refusal)
         return None
 
@@ -114,8 +120,8 @@ async def got_date(update: Update, context: Context) -> str | int:
     item = await _item_or_end(update, context)
     if item is None:
         return END
-    office = services(context).office
-    new = inputs.deadline(update.message.text, office.clock.today(), office.calendar)
+    office = context.services.office
+    new = inputs.deadline(text_of(update), office.clock.today(), office.calendar)
     extensions.check_new_deadline(item, new)
     _form(context)["new_deadline"] = new.isoformat()
     await say(
@@ -125,6 +131,7 @@ async def got_date(update: Update, context: Context) -> str | int:
         step="reason",
         item=item,
         serial=office.serial_label(item),
+        example=None,
         new_deadline=new,
     )
     return REASON
@@ -133,7 +140,7 @@ async def got_date(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def got_reason(update: Update, context: Context) -> str | int:
     """Saves the reason; shows the request with 提交 / 取消."""
-    reason = inputs.text(update.message.text, "reason", "延期理由")
+    reason = inputs.text(text_of(update), "reason", "延期理由")
     item = await _item_or_end(update, context)
     if item is None:
         return END
@@ -145,7 +152,7 @@ async def got_reason(update: Update, context: Context) -> str | int:
         "ext_preview",
         buttons=[[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]],
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
         new_deadline=date.fromisoformat(form["new_deadline"]),
         reason=reason,
     )
@@ -154,17 +161,17 @@ async def got_reason(update: Update, context: Context) -> str | int:
 
 async def submit(update: Update, context: Context) -> int:
     """提交 files the request and sends the card; a refusal now ends the form with the reason."""
-    query = update.callback_query
+    query = callback_of(update)
     if query.data != cb.make(cb.FORM, "ok"):
         await query.answer()
         await clear_buttons(update)
         return await cancel(update, context)
-    svc = services(context)
+    svc = context.services
     office = svc.office
     person = await person_of(update, context)
     form = _form(context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_supervisors(conn: Conn, done: Requested) -> None:
         decide = [
             (Action.GRANT_EXTENSION.value, cb.make(cb.GRANT_EXTENSION, done.extension_id)),
             (Action.REFUSE_EXTENSION.value, cb.make(cb.REFUSE_EXTENSION, done.extension_id)),
@@ -177,7 +184,7 @@ async def submit(update: Update, context: Context) -> int:
             "ext_card",
             [decide],
             done.item.id,
-            r=done,
+            request=done,
             serial=serial,
             person=person,
         )
@@ -192,26 +199,26 @@ async def submit(update: Update, context: Context) -> int:
             then=tell_supervisors,
         )
     except Refusal as refusal:  # the item moved on while the form was open
-        context.user_data.pop(KEY, None)
+        user_data_of(context).pop(KEY, None)
         await clear_buttons(update)
         await refuse(update, context, refusal)
         return END
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await query.answer()
     await clear_buttons(update)
     svc.wake_sender()
     serial = office.serial_label(done.item)
-    await say(update, context, "ext_requested", r=done, serial=serial)
+    await say(update, context, "ext_requested", request=done, serial=serial)
     return END
 
 
 cancel = cancel_form(KEY)
 
 
-def _tell_unit(svc):
+def _tell_unit(svc: Services) -> Then:
     """The decision to the unit's liaisons, in the decision's own transaction."""
 
-    async def tell_unit(conn, done: Decided) -> None:
+    async def tell_unit(conn: Conn, done: Decided) -> None:
         serial = svc.office.serial_label(done.item)
         await queue(
             conn,
@@ -219,7 +226,7 @@ def _tell_unit(svc):
             done.liaisons,
             "ext_decided_unit",
             item_id=done.item.id,
-            d=done,
+            decision=done,
             serial=serial,
         )
 
@@ -227,21 +234,21 @@ def _tell_unit(svc):
 
 
 async def _tell_decision(update: Update, context: Context, done: Decided) -> None:
-    svc = services(context)
+    svc = context.services
     svc.wake_sender()
     serial = svc.office.serial_label(done.item)
-    await say(update, context, "ext_decided", d=done, serial=serial, told=len(done.liaisons))
+    await say(update, context, "ext_decided", decision=done, serial=serial, told=len(done.liaisons))
 
 
 @answers_refusals
 async def grant(update: Update, context: Context) -> None:
     """同意延期: a stale or repeated press is refused by the domain and changes nothing."""
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await extensions.grant_extension(
         svc.office, person, button_id(update), then=_tell_unit(svc)
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _tell_decision(update, context, done)
 
@@ -249,26 +256,28 @@ async def grant(update: Update, context: Context) -> None:
 async def check_refuse(update: Update, context: Context, extension_id: int) -> None:
     """不同意延期 is refused before the reason is typed if the request is no longer open."""
     person = await person_of(update, context)
-    await extensions.check_decision(services(context).office, person, extension_id)
+    await extensions.check_decision(context.services.office, person, extension_id)
 
 
-async def refuse_with_reason(update: Update, context: Context, extension_id: int, reason: str):
+async def refuse_with_reason(
+    update: Update, context: Context, extension_id: int, reason: str
+) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await extensions.refuse_extension(
         svc.office, person, extension_id, reason, then=_tell_unit(svc)
     )
     await _tell_decision(update, context, done)
 
 
-reasons.register(
+PROMPTS = (
     ReasonPrompt(
         cb.REFUSE_EXTENSION, Action.REFUSE_EXTENSION.value, check_refuse, refuse_with_reason
-    )
+    ),
 )
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.EXTEND))
     form = ConversationHandler(
@@ -287,4 +296,10 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(grant, pattern=cb.pattern(cb.GRANT_EXTENSION))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(grant, pattern=cb.pattern(cb.GRANT_EXTENSION)),
+        ),
+        PROMPTS,
+    )

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import Chat, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from domain.errors import Refusal
-from handlers.common import Context, person_of, refuse, services
+from handlers.common import Context, person_of, refuse
+from handlers.feature import Feature
 from storage.persistence import SqlitePersistence
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     chat = update.effective_chat
     if chat is not None and chat.type != ChatType.PRIVATE:
-        await _foreign_chat(update, context)
+        await _foreign_chat(update, context, chat)
         raise ApplicationHandlerStop
     if update.effective_user is None or update.my_chat_member is not None:
         raise ApplicationHandlerStop  # someone blocked or unblocked the bot: nothing to answer
@@ -50,10 +51,9 @@ def _is_start_with_code(update: Update) -> bool:
     return len(parts) == 2 and parts[0].split("@")[0] == "/start"
 
 
-async def _foreign_chat(update: Update, context: Context) -> None:
+async def _foreign_chat(update: Update, context: Context, chat: Chat) -> None:
     """The leader chat is for the bot's posts; any other group or channel is left at once."""
-    chat = update.effective_chat
-    if chat.id == services(context).settings.leader_chat:
+    if chat.id == context.services.settings.leader_chat:
         return
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status in ("left", "kicked"):
@@ -76,10 +76,11 @@ def _persistence(context: Context) -> SqlitePersistence | None:
     return persistence if isinstance(persistence, SqlitePersistence) else None
 
 
-def build() -> TypeHandler:
-    return TypeHandler(Update, gate)
+def build() -> Feature:
+    """For the first handler group (-1), before every other handler."""
+    return Feature((TypeHandler(Update, gate),))
 
 
-def build_exit() -> TypeHandler:
+def build_exit() -> Feature:
     """For the last handler group: updates the gate stopped changed nothing to keep."""
-    return TypeHandler(Update, write_through)
+    return Feature((TypeHandler(Update, write_through),))

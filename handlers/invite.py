@@ -17,11 +17,13 @@ from handlers import callbacks as cb
 from handlers.common import (
     Context,
     answers_refusals,
+    callback_of,
     clear_buttons,
     person_of,
+    pressed,
     say,
-    services,
 )
+from handlers.feature import Feature
 from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "inv"
@@ -29,7 +31,7 @@ KINDS = {"p": LiaisonKind.PRIMARY, "d": LiaisonKind.DEPUTY}
 
 
 def deep_link(context: Context, code: str) -> str:
-    username = services(context).settings.bot_username or context.bot.username
+    username = context.services.settings.bot_username or context.bot.username
     return f"https://t.me/{username}?start={code}"
 
 
@@ -38,7 +40,7 @@ async def invite(update: Update, context: Context) -> None:
     """/invite [单位名]: one match goes straight to the kind; otherwise a paged list."""
     require(await person_of(update, context), Role.SUPERVISOR)
     query = " ".join(context.args or []).strip()
-    office = services(context).office
+    office = context.services.office
     found = await queries.unit_list(office, query)
     if not found:
         raise Refusal("unit_not_found", text=query[:30]) if query else Refusal("no_units")
@@ -46,23 +48,23 @@ async def invite(update: Update, context: Context) -> None:
     if query and (len(found) == 1 or len(exact) == 1):
         await _ask_kind(update, context, (exact or found)[0].id)
         return
-    rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
+    rows = unit_rows(found, FIELD, 0, context.services.settings.page_size)
     await say(update, context, "invite_pick_unit", buttons=rows, query=query)
 
 
 @answers_refusals
 async def picked_unit(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(1) if data and data.args[:1] == (FIELD,) else None
     if unit_id is None:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await _ask_kind(update, context, unit_id)
 
 
 async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
-    unit, current = await queries.unit_and_liaisons(services(context).office, unit_id)
+    unit, current = await queries.unit_and_liaisons(context.services.office, unit_id)
     primary = next((p for p in current if p.liaison_kind is LiaisonKind.PRIMARY), None)
     buttons = [[(kind.label, cb.make(cb.KIND, unit_id, key)) for key, kind in KINDS.items()]]
     await say(update, context, "invite_pick_kind", buttons=buttons, unit=unit, primary=primary)
@@ -72,15 +74,15 @@ async def _ask_kind(update: Update, context: Context, unit_id: int) -> None:
 async def picked_kind(update: Update, context: Context) -> None:
     """Create the code and show the link."""
     supervisor = require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(0) if data else None
     kind = KINDS.get(data.args[1]) if data and len(data.args) == 2 else None
     if unit_id is None or kind is None:
         raise Refusal("stale_button")
     code, invitation = await registration.create_invite(
-        services(context).office, supervisor, Role.LIAISON, unit_id, kind
+        context.services.office, supervisor, Role.LIAISON, unit_id, kind
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await say(
         update,
@@ -92,10 +94,12 @@ async def picked_kind(update: Update, context: Context) -> None:
     )
 
 
-def build() -> list:
-    return [
-        CommandHandler("invite", invite),
-        page_turner(FIELD),
-        CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
-        CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("invite", invite),
+            page_turner(FIELD),
+            CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),
+            CallbackQueryHandler(picked_kind, pattern=cb.pattern(cb.KIND)),
+        )
+    )

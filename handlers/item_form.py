@@ -94,7 +94,7 @@ def is_complete(values: dict) -> bool:
 def display(values: dict, name: str, names: dict[int, str]) -> str:
     value = values.get(name)
     if name == "lead":
-        return names.get(value, "")
+        return names.get(value, "") if isinstance(value, int) else ""
     if name == "co":
         return "、".join(names.get(u, "") for u in value or []) or "无"
     return str(value or "")

@@ -12,19 +12,21 @@ from handlers import callbacks as cb
 from handlers.common import (
     Context,
     answers_refusals,
+    chat_id_of,
     clear_buttons,
     keyboard,
     person_of,
+    pressed,
     say,
     send_html,
-    services,
     toast,
 )
+from handlers.feature import Feature
 
 
 async def _preview(update: Update, context: Context, kind: str) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    svc = services(context)
+    svc = context.services
     now = svc.office.clock.now()
     if kind == "weekly":
         parts = await leader_channel.render_weekly(svc, now)
@@ -35,7 +37,7 @@ async def _preview(update: Update, context: Context, kind: str) -> None:
     await say(update, context, "summary_preview", kind=kind, parts=len(parts), channel=channel)
     for i, part in enumerate(parts, start=1):
         markup = keyboard(buttons) if i == len(parts) else None
-        await send_html(context.bot, update.effective_chat.id, part, markup)
+        await send_html(context.bot, chat_id_of(update), part, markup)
 
 
 @answers_refusals
@@ -51,9 +53,9 @@ async def digest_cmd(update: Update, context: Context) -> None:
 @answers_refusals
 async def post_now(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     kind = data.args[0] if data and data.args else ""
-    svc = services(context)
+    svc = context.services
     now = svc.office.clock.now()
     if kind == "weekly":
         queued = await leader_channel.queue_weekly(svc, now, manual=True)
@@ -67,9 +69,11 @@ async def post_now(update: Update, context: Context) -> None:
     await say(update, context, "summary_posted", parts=queued)
 
 
-def build() -> list:
-    return [
-        CommandHandler("summary", summary_cmd),
-        CommandHandler("digest", digest_cmd),
-        CallbackQueryHandler(post_now, pattern=cb.pattern(cb.POST)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("summary", summary_cmd),
+            CommandHandler("digest", digest_cmd),
+            CallbackQueryHandler(post_now, pattern=cb.pattern(cb.POST)),
+        )
+    )

@@ -17,10 +17,18 @@ from domain import liaisons
 from domain.errors import Refusal
 from domain.liaisons import Deactivated, Liaison
 from handlers import callbacks as cb
-from handlers import reasons
-from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+from handlers.common import (
+    Context,
+    answers_refusals,
+    callback_of,
+    keyboard,
+    person_of,
+    pressed,
+    say,
+)
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 
 def open_button() -> list[tuple[str, str]]:
@@ -48,15 +56,15 @@ def _rows(found: list[Liaison], page: int, size: int) -> list[list[tuple[str, st
 async def pick(update: Update, context: Context) -> None:
     """From /units: a new message with the liaisons; on it, ◀ ▶ turn its page in place."""
     found = await liaisons.active_liaisons(
-        services(context).office, await person_of(update, context)
+        context.services.office, await person_of(update, context)
     )
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     page = data.int_arg() if data else None
-    if page is None:
+    if data is None or page is None:
         raise Refusal("stale_button")
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
-    rows = _rows(found, page, services(context).settings.page_size)
+    rows = _rows(found, page, context.services.settings.page_size)
     if data.args[1:] == ("new",) or not found:
         await say(update, context, "liaison_pick", buttons=rows, count=len(found))
     else:
@@ -65,22 +73,23 @@ async def pick(update: Update, context: Context) -> None:
 
 async def check_off(update: Update, context: Context, person_id: int) -> str:
     """Refused before the reason is typed if the liaison is gone; names them in the question."""
-    office = services(context).office
+    office = context.services.office
     found = await liaisons.to_deactivate(office, await person_of(update, context), person_id)
     return f"停用{found.label}"
 
 
 async def off_with_reason(update: Update, context: Context, person_id: int, reason: str) -> None:
-    svc = services(context)
+    svc = context.services
 
-    async def tell_liaison(conn, done: Deactivated) -> None:
+    async def tell_liaison(conn: Conn, done: Deactivated) -> None:
+        kind = done.liaison.person.liaison_kind  # a liaison's person always has one
         await queue(
             conn,
             svc,
             [done.liaison.person],
             "liaison_off",
             unit=done.liaison.unit,
-            kind=done.liaison.person.liaison_kind.label,
+            kind=kind.label if kind else "",
             reason=done.reason,
         )
 
@@ -99,8 +108,8 @@ async def off_with_reason(update: Update, context: Context, person_id: int, reas
     )
 
 
-reasons.register(ReasonPrompt(cb.LIAISON_OFF, "停用联络员", check_off, off_with_reason))
+PROMPTS = (ReasonPrompt(cb.LIAISON_OFF, "停用联络员", check_off, off_with_reason),)
 
 
-def build() -> list:
-    return [CallbackQueryHandler(pick, pattern=cb.pattern(cb.LIAISON_PAGE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(pick, pattern=cb.pattern(cb.LIAISON_PAGE)),), PROMPTS)

@@ -14,28 +14,32 @@ of stopping the wrong item. /resume acts at once; it undoes nothing that cannot 
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
+from bot.services import Services
 from domain import lifecycle, picks, queries
 from domain.items import Action, allowed
 from domain.lifecycle import Changed
 from domain.models import Item, Person, Role
-from domain.office import require
+from domain.office import Office, Then, require
 from handlers import callbacks as cb
-from handlers import pickers, reasons
+from handlers import pickers
 from handlers.common import (
     Context,
     Handler,
     answers_refusals,
     button_id,
+    callback_of,
     clear_buttons,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 # the actions this module offers, with the button prefix that carries each
 PREFIXES: dict[Action, str] = {
@@ -55,15 +59,15 @@ def item_action_buttons(item: Item, person: Person | None) -> list[list[tuple[st
     return [row] if row else []
 
 
-def _facts(office, done: Changed, kind: str) -> dict:
+def _facts(office: Office, done: Changed, kind: str) -> dict[str, Any]:
     serial = office.serial_label(done.item)
     return dict(kind=kind, item=done.item, serial=serial, reason=done.reason)
 
 
-def _tell_units(svc, kind: str):
+def _tell_units(svc: Services, kind: str) -> Then:
     """The change to every liaison of the item's units, in the change's own transaction."""
 
-    async def tell_units(conn, done: Changed) -> None:
+    async def tell_units(conn: Conn, done: Changed) -> None:
         facts = _facts(svc.office, done, kind)
         await queue(conn, svc, done.liaisons, "life_unit", item_id=done.item.id, **facts)
 
@@ -72,7 +76,7 @@ def _tell_units(svc, kind: str):
 
 async def _announce(update: Update, context: Context, done: Changed, kind: str) -> None:
     """Tell the supervisor who will hear of it and which units nobody can tell."""
-    svc = services(context)
+    svc = context.services
     svc.wake_sender()
     facts = _facts(svc.office, done, kind)
     buttons = None
@@ -92,11 +96,11 @@ async def _announce(update: Update, context: Context, done: Changed, kind: str) 
 @answers_refusals
 async def resume_pressed(update: Update, context: Context) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.resume(
         svc.office, person, button_id(update), then=_tell_units(svc, "resume")
     )
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     await _announce(update, context, done, "resume")
 
@@ -104,12 +108,12 @@ async def resume_pressed(update: Update, context: Context) -> None:
 async def check_suspend(update: Update, context: Context, item_id: int) -> None:
     """暂停 is refused before the reason is typed if the item cannot be suspended now."""
     person = await person_of(update, context)
-    await lifecycle.may(services(context).office, person, item_id, Action.SUSPEND)
+    await lifecycle.may(context.services.office, person, item_id, Action.SUSPEND)
 
 
 async def suspend_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.suspend(
         svc.office, person, item_id, reason, then=_tell_units(svc, "suspend")
     )
@@ -119,26 +123,29 @@ async def suspend_with_reason(update: Update, context: Context, item_id: int, re
 async def check_revoke(update: Update, context: Context, item_id: int) -> None:
     """撤销 is refused before the reason is typed if the item cannot be withdrawn now."""
     person = await person_of(update, context)
-    await lifecycle.may(services(context).office, person, item_id, Action.CANCEL)
+    await lifecycle.may(context.services.office, person, item_id, Action.CANCEL)
 
 
 async def revoke_with_reason(update: Update, context: Context, item_id: int, reason: str) -> None:
     person = await person_of(update, context)
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.cancel_item(
         svc.office, person, item_id, reason, then=_tell_units(svc, "cancel")
     )
     await _announce(update, context, done, "cancel")
 
 
-reasons.register(ReasonPrompt(cb.SUSPEND, Action.SUSPEND.value, check_suspend, suspend_with_reason))
-reasons.register(ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revoke_with_reason))
+PROMPTS = (
+    ReasonPrompt(cb.SUSPEND, Action.SUSPEND.value, check_suspend, suspend_with_reason),
+    ReasonPrompt(cb.REVOKE, Action.CANCEL.value, check_revoke, revoke_with_reason),
+)
 
 
 async def _item_of_command(update: Update, context: Context, command: str) -> tuple[Person, Item]:
     person = require(await person_of(update, context), Role.SUPERVISOR)
+    ref = " ".join(context.args or [])
     with pickers.usage(command):
-        return person, await queries.find_item(services(context).office, " ".join(context.args))
+        return person, await queries.find_item(context.services.office, ref)
 
 
 def card_cmd(command: str, action: Action) -> Handler:
@@ -150,7 +157,7 @@ def card_cmd(command: str, action: Action) -> Handler:
             await pickers.offer(update, context, command)
             return
         person, item = await _item_of_command(update, context, command)
-        office = services(context).office
+        office = context.services.office
         await lifecycle.may(office, person, item.id, action)
         await say(
             update,
@@ -172,7 +179,7 @@ async def resume_cmd(update: Update, context: Context) -> None:
         await pickers.offer(update, context, "resume")
         return
     person, item = await _item_of_command(update, context, "resume")
-    svc = services(context)
+    svc = context.services
     done = await lifecycle.resume(svc.office, person, item.id, then=_tell_units(svc, "resume"))
     await _announce(update, context, done, "resume")
 
@@ -180,26 +187,30 @@ async def resume_cmd(update: Update, context: Context) -> None:
 def _offering(action: Action) -> pickers.Lister:
     """The items this supervisor may take `action` on; a press is that action's own button."""
 
-    async def choices(office, person) -> pickers.Choices:
+    async def choices(office: Office, person: Person | None) -> pickers.Choices:
         found = await picks.for_action(office, person, action)
         return pickers.item_choices(office, found, PREFIXES[action])
 
     return choices
 
 
-for _command, _action, _what in (
-    ("suspend", Action.SUSPEND, "暂停"),
-    ("resume", Action.RESUME, "恢复"),
-    ("revoke", Action.CANCEL, "撤销"),
-):
-    pickers.register(
-        _command, pickers.Picker(f"要{_what}的事项", f"可以{_what}的事项", _offering(_action))
+PICKERS = tuple(
+    (command, pickers.Picker(f"要{act.value}的事项", f"可以{act.value}的事项", _offering(act)))
+    for command, act in (
+        ("suspend", Action.SUSPEND),
+        ("resume", Action.RESUME),
+        ("revoke", Action.CANCEL),
     )
+)
 
 
-def build() -> list:
-    return [
-        CallbackQueryHandler(resume_pressed, pattern=cb.pattern(cb.RESUME)),
-        *(CommandHandler(name, card_cmd(name, action)) for name, action in COMMANDS.items()),
-        CommandHandler("resume", resume_cmd),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CallbackQueryHandler(resume_pressed, pattern=cb.pattern(cb.RESUME)),
+            *(CommandHandler(name, card_cmd(name, action)) for name, action in COMMANDS.items()),
+            CommandHandler("resume", resume_cmd),
+        ),
+        PROMPTS,
+        PICKERS,
+    )

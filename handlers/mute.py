@@ -31,13 +31,17 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
     clear_buttons,
     in_rows,
     person_of,
+    pressed,
     say,
-    services,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature
 from handlers.unit_picker import page_turner, unit_rows
 
 FIELD = "mu"
@@ -51,12 +55,12 @@ async def mute_cmd(update: Update, context: Context) -> str | int | None:
     """/mute alone picks the unit; /mute 单位 picks the date; /mute 单位 日期 acts."""
     require(await person_of(update, context), Role.SUPERVISOR)
     args = context.args or []
-    office = services(context).office
+    office = context.services.office
     if not args:
         found = await queries.unit_list(office)
         if not found:
             raise Refusal("no_units")
-        rows = unit_rows(found, FIELD, 0, services(context).settings.page_size)
+        rows = unit_rows(found, FIELD, 0, context.services.settings.page_size)
         await say(update, context, "mute_pick_unit", buttons=rows)
         return END
     if len(args) == 1:
@@ -70,16 +74,16 @@ async def mute_cmd(update: Update, context: Context) -> str | int | None:
 @answers_refusals
 async def picked_unit(update: Update, context: Context) -> str | None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(1) if data else None
     if unit_id is None:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     return await _ask_date(update, context, unit_id)
 
 
 async def _ask_date(update: Update, context: Context, unit_id: int) -> str:
-    office = services(context).office
+    office = context.services.office
     unit, _ = await queries.unit_and_liaisons(office, unit_id)
     today = office.clock.today()
     choices = pushes.mute_choices(today, office.calendar)
@@ -87,7 +91,7 @@ async def _ask_date(update: Update, context: Context, unit_id: int) -> str:
         (_choice_label(key, day), cb.make(cb.MUTE_DATE, unit_id, key))
         for key, day in choices.items()
     ]
-    context.user_data[KEY] = unit_id
+    user_data_of(context)[KEY] = unit_id
     await say(update, context, "mute_ask_date", buttons=in_rows(buttons, 2), unit=unit)
     return DATE
 
@@ -102,16 +106,16 @@ def _choice_label(key: str, day: date | None) -> str:
 @answers_refusals
 async def picked_date(update: Update, context: Context) -> int:
     """A date button: its choice worked out again today, for the unit the button names."""
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     unit_id = data.int_arg(0) if data else None
-    office = services(context).office
+    office = context.services.office
     choices = pushes.mute_choices(office.clock.today(), office.calendar)
     key = data.args[1] if data and len(data.args) == 2 else ""
     if unit_id is None or key not in choices:
         raise Refusal("stale_button")
     unit = await pushes.mute_unit(office, await person_of(update, context), unit_id, choices[key])
-    context.user_data.pop(KEY, None)
-    await update.callback_query.answer()
+    user_data_of(context).pop(KEY, None)
+    await callback_of(update).answer()
     await clear_buttons(update)
     await say(update, context, "mute_done", unit=unit, until=choices[key])
     return END
@@ -120,11 +124,11 @@ async def picked_date(update: Update, context: Context) -> int:
 @answers_refusals
 async def typed_date(update: Update, context: Context) -> int | None:
     """A date typed instead of pressed (a bad one is asked again)."""
-    unit_id = context.user_data.get(KEY)
-    until = _typed_date(context, update.message.text or "")
-    office = services(context).office
+    unit_id = user_data_of(context).get(KEY, -1)  # -1: no such unit, refused as one
+    until = _typed_date(context, text_of(update))
+    office = context.services.office
     unit = await pushes.mute_unit(office, await person_of(update, context), unit_id, until)
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(update, context, "mute_done", unit=unit, until=until)
     return END
 
@@ -133,10 +137,10 @@ def _typed_date(context: Context, text: str) -> date | None:
     text = text.strip()
     if text in UNMUTE:
         return None
-    return inputs.planned_date(text, services(context).office.clock.today())
+    return inputs.planned_date(text, context.services.office.clock.today())
 
 
-def build() -> list:
+def build() -> Feature:
     form = ConversationHandler(
         entry_points=[
             CommandHandler("mute", mute_cmd),
@@ -154,4 +158,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, page_turner(FIELD)]
+    return Feature(
+        (
+            form,
+            page_turner(FIELD),
+        )
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -23,7 +24,7 @@ from telegram.ext import (
 
 from domain import inputs, letters, queries
 from domain.errors import Refusal
-from domain.items import Status
+from domain.items import REVISABLE
 from domain.models import Role
 from domain.office import require
 from handlers import approval
@@ -33,15 +34,20 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     in_rows,
     person_of,
     press_buttons,
+    pressed,
     redraw,
+    registered,
     say,
-    services,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature
 from handlers.item_form import (
     BY_NAME,
     FIELDS,
@@ -57,19 +63,20 @@ from handlers.item_form import (
 from handlers.unit_picker import form_keyboard
 
 KEY = "new_item"
+Step = list[BaseHandler[Update, Context, object]]  # what one state of the form answers
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {"mode": "new", "v": {}})
+    return user_data_of(context).setdefault(KEY, {"mode": "new", "v": {}})
 
 
 @answers_refusals
 async def start(update: Update, context: Context) -> str:
     """/new: a fresh form, first question."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    if not await queries.unit_list(services(context).office):
+    if not await queries.unit_list(context.services.office):
         raise Refusal("no_units")
-    context.user_data[KEY] = {"mode": "new", "v": {}}
+    user_data_of(context)[KEY] = {"mode": "new", "v": {}}
     return await ask(update, context, FIELDS[0].name)
 
 
@@ -77,11 +84,11 @@ async def start(update: Update, context: Context) -> str:
 async def revise(update: Update, context: Context) -> str | None:
     """修改后重新提交 on a returned letter: the form, prefilled, opens at the preview."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    item = await queries.get_item(services(context).office, button_id(update))
-    if item.status != Status.RETURNED_FOR_REVISION:
+    item = await queries.get_item(context.services.office, button_id(update))
+    if item.status not in REVISABLE:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
-    context.user_data[KEY] = {
+    await callback_of(update).answer()
+    user_data_of(context)[KEY] = {
         "mode": "revise",
         "item_id": item.id,
         "v": from_item(item),
@@ -107,7 +114,7 @@ async def ask(update: Update, context: Context, name: str, in_place: bool = Fals
     elif field.kind in ("lead", "co"):
         buttons, extra = await form_keyboard(context, form, name)
     current = (
-        display(values, name, await queries.unit_names(services(context).office))
+        display(values, name, await queries.unit_names(context.services.office))
         if form.get("editing")
         else ""
     )
@@ -145,7 +152,7 @@ async def got_text(update: Update, context: Context) -> str:
     form = _form(context)
     name = form.get("at", FIELDS[0].name)
     field = BY_NAME[name]
-    text = update.message.text
+    text = text_of(update)
     if field.kind in ("lead", "co"):
         form["q"] = inputs.text(text, "search", "搜索内容")
         form["page"] = 0
@@ -153,7 +160,7 @@ async def got_text(update: Update, context: Context) -> str:
     if field.kind == "choice":
         raise Refusal("choose_button")
     if field.kind == "deadline":
-        office = services(context).office
+        office = context.services.office
         value = inputs.deadline(text, office.clock.today(), office.calendar).isoformat()
     else:
         value = inputs.text(text, field.limit_key, field.label)
@@ -163,7 +170,7 @@ async def got_text(update: Update, context: Context) -> str:
 
 def _button(update: Update, context: Context, prefix: str) -> cb.Callback:
     """The pressed button, if it belongs to the question being asked now."""
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     if data is None or data.prefix != prefix or data.args[:1] != (_form(context).get("at"),):
         raise Refusal("stale_button")
     return data
@@ -176,7 +183,7 @@ async def got_option(update: Update, context: Context) -> str:
     index = data.int_arg(1)
     if index is None or index >= len(field.options):
         raise Refusal("stale_button")
-    await update.callback_query.answer(field.options[index])
+    await callback_of(update).answer(field.options[index])
     await clear_buttons(update)
     _form(context)["v"][field.name] = field.options[index]
     return await _advance(update, context, field.name)
@@ -187,11 +194,11 @@ async def got_unit(update: Update, context: Context) -> str:
     """Lead: pick one and go on. Co: toggle and redraw the keyboard."""
     data = _button(update, context, cb.UNIT)
     unit_id = data.int_arg(1)
-    names = await queries.unit_names(services(context).office)
+    names = await queries.unit_names(context.services.office)
     if unit_id not in names:
         raise Refusal("unknown_unit")
     form = _form(context)
-    await update.callback_query.answer(names[unit_id])
+    await callback_of(update).answer(names[unit_id])
     if data.args[0] == "lead":
         await clear_buttons(update)
         form["v"]["lead"] = unit_id
@@ -208,7 +215,7 @@ async def got_page(update: Update, context: Context) -> str:
     number = data.int_arg(1)
     if number is None:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     _form(context)["page"] = number
     return await ask(update, context, data.args[0], in_place=True)
 
@@ -216,7 +223,7 @@ async def got_page(update: Update, context: Context) -> str:
 @answers_refusals
 async def co_done(update: Update, context: Context) -> str:
     data = _button(update, context, cb.DONE)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     if data.args[1:] == ("none",):
         _form(context)["v"]["co"] = []
@@ -228,7 +235,7 @@ async def preview(update: Update, context: Context) -> str:
     form = _form(context)
     form["at"] = PREVIEW
     values = form["v"]
-    names = await queries.unit_names(services(context).office)
+    names = await queries.unit_names(context.services.office)
     buttons = [
         [
             ("提交", cb.make(cb.FORM, "ok")),
@@ -241,7 +248,7 @@ async def preview(update: Update, context: Context) -> str:
         context,
         "new_preview",
         buttons=buttons,
-        v=values,
+        values=values,
         mode=form["mode"],
         lead_name=names.get(values.get("lead"), ""),
         return_reason=form.get("reason", ""),
@@ -253,7 +260,7 @@ async def preview(update: Update, context: Context) -> str:
 @answers_refusals
 async def on_preview(update: Update, context: Context) -> str | int:
     """提交 saves; 修改 lists the fields; 取消 drops the form."""
-    query = update.callback_query
+    query = callback_of(update)
     verb = (cb.parse(query.data) or cb.Callback("", ())).args[:1]
     await query.answer()
     await clear_buttons(update)
@@ -268,11 +275,11 @@ async def on_preview(update: Update, context: Context) -> str | int:
 
 @answers_refusals
 async def pick_edit(update: Update, context: Context) -> str:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     name = data.args[0] if data and data.args else ""
     if name not in BY_NAME:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     _form(context)["editing"] = True
     return await ask(update, context, name)
@@ -284,8 +291,8 @@ async def submit(update: Update, context: Context) -> str | int:
         return await ask(
             update, context, next(f.name for f in FIELDS if form["v"].get(f.name) in (None, ""))
         )
-    svc = services(context)
-    person = await person_of(update, context)
+    svc = context.services
+    person = await registered(update, context)
     draft = to_draft(form["v"])
     cards = approval.approval_card(svc, person.name, form["mode"] == "revise")
     if form["mode"] == "revise":
@@ -293,7 +300,7 @@ async def submit(update: Update, context: Context) -> str | int:
     else:
         opened = await letters.open_item(svc.office, person, draft, then=cards)
     svc.wake_sender()
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     item = opened.item
     await say(
         update,
@@ -309,20 +316,20 @@ async def submit(update: Update, context: Context) -> str | int:
 cancel = cancel_form(KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
-    by_text = [MessageHandler(text, got_text)]
-    choice = [
+    by_text: Step = [MessageHandler(text, got_text)]
+    choice: Step = [
         CallbackQueryHandler(got_option, pattern=cb.pattern(cb.OPTION)),
         MessageHandler(text, press_buttons),
     ]
-    units_state = [
+    units_state: Step = [
         CallbackQueryHandler(got_unit, pattern=cb.pattern(cb.UNIT)),
         CallbackQueryHandler(got_page, pattern=cb.pattern(cb.PAGE)),
         CallbackQueryHandler(co_done, pattern=cb.pattern(cb.DONE)),
         *by_text,
     ]
-    states = {
+    states: dict[object, Step] = {
         f.name: by_text
         if f.kind in ("text", "deadline")
         else choice
@@ -338,7 +345,7 @@ def build() -> ConversationHandler:
         CallbackQueryHandler(pick_edit, pattern=cb.pattern(cb.EDIT_FIELD)),
         MessageHandler(text, press_buttons),
     ]
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[
             CommandHandler("new", start),
             CallbackQueryHandler(revise, pattern=cb.pattern(cb.REVISE)),
@@ -349,3 +356,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

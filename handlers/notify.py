@@ -13,9 +13,11 @@ from typing import Any
 
 from markupsafe import Markup
 
+from bot.services import Services
+from domain.letters import Approved
 from domain.models import Item, Person
 from domain.office import Then
-from handlers.common import Buttons, Services
+from handlers.common import Buttons
 from storage import items, outbox
 from storage.db import Conn
 from storage.outbox import Push
@@ -47,7 +49,7 @@ async def queue(
             person_id=p.id,
             chat_id=p.chat_id,
             context={"html": text},
-            buttons=[[list(b) for b in row] for row in buttons or []],
+            buttons=[list(row) for row in buttons or []],
             automatic=False,
         )
         for p in people
@@ -79,21 +81,21 @@ async def queue_files(
     return await outbox.add_many(conn, pushes, now)
 
 
-def fix_letters(svc, also: Then | None = None) -> Then:
+def fix_letters(svc: Services, also: Then | None = None) -> Then:
     """A `then` that renders each new letter (an approval's, or a plan import's list) and
     stores it on its item in the action's transaction, so the domain queues it as fixed here;
     `also` runs after, with the same result."""
 
-    async def store(conn, done) -> None:
-        for item in done if isinstance(done, list) else [done.item]:
-            await items.set_letter(conn, item.id, render_letter(svc, item))
+    async def store(conn: Conn, done: list[Item] | Approved) -> None:
+        found = done if isinstance(done, list) else [done.item]
+        await items.set_letters(conn, [(item.id, render_letter(svc, item)) for item in found])
         if also is not None:
             await also(conn, done)
 
     return store
 
 
-def render_letter(svc, item: Item) -> Markup:
+def render_letter(svc: Services, item: Item) -> Markup:
     """督办函; a 指导性 target of the year's plan gets the lighter 任务书 instead. Marked as
     HTML already, so a card that shows it (approval_card.j2) does not escape it again."""
     return Markup(

@@ -3,43 +3,54 @@
 ```
 /item ─► 请选择… [督办〔2026〕3号 …] [◀ 1/3 ▶] ─(press)─► the same as /item 3
 ```
-Each command registers what it lists here. Its buttons carry the command's own prefix, whose
-handler authorizes the press from the database exactly as it checks a typed argument; a page
-turn lists again for the presser, so nobody pages through another role's list.
+Each command's `build()` names what it lists; the application installs them all. Its buttons
+carry the command's own prefix, whose handler authorizes the press from the database exactly as
+it checks a typed argument; a page turn lists again for the presser, so nobody pages through
+another role's list.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from domain.errors import Refusal
 from domain.models import Item, Person
 from domain.office import Office
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, say, services
+from handlers.common import (
+    Context,
+    answers_refusals,
+    person_of,
+    pressed,
+    say,
+    turn_page,
+)
+from handlers.feature import Choices, Feature, Lister, Picker
 
-Choices = list[tuple[str, str]]  # (button text, callback data)
-Lister = Callable[[Office, Person | None], Awaitable[Choices]]
+__all__ = ["Choices", "Lister", "Picker"]
 LABEL = 32  # characters of a button's text: a phone shows one line of this
+KEY = "pickers"
 
 
-@dataclass(frozen=True)
-class Picker:
-    what: str  # 请选择{what}
-    empty: str  # 目前没有{empty}
-    choices: Lister
+def install(app: Application[Any, Any, Any, Any, Any, Any], features: Iterable[Feature]) -> None:
+    """Every feature's pickers, by command; a command named twice is a wiring mistake."""
+    found: dict[str, Picker] = {}
+    for feature in features:
+        for command, picker in feature.pickers:
+            if command in found:
+                raise ValueError(f"two pickers for /{command}")
+            found[command] = picker
+    app.bot_data[KEY] = found
 
 
-PICKERS: dict[str, Picker] = {}
-
-
-def register(command: str, picker: Picker) -> None:
-    PICKERS[command] = picker
+def _installed(context: Context) -> Mapping[str, Picker]:
+    found: Mapping[str, Picker] = context.application.bot_data[KEY]
+    return found
 
 
 def label(text: str) -> str:
@@ -66,16 +77,18 @@ def page_rows(choices: Choices, command: str, page: int, size: int) -> list[list
     return rows + ([nav] if nav else [])
 
 
-async def rows(context: Context, person: Person | None, command: str, page: int = 0):
+async def rows(
+    context: Context, person: Person | None, command: str, page: int = 0
+) -> tuple[list[list[tuple[str, str]]], int]:
     """The command's picker buttons for this person (a Refusal if they may not use it)."""
-    svc = services(context)
-    choices = await PICKERS[command].choices(svc.office, person)
+    svc = context.services
+    choices = await _installed(context)[command].choices(svc.office, person)
     return page_rows(choices, command, page, svc.settings.page_size), len(choices)
 
 
 async def offer(update: Update, context: Context, command: str) -> None:
     """The command came without its argument: the picker, or why there is nothing to pick."""
-    picker = PICKERS[command]
+    picker = _installed(context)[command]
     buttons, count = await rows(context, await person_of(update, context), command)
     if not count:
         raise Refusal("nothing_to_pick", what=picker.empty)
@@ -84,13 +97,12 @@ async def offer(update: Update, context: Context, command: str) -> None:
 
 @answers_refusals
 async def page(update: Update, context: Context) -> None:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     number = data.int_arg(1) if data else None
-    if number is None or data.args[0] not in PICKERS:
+    if data is None or number is None or data.args[0] not in _installed(context):
         raise Refusal("stale_button")
     buttons, _ = await rows(context, await person_of(update, context), data.args[0], number)
-    await update.callback_query.answer()
-    await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(buttons))
+    await turn_page(update, buttons)
 
 
 @contextmanager
@@ -104,5 +116,5 @@ def usage(command: str) -> Iterator[None]:
         raise
 
 
-def build() -> list:
-    return [CallbackQueryHandler(page, pattern=cb.pattern(cb.PICK_PAGE))]
+def build() -> Feature:
+    return Feature((CallbackQueryHandler(page, pattern=cb.pattern(cb.PICK_PAGE)),))

@@ -27,26 +27,28 @@ from telegram.ext import (
 from bot import plan_template
 from domain import picks
 from domain.errors import Refusal
-from domain.models import Role
-from domain.office import require
+from domain.models import Person, Role
+from domain.office import Office, require
 from domain.plan import actions as plan
 from domain.plan import keys as plan_keys
 from domain.plan import sheet as plan_sheet
 from domain.plan import views as plan_views
 from handlers import callbacks as cb
-from handlers import pickers, reasons
+from handlers import pickers
 from handlers.common import (
     END,
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
+    chat_id_of,
+    message_of,
     person_of,
     say,
-    services,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import fix_letters
-from handlers.reasons import ReasonPrompt
 
 KEY = "plan_import"
 YEAR = re.compile(r"20\d\d年?")  # /plan 2027: another year's tasks
@@ -56,7 +58,7 @@ FILE = "plan_file"
 @answers_refusals
 async def plan_cmd(update: Update, context: Context) -> None:
     """/plan [年份]: the overview, with a button per task; /plan 编号: one task or target."""
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     today = svc.office.clock.today()
     arg = (context.args or [""])[0]
@@ -83,20 +85,18 @@ async def plan_cmd(update: Update, context: Context) -> None:
 @answers_refusals
 async def task_picked(update: Update, context: Context) -> None:
     """A task's button under the overview: its detail, as /plan 编号 shows it."""
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
     task = await plan_views.detail_by_id(svc.office, person, button_id(update))
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     today = svc.office.clock.today()
     await say(update, context, "plan_detail", task=task, focus=None, today=today)
 
 
-async def _tasks(office, person) -> pickers.Choices:
+async def _tasks(office: Office, person: Person | None) -> pickers.Choices:
     found = await picks.plan_tasks(office, person)
     return [(pickers.label(f"{t.label} {t.title}"), cb.make(cb.PLAN_TASK, t.id)) for t in found]
 
-
-pickers.register("plan", pickers.Picker("要查看的任务", "大事要事任务", _tasks))
 
 # /key and /unkey: the prefix of each kind's button, raising (True) or lowering (False)
 KEY_PREFIXES = {
@@ -122,13 +122,13 @@ async def _set_key(update: Update, context: Context, on: bool) -> None:
     if not args:
         await pickers.offer(update, context, command)
         return
-    office = services(context).office
+    office = context.services.office
     person = require(await person_of(update, context), Role.SUPERVISOR)
     reason = " ".join(args[1:])
     with pickers.usage(command):
         if reason:
             changed = await plan_keys.set_key(office, person, args[0], on, reason)
-            await say(update, context, "key_done", c=changed, reason=reason.strip())
+            await say(update, context, "key_done", change=changed, reason=reason.strip())
             return
         found = await plan_keys.resolve(office, args[0])
     await plan_keys.check(office, person, found.kind, found.id, on)
@@ -155,7 +155,7 @@ async def unkey_cmd(update: Update, context: Context) -> None:
 
 
 def _keyable(on: bool) -> pickers.Lister:
-    async def choices(office, person) -> pickers.Choices:
+    async def choices(office: Office, person: Person | None) -> pickers.Choices:
         return [key_button(k, on) for k in await picks.keyable(office, person, on)]
 
     return choices
@@ -166,48 +166,45 @@ def _key_prompt(on: bool, kind: str) -> ReasonPrompt:
 
     async def check(update: Update, context: Context, row_id: int) -> None:
         person = await person_of(update, context)
-        await plan_keys.check(services(context).office, person, kind, row_id, on)
+        await plan_keys.check(context.services.office, person, kind, row_id, on)
 
     async def act(update: Update, context: Context, row_id: int, reason: str) -> None:
         person = await person_of(update, context)
-        office = services(context).office
+        office = context.services.office
         changed = await plan_keys.change(office, person, kind, row_id, on, reason)
-        await say(update, context, "key_done", c=changed, reason=reason)
+        await say(update, context, "key_done", change=changed, reason=reason)
 
     return ReasonPrompt(KEY_PREFIXES[(on, kind)], plan_keys.action(on), check, act)
 
 
-for _on, _kind in KEY_PREFIXES:
-    reasons.register(_key_prompt(_on, _kind))
-for _command, _on, _what, _empty in (
-    ("key", True, "要设为重点的", "可以设为重点的"),
-    ("unkey", False, "要取消重点的", "标为重点的"),
-):
-    _kinds = "事项、任务或目标"
-    pickers.register(_command, pickers.Picker(_what + _kinds, _empty + _kinds, _keyable(_on)))
+PROMPTS = tuple(_key_prompt(on, kind) for on, kind in KEY_PREFIXES)
+KINDS = "事项、任务或目标"
+PICKERS = (
+    ("plan", pickers.Picker("要查看的任务", "大事要事任务", _tasks)),
+    ("key", pickers.Picker("要设为重点的" + KINDS, "可以设为重点的" + KINDS, _keyable(True))),
+    ("unkey", pickers.Picker("要取消重点的" + KINDS, "标为重点的" + KINDS, _keyable(False))),
+)
 
 
 @answers_refusals
 async def import_cmd(update: Update, context: Context) -> str | int:
     """/import: the sample sheet to fill in; the next .xlsx sent is imported."""
     require(await person_of(update, context), Role.SUPERVISOR)
-    if update.message.document is not None:
+    if message_of(update).document is not None:
         return await got_file(update, context)
     await say(update, context, "plan_import_ask")
-    year = services(context).office.clock.today().year
+    year = context.services.office.clock.today().year
     with tempfile.TemporaryDirectory() as folder:
         path = plan_template.write_template(Path(folder) / f"大事要事计划表模板_{year}.xlsx", year)
-        await context.bot.send_document(
-            update.effective_chat.id, path.read_bytes(), filename=path.name
-        )
+        await context.bot.send_document(chat_id_of(update), path.read_bytes(), filename=path.name)
     return FILE
 
 
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str | int:
-    svc = services(context)
+    svc = context.services
     person = require(await person_of(update, context), Role.SUPERVISOR)
-    doc = update.message.document
+    doc = message_of(update).document
     if doc is None or not (doc.file_name or "").lower().endswith(".xlsx"):
         raise Refusal("plan_file_needed")
     if (doc.file_size or 0) > svc.settings.max_attachment_mb * 1024 * 1024:
@@ -220,7 +217,7 @@ async def got_file(update: Update, context: Context) -> str | int:
         return FILE
     if done.opened:
         svc.wake_sender()
-    await say(update, context, "plan_imported", r=done)
+    await say(update, context, "plan_imported", result=done)
     return END
 
 
@@ -234,7 +231,7 @@ async def stray_sheet(update: Update, context: Context) -> None:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     with_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import\b")
     form = ConversationHandler(
         entry_points=[
@@ -252,11 +249,15 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [
-        form,
-        CommandHandler("plan", plan_cmd),
-        CallbackQueryHandler(task_picked, pattern=cb.pattern(cb.PLAN_TASK)),
-        CommandHandler("key", key_cmd),
-        CommandHandler("unkey", unkey_cmd),
-        MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
-    ]
+    return Feature(
+        (
+            form,
+            CommandHandler("plan", plan_cmd),
+            CallbackQueryHandler(task_picked, pattern=cb.pattern(cb.PLAN_TASK)),
+            CommandHandler("key", key_cmd),
+            CommandHandler("unkey", unkey_cmd),
+            MessageHandler(filters.Document.FileExtension("xlsx"), stray_sheet),
+        ),
+        PROMPTS,
+        PICKERS,
+    )

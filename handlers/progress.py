@@ -12,6 +12,7 @@ user_data['progress'] (persisted) until 提交.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import NamedTuple
 
 from telegram import Update
 from telegram.ext import (
@@ -32,16 +33,22 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     in_rows,
+    message_of,
     person_of,
     press_buttons,
+    pressed,
     say,
-    services,
+    text_of,
     toast,
+    user_data_of,
 )
+from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 KEY = "progress"
 PICK, FILES, PREVIEW = "pg_pick", "files", "pg_preview"
@@ -53,19 +60,19 @@ LABEL = {"progress": "进展情况", "difficulties": "困难和问题", "next_st
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {"v": {}, "files": []})
+    return user_data_of(context).setdefault(KEY, {"v": {}, "files": []})
 
 
 @answers_refusals
 async def start(update: Update, context: Context) -> str | int:
     """/report: one item goes straight to the form; several get a picker."""
     person = await person_of(update, context)
-    found = await progress.reportable(services(context).office, person)
+    found = await progress.reportable(context.services.office, person)
     if not found:
         raise Refusal("nothing_to_report")
     if len(found) == 1:
         return await _begin(update, context, found[0].id)
-    office = services(context).office
+    office = context.services.office
     rows = [[(f"{office.serial_label(i)} {i.title}"[:40], cb.make(cb.REPORT, i.id))] for i in found]
     await say(update, context, "progress_pick", buttons=rows, what="报送进展")
     return PICK
@@ -75,32 +82,34 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str:
     """A 填报进展 button (on a letter, reminder or picker)."""
     item_id = button_id(update)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     return await _begin(update, context, item_id)
 
 
 @answers_refusals
 async def correct(update: Update, context: Context) -> str:
     """补充更正: the same form, prefilled with the report being corrected."""
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")
-    office = services(context).office
+    office = context.services.office
     report = await progress.start_correction(office, await person_of(update, context), report_id)
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
-    return await _begin(update, context, report["item_id"], corrects=report_id)
+    return await _begin(update, context, report.item_id, corrects=report_id)
 
 
-async def _begin(update: Update, context: Context, item_id: int, corrects: int | None = None):
-    office = services(context).office
+async def _begin(
+    update: Update, context: Context, item_id: int, corrects: int | None = None
+) -> str:
+    office = context.services.office
     person = await person_of(update, context)
     item, previous, goal = await progress.start_report(office, person, item_id)
     prev = None
     if previous is not None:
-        prev = {k: previous[k] for k in (*STEPS, "submitted_at", "quantity")}
-    context.user_data[KEY] = {
+        prev = {k: getattr(previous, k) for k in (*STEPS, "submitted_at", "quantity")}
+    user_data_of(context)[KEY] = {
         "item": item.id,
         "corrects": corrects,
         "prev": prev,
@@ -115,7 +124,7 @@ async def _begin(update: Update, context: Context, item_id: int, corrects: int |
 async def _ask(update: Update, context: Context, step: str) -> str:
     form = _form(context)
     form["at"] = step
-    office = services(context).office
+    office = context.services.office
     item = await queries.get_item(office, form["item"])
     prev = form.get("prev")
     buttons: list[list[tuple[str, str]]] = []
@@ -126,9 +135,9 @@ async def _ask(update: Update, context: Context, step: str) -> str:
     if prev and step in STEPS:
         shown = f"{prev[step]}%" if step == "percent" else (prev[step] or "无")[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
-    goal = form.get("goal")
-    if step == "quantity" and prev and prev.get("quantity") is not None:
-        shown = f"{prev['quantity']}{goal[1]}"[:20]
+    goal = _goal(form)
+    if step == "quantity" and goal and prev and prev.get("quantity") is not None:
+        shown = f"{prev['quantity']}{goal.measure}"[:20]
         buttons.append([(f"沿用上次：{shown}", cb.make(cb.OPTION, step, "same"))])
     steps = _steps(form)
     if step == FILES:
@@ -144,8 +153,8 @@ async def _ask(update: Update, context: Context, step: str) -> str:
         serial=office.serial_label(item),
         correcting=bool(form.get("corrects")),
         files=form["files"],
-        max_mb=services(context).settings.max_attachment_mb,
-        n=steps.index(step) + 1 if step in steps else len(steps) + 1,
+        max_mb=context.services.settings.max_attachment_mb,
+        step_number=steps.index(step) + 1 if step in steps else len(steps) + 1,
         total=len(steps) + 1,
         goal=goal,
     )
@@ -167,7 +176,7 @@ async def _next(update: Update, context: Context, step: str) -> str:
 async def got_text(update: Update, context: Context) -> str:
     form = _form(context)
     step = form.get("at", "progress")
-    text = update.message.text
+    text = text_of(update)
     if step == "percent":
         form["v"][step] = progress.percent(text)
     elif step == "quantity":
@@ -182,7 +191,7 @@ async def got_text(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_option(update: Update, context: Context) -> str:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     form = _form(context)
     if data is None or data.args[:1] != (form.get("at"),) or len(data.args) != 2:
         raise Refusal("stale_button")
@@ -197,7 +206,7 @@ async def got_option(update: Update, context: Context) -> str:
     else:
         raise Refusal("stale_button")
     form["v"][step] = value
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _next(update, context, step)
 
@@ -205,7 +214,7 @@ async def got_option(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_file(update: Update, context: Context) -> str:
     form = _form(context)
-    record = await attachments.receive(update.message, context, len(form["files"]))
+    record = await attachments.receive(message_of(update), context, len(form["files"]))
     form["files"].append(record)
     await say(
         update,
@@ -220,11 +229,11 @@ async def got_file(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def files_done(update: Update, context: Context) -> str:
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     form = _form(context)
     form["at"] = PREVIEW
-    office = services(context).office
+    office = context.services.office
     item = await queries.get_item(office, form["item"])
     buttons = [[("提交", cb.make(cb.FORM, "ok")), ("取消", cb.make(cb.FORM, "cancel"))]]
     await say(
@@ -232,28 +241,39 @@ async def files_done(update: Update, context: Context) -> str:
         context,
         "progress_preview",
         buttons=buttons,
-        v=form["v"],
+        answers=form["v"],
         item=item,
         files=form["files"],
         serial=office.serial_label(item),
         correcting=bool(form.get("corrects")),
-        goal=form.get("goal"),
+        goal=_goal(form),
         share=_share(form),
     )
     return PREVIEW
 
 
+class Goal(NamedTuple):
+    """A quantified target's goal as the form shows it (1200, 户); the form keeps a list."""
+
+    quantity: str
+    measure: str
+
+
+def _goal(form: dict) -> Goal | None:
+    return Goal(*form["goal"]) if form.get("goal") else None
+
+
 def _share(form: dict) -> str:
     """累计完成 as a % of the goal, for the preview and the supervisor's notice."""
-    goal, reached = form.get("goal"), form["v"].get("quantity")
+    goal, reached = _goal(form), form["v"].get("quantity")
     if not goal or reached is None:
         return ""
-    return show(quantity_percent(Decimal(reached), Decimal(goal[0])))
+    return show(quantity_percent(Decimal(reached), Decimal(goal.quantity)))
 
 
 @answers_refusals
 async def submit(update: Update, context: Context) -> int | None:
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     await clear_buttons(update)
     if query.data != cb.make(cb.FORM, "ok"):
@@ -268,21 +288,21 @@ async def submit(update: Update, context: Context) -> int | None:
         attachments.as_records(form["files"]),
         Decimal(v["quantity"]) if v.get("quantity") is not None else None,
     )
-    svc = services(context)
+    svc = context.services
     office = svc.office
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: progress.Submitted) -> None:
         await queue(
             conn,
             svc,
             done.notify,
             "progress_notice",
             item_id=done.item.id,
-            s=done,
-            v=v,
+            report=done,
+            answers=v,
             serial=office.serial_label(done.item),
             files=len(form["files"]),
-            goal=form.get("goal"),
+            goal=_goal(form),
             share=_share(form),
             buttons=[[("已阅", cb.make(cb.READ, done.report_id))]],
         )
@@ -292,13 +312,13 @@ async def submit(update: Update, context: Context) -> int | None:
         office, person, form["item"], sheet, form.get("corrects"), then=tell_drafter
     )
     svc.wake_sender()
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     serial = office.serial_label(done.item)
     await say(
         update,
         context,
         "progress_done",
-        s=done,
+        report=done,
         serial=serial,
         buttons=[[("补充更正", cb.make(cb.CORRECT, done.report_id))]],
     )
@@ -307,11 +327,11 @@ async def submit(update: Update, context: Context) -> int | None:
 
 @answers_refusals
 async def mark_read(update: Update, context: Context) -> None:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     report_id = data.int_arg() if data else None
     if report_id is None:
         raise Refusal("stale_button")
-    await progress.mark_read(services(context).office, await person_of(update, context), report_id)
+    await progress.mark_read(context.services.office, await person_of(update, context), report_id)
     await toast(update, context, "read")
     await clear_buttons(update)
 
@@ -319,7 +339,7 @@ async def mark_read(update: Update, context: Context) -> None:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     by_text = [
         MessageHandler(text, got_text),
@@ -349,4 +369,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(mark_read, pattern=cb.pattern(cb.READ))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(mark_read, pattern=cb.pattern(cb.READ)),
+        )
+    )

@@ -27,21 +27,27 @@ from handlers.common import (
     END,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
+    chat_id_of,
     clear_buttons,
     person_of,
     press_buttons,
     say,
-    services,
+    sender_of,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature
 from handlers.gate import REGISTRATION_KEY
 from handlers.notify import queue
+from storage.db import Conn
 
 NAME, TITLE, PHONE, CONFIRM = "reg_name", "reg_title", "reg_phone", "reg_confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(REGISTRATION_KEY, {})
+    return user_data_of(context).setdefault(REGISTRATION_KEY, {})
 
 
 @answers_refusals
@@ -54,8 +60,8 @@ async def start(update: Update, context: Context) -> str | int:
         return END
     if person is not None:
         raise Refusal("already_registered", role=person.role.label)
-    invitation = await registration.check_invite(services(context).office, context.args[0])
-    context.user_data[REGISTRATION_KEY] = {"code": context.args[0], "label": invitation.label}
+    invitation = await registration.check_invite(context.services.office, context.args[0])
+    user_data_of(context)[REGISTRATION_KEY] = {"code": context.args[0], "label": invitation.label}
     await say(update, context, "reg_ask_name", label=invitation.label)
     return NAME
 
@@ -63,7 +69,7 @@ async def start(update: Update, context: Context) -> str | int:
 @answers_refusals
 async def got_name(update: Update, context: Context) -> str:
     """Save 姓名, ask 职务."""
-    _form(context)["name"] = inputs.text(update.message.text, "name", "姓名")
+    _form(context)["name"] = inputs.text(text_of(update), "name", "姓名")
     await say(update, context, "reg_ask_title")
     return TITLE
 
@@ -71,7 +77,7 @@ async def got_name(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_title(update: Update, context: Context) -> str:
     """Save 职务, ask 手机."""
-    _form(context)["title"] = inputs.text(update.message.text, "title_of_person", "职务")
+    _form(context)["title"] = inputs.text(text_of(update), "title_of_person", "职务")
     await say(update, context, "reg_ask_phone")
     return PHONE
 
@@ -80,7 +86,7 @@ async def got_title(update: Update, context: Context) -> str:
 async def got_phone(update: Update, context: Context) -> str:
     """Save 手机 (validated), show everything for confirmation."""
     form = _form(context)
-    form["phone"] = inputs.phone(update.message.text)
+    form["phone"] = inputs.phone(text_of(update))
     buttons = [[("确认", cb.make(cb.FORM, "ok")), ("重新填写", cb.make(cb.FORM, "redo"))]]
     await say(update, context, "reg_confirm", buttons=buttons, **form_view(form))
     return CONFIRM
@@ -93,17 +99,17 @@ def form_view(form: dict) -> dict:
 @answers_refusals
 async def confirmed(update: Update, context: Context) -> str | int:
     """Register; tell the supervisors (and a replaced liaison); hand over waiting letters."""
-    query = update.callback_query
+    query = callback_of(update)
     await query.answer()
     await clear_buttons(update)
     form = _form(context)
     if query.data == cb.make(cb.FORM, "redo"):
         await say(update, context, "reg_ask_name", label=form.get("label", ""))
         return NAME
-    user = update.effective_user
-    svc = services(context)
+    user = sender_of(update)
+    svc = context.services
 
-    async def tell_others(conn, done) -> None:
+    async def tell_others(conn: Conn, done: registration.Registered) -> None:
         """The supervisors hear of the newcomer; a replaced liaison, of the handover."""
         label = done.invitation.label
         await queue(
@@ -125,7 +131,7 @@ async def confirmed(update: Update, context: Context) -> str | int:
             svc.office,
             form.get("code", ""),
             tg_user_id=user.id,
-            chat_id=update.effective_chat.id,
+            chat_id=chat_id_of(update),
             username=user.username or "",
             name=form["name"],
             title=form["title"],
@@ -133,12 +139,12 @@ async def confirmed(update: Update, context: Context) -> str | int:
             then=tell_others,
         )
     except Refusal:
-        context.user_data.pop(REGISTRATION_KEY, None)
+        user_data_of(context).pop(REGISTRATION_KEY, None)
         raise
-    context.user_data.pop(REGISTRATION_KEY, None)
+    user_data_of(context).pop(REGISTRATION_KEY, None)
     label = done.invitation.label
     await say(update, context, "reg_done", label=label, role=done.person.role.value)
-    await set_menu(context, done.person.chat_id, done.person.role)
+    await set_menu(context, done.person)
     svc.wake_sender()
     if done.pending_letters:
         await say(update, context, "handover_letter_note")
@@ -148,9 +154,9 @@ async def confirmed(update: Update, context: Context) -> str | int:
 cancel = cancel_form(REGISTRATION_KEY)
 
 
-def build() -> ConversationHandler:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
+    form = ConversationHandler(
         entry_points=[CommandHandler("start", start)],
         states={
             NAME: [MessageHandler(text, got_name)],
@@ -166,3 +172,4 @@ def build() -> ConversationHandler:
         persistent=True,
         allow_reentry=True,
     )
+    return Feature((form,))

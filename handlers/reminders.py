@@ -21,15 +21,15 @@ from handlers.common import (
     in_rows,
     person_of,
     say,
-    services,
     toast,
 )
+from handlers.feature import Feature
 from storage.outbox import Queued
 
 
 @answers_refusals
 async def reminders_cmd(update: Update, context: Context) -> None:
-    found = await pushes.overview(services(context).office, await person_of(update, context))
+    found = await pushes.overview(context.services.office, await person_of(update, context))
     await say(
         update,
         context,
@@ -58,7 +58,7 @@ def resend_buttons(rows: Sequence[Queued]) -> list[list[tuple[str, str]]]:
 async def resend_pressed(update: Update, context: Context) -> None:
     """Authorized again from the database on every press; the buttons stay, so a second
     press is told it is already queued rather than sending it twice."""
-    svc = services(context)
+    svc = context.services
     done = await pushes.resend(svc.office, await person_of(update, context), button_id(update))
     svc.wake_sender()
     await toast(update, context, "resent_held" if done.waits else "resent")
@@ -67,7 +67,7 @@ async def resend_pressed(update: Update, context: Context) -> None:
 @answers_refusals
 async def status_cmd(update: Update, context: Context) -> None:
     require(await person_of(update, context), Role.SUPERVISOR)
-    svc = services(context)
+    svc = context.services
     office = svc.office
     shown, _ = await status.report(
         office.db, office.clock.now(), office.calendar, svc.hours, svc.settings.lease_seconds
@@ -75,9 +75,11 @@ async def status_cmd(update: Update, context: Context) -> None:
     await say(update, context, "status", **shown)
 
 
-def build() -> list:
-    return [
-        CommandHandler("reminders", reminders_cmd),
-        CommandHandler("status", status_cmd),
-        CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
-    ]
+def build() -> Feature:
+    return Feature(
+        (
+            CommandHandler("reminders", reminders_cmd),
+            CommandHandler("status", status_cmd),
+            CallbackQueryHandler(resend_pressed, pattern=cb.pattern(cb.RESEND)),
+        )
+    )

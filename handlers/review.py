@@ -20,31 +20,38 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import Services
 from domain import inputs
 from domain import review as rules
 from domain.errors import Refusal
-from domain.items import Status
-from domain.models import Person
+from domain.items import VERIFYING
+from domain.models import Attachment, Person
+from domain.office import Then
 from domain.plan import views as plan_views
+from domain.progress import Submitted
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Buttons,
     Context,
     answers_refusals,
+    callback_of,
     cancel_form,
     clear_buttons,
     edit_in_place,
     keyboard,
     person_of,
+    pressed,
+    registered,
     say,
     send_html,
-    services,
+    text_of,
     toast,
+    user_data_of,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue, queue_files
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 KEY = "verify"
 WHO, WHEN = "vf_who", "vf_when"
@@ -67,52 +74,52 @@ def card_buttons(report_id: int, mask: int, awaiting_finding: bool) -> Buttons:
     return rows
 
 
-async def _card(svc, person: Person | None, report_id: int, mask: int, conn=None):
+async def _card(
+    svc: Services, person: Person | None, report_id: int, mask: int, conn: Conn | None = None
+) -> tuple[str, Buttons, list[Attachment]]:
     report, item, files, history, verification = await rules.load_card(
         svc.office, person, report_id, conn
     )
-    awaiting = item.status == Status.AWAITING_VERIFICATION and not (
-        verification and verification["finding"]
-    )
+    awaiting = item.status in VERIFYING and not (verification and verification.finding)
     text = svc.render(
         "review_card",
         item=item,
         serial=svc.office.serial_label(item),
         report=report,
-        unit_name=item.unit(report["unit_id"]).unit_name,
-        files=[f["file_name"] for f in files],
-        history=[dict(h) for h in history[-8:]],
+        unit_name=next(u.unit_name for u in item.units if u.unit_id == report.unit_id),
+        files=[f.file_name for f in files],
+        history=history[-8:],
         verification=verification,
         planned=await plan_views.for_item(svc.office, item, conn),
     )
     return text, card_buttons(report_id, mask, awaiting), files
 
 
-def review_cards(svc):
+def review_cards(svc: Services) -> Then:
     """What a completion report queues, in its own transaction: a review card to each
     supervisor, followed by the report's attachments."""
 
-    async def queue_cards(conn, done) -> None:
+    async def queue_cards(conn: Conn, done: Submitted) -> None:
         for person in done.notify:
             text, buttons, files = await _card(svc, person, done.report_id, 0, conn)
             item_id = done.item.id
             await queue(conn, svc, [person], "post_html", buttons, item_id, html=text)
-            await queue_files(conn, svc, person, [(f["kind"], f["file_id"]) for f in files])
+            await queue_files(conn, svc, person, [(f.kind, f.file_id) for f in files])
 
     return queue_cards
 
 
 async def send_card(context: Context, person: Person, report_id: int) -> None:
     """The card again, to the supervisor who just recorded a finding (their own answer)."""
-    text, buttons, files = await _card(services(context), person, report_id, 0)
+    text, buttons, files = await _card(context.services, person, report_id, 0)
     await send_html(context.bot, person.chat_id, text, keyboard(buttons))
     for f in files:
-        send = context.bot.send_photo if f["kind"] == "photo" else context.bot.send_document
-        await send(person.chat_id, f["file_id"])
+        send = context.bot.send_photo if f.kind == "photo" else context.bot.send_document
+        await send(person.chat_id, f.file_id)
 
 
 def _args(update: Update, prefix: str) -> tuple[int, int]:
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     if data is None or data.prefix != prefix:
         raise Refusal("stale_button")
     report_id, mask = data.int_arg(0), data.int_arg(1)
@@ -124,22 +131,23 @@ def _args(update: Update, prefix: str) -> tuple[int, int]:
 @answers_refusals
 async def toggle(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.CHECK)
-    index = cb.parse(update.callback_query.data).int_arg(2)
+    data = pressed(update)
+    index = data.int_arg(2) if data else None
     if index is None or index >= len(rules.CHECKS):
         raise Refusal("stale_button")
     mask ^= 1 << index
     person = await person_of(update, context)
-    text, buttons, _ = await _card(services(context), person, report_id, mask)
-    await update.callback_query.answer()
+    text, buttons, _ = await _card(context.services, person, report_id, mask)
+    await callback_of(update).answer()
     await edit_in_place(update, text, buttons)
 
 
 @answers_refusals
 async def approve(update: Update, context: Context) -> None:
     report_id, mask = _args(update, cb.PASS)
-    svc = services(context)
+    svc = context.services
 
-    async def tell_units(conn, done) -> None:
+    async def tell_units(conn: Conn, done: rules.Decided) -> None:
         serial = svc.office.serial_label(done.item)
         item = done.item
         await queue(conn, svc, done.liaisons, "review_passed_unit", item=item, serial=serial)
@@ -160,16 +168,16 @@ async def check_return(update: Update, context: Context, report_id: int) -> None
     _, mask = _args(update, cb.RETURN_REPORT)
     if not rules.failed(mask):
         raise Refusal("return_needs_failed_check")
-    office = services(context).office
+    office = context.services.office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=False)
-    context.user_data["review_mask"] = mask
+    user_data_of(context)["review_mask"] = mask
 
 
-async def return_with_reason(update: Update, context: Context, report_id: int, reason: str):
-    svc = services(context)
-    mask = context.user_data.pop("review_mask", 0)
+async def return_with_reason(update: Update, context: Context, report_id: int, reason: str) -> None:
+    svc = context.services
+    mask = user_data_of(context).pop("review_mask", 0)
 
-    async def tell_unit(conn, done) -> None:
+    async def tell_unit(conn: Conn, done: rules.Decided) -> None:
         await queue(
             conn,
             svc,
@@ -192,34 +200,36 @@ async def return_with_reason(update: Update, context: Context, report_id: int, r
 
 async def check_finding(update: Update, context: Context, report_id: int) -> None:
     """录入核查结果 is refused before the finding is typed if no 核查 is waiting for one."""
-    office = services(context).office
+    office = context.services.office
     await rules.may_answer(office, await person_of(update, context), report_id, finding=True)
 
 
 async def finding(update: Update, context: Context, report_id: int, text: str) -> None:
-    person = await person_of(update, context)
-    await rules.record_finding(services(context).office, person, report_id, text)
+    person = await registered(update, context)
+    await rules.record_finding(context.services.office, person, report_id, text)
     await send_card(context, person, report_id)
 
 
-reasons.register(ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason))
-reasons.register(ReasonPrompt(cb.FINDING, "录入核查结果", check_finding, finding, "实地核查结果"))
+PROMPTS = (
+    ReasonPrompt(cb.RETURN_REPORT, "退回补充", check_return, return_with_reason),
+    ReasonPrompt(cb.FINDING, "录入核查结果", check_finding, finding, "实地核查结果"),
+)
 
 
 @answers_refusals
 async def verify(update: Update, context: Context) -> str:
     report_id, mask = _args(update, cb.VERIFY)
-    await rules.load_card(services(context).office, await person_of(update, context), report_id)
-    await update.callback_query.answer()
-    context.user_data[KEY] = {"report": report_id, "mask": mask}
+    await rules.load_card(context.services.office, await person_of(update, context), report_id)
+    await callback_of(update).answer()
+    user_data_of(context)[KEY] = {"report": report_id, "mask": mask}
     await say(update, context, "verify_ask", step="who")
     return WHO
 
 
 @answers_refusals
 async def got_verifier(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["who"] = inputs.text(
-        update.message.text, "leader", "核查人"
+    user_data_of(context).setdefault(KEY, {})["who"] = inputs.text(
+        text_of(update), "leader", "核查人"
     )
     await say(update, context, "verify_ask", step="when")
     return WHEN
@@ -227,9 +237,9 @@ async def got_verifier(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_date(update: Update, context: Context) -> int:
-    svc = services(context)
-    form = context.user_data.get(KEY, {})
-    planned = inputs.planned_date(update.message.text, svc.office.clock.today())
+    svc = context.services
+    form = user_data_of(context).get(KEY, {})
+    planned = inputs.planned_date(text_of(update), svc.office.clock.today())
     done = await rules.order_verification(
         svc.office,
         await person_of(update, context),
@@ -238,7 +248,7 @@ async def got_date(update: Update, context: Context) -> int:
         form.get("who", ""),
         planned,
     )
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(
         update,
         context,
@@ -255,7 +265,7 @@ async def got_date(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     verifying = ConversationHandler(
         entry_points=[CallbackQueryHandler(verify, pattern=cb.pattern(cb.VERIFY))],
@@ -264,8 +274,11 @@ def build() -> list:
         name=KEY,
         persistent=True,
     )
-    return [
-        verifying,
-        CallbackQueryHandler(toggle, pattern=cb.pattern(cb.CHECK)),
-        CallbackQueryHandler(approve, pattern=cb.pattern(cb.PASS)),
-    ]
+    return Feature(
+        (
+            verifying,
+            CallbackQueryHandler(toggle, pattern=cb.pattern(cb.CHECK)),
+            CallbackQueryHandler(approve, pattern=cb.pattern(cb.PASS)),
+        ),
+        PROMPTS,
+    )

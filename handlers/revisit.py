@@ -26,29 +26,33 @@ from domain import inputs, revisits
 from domain.errors import Refusal
 from domain.items import Action
 from handlers import callbacks as cb
-from handlers import reasons
 from handlers.common import (
     END,
     Buttons,
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
+    pressed,
     refuse,
+    registered,
     say,
-    services,
+    text_of,
+    user_data_of,
 )
+from handlers.feature import Feature, ReasonPrompt
 from handlers.notify import queue
-from handlers.reasons import ReasonPrompt
+from storage.db import Conn
 
 KEY = "revisit"
 SUSTAINED, CURRENT, PROBLEMS, CONFIRM = "sustained", "current", "problems", "confirm"
 
 
 def _form(context: Context) -> dict:
-    return context.user_data.setdefault(KEY, {})
+    return user_data_of(context).setdefault(KEY, {})
 
 
 def _button(form: dict, step: str, label: str, choice: object) -> tuple[str, str]:
@@ -62,7 +66,7 @@ async def _show(update: Update, context: Context, step: str, *, again: bool = Fa
     facts = dict(serial=form.get("serial", ""), title=form.get("title", ""), again=again)
     if step == CONFIRM:
         buttons = [[_button(form, step, "提交", "ok"), _button(form, step, "取消", "cancel")]]
-        await say(update, context, "revisit_preview", buttons=buttons, v=form, **facts)
+        await say(update, context, "revisit_preview", buttons=buttons, answers=form, **facts)
         return step
     choices = {
         SUSTAINED: [[_button(form, step, "是", 1), _button(form, step, "否", 0)]],
@@ -74,11 +78,11 @@ async def _show(update: Update, context: Context, step: str, *, again: bool = Fa
 
 async def _choice(update: Update, context: Context, step: str) -> str:
     """The choice a form button carries, if it belongs to this form at this step."""
-    data = cb.parse(update.callback_query.data)
+    data = pressed(update)
     expected = (str(_form(context).get("revisit")), step)
     if data is None or len(data.args) != 3 or data.args[:2] != expected:
         raise Refusal("stale_button")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return data.args[2]
 
@@ -86,11 +90,11 @@ async def _choice(update: Update, context: Context, step: str) -> str:
 @answers_refusals
 async def begin(update: Update, context: Context) -> str:
     """[填写回访情况]: only the lead unit's liaison, only while the revisit awaits an answer."""
-    svc = services(context)
+    svc = context.services
     revisit_id = button_id(update)
     item = await revisits.may_answer(svc.office, await person_of(update, context), revisit_id)
-    await update.callback_query.answer()
-    context.user_data[KEY] = {
+    await callback_of(update).answer()
+    user_data_of(context)[KEY] = {
         "revisit": revisit_id,
         "serial": svc.office.serial_label(item),
         "title": item.title,
@@ -111,14 +115,14 @@ async def got_sustained(update: Update, context: Context) -> str:
 @answers_refusals
 async def got_current(update: Update, context: Context) -> str:
     """现状 saved; asks the 存在问题."""
-    _form(context)["current"] = inputs.text(update.message.text, "instruction", "现状")
+    _form(context)["current"] = inputs.text(text_of(update), "instruction", "现状")
     return await _show(update, context, PROBLEMS)
 
 
 @answers_refusals
 async def got_problems(update: Update, context: Context) -> str:
     """存在问题 typed (无 / 没有 count as none); shows the preview."""
-    _form(context)["problems"] = inputs.text(update.message.text, "instruction", "存在问题")
+    _form(context)["problems"] = inputs.text(text_of(update), "instruction", "存在问题")
     return await _show(update, context, CONFIRM)
 
 
@@ -136,12 +140,12 @@ async def got_confirm(update: Update, context: Context) -> int:
     """[提交] stores the answer and sends the card to every supervisor; [取消] drops it."""
     if await _choice(update, context, CONFIRM) != "ok":
         return await cancel(update, context)
-    form = context.user_data.pop(KEY, {})
-    svc = services(context)
+    form = user_data_of(context).pop(KEY, {})
+    svc = context.services
     office = svc.office
-    person = await person_of(update, context)
+    person = await registered(update, context)
 
-    async def tell_supervisors(conn, done) -> None:
+    async def tell_supervisors(conn: Conn, done: revisits.Answered) -> None:
         await queue(
             conn,
             svc,
@@ -149,7 +153,7 @@ async def got_confirm(update: Update, context: Context) -> int:
             "revisit_card",
             buttons=card_buttons(done.revisit_id),
             item_id=done.item.id,
-            a=done,
+            answer=done,
             serial=office.serial_label(done.item),
             who=person.name,
         )
@@ -194,10 +198,10 @@ def card_buttons(revisit_id: int) -> Buttons:
 @answers_refusals
 async def finish_pressed(update: Update, context: Context) -> None:
     """[回访完成]: the item is closed again; the lead unit is thanked."""
-    svc = services(context)
+    svc = context.services
     office = svc.office
 
-    async def thank_unit(conn, done) -> None:
+    async def thank_unit(conn: Conn, done: revisits.Decided) -> None:
         serial = office.serial_label(done.item)
         await queue(
             conn,
@@ -212,7 +216,7 @@ async def finish_pressed(update: Update, context: Context) -> None:
     person = await person_of(update, context)
     done = await revisits.finish(office, person, button_id(update), then=thank_unit)
     svc.wake_sender()
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     serial = office.serial_label(done.item)
     await say(update, context, "revisit_finished", item=done.item, serial=serial)
@@ -221,33 +225,46 @@ async def finish_pressed(update: Update, context: Context) -> None:
 async def check_reopen(update: Update, context: Context, revisit_id: int) -> None:
     """重办 is refused before the reason is typed if the revisit was already decided."""
     person = await person_of(update, context)
-    await revisits.may_decide(services(context).office, person, revisit_id, Action.REOPEN)
+    await revisits.may_decide(context.services.office, person, revisit_id, Action.REOPEN)
 
 
-async def reopen_with_reason(update: Update, context: Context, revisit_id: int, reason: str):
-    svc = services(context)
+async def reopen_with_reason(
+    update: Update, context: Context, revisit_id: int, reason: str
+) -> None:
+    svc = context.services
     office = svc.office
 
-    async def tell_units(conn, done) -> None:
-        facts = dict(item=done.item, serial=office.serial_label(done.item), reason=reason)
+    async def tell_units(conn: Conn, done: revisits.Decided) -> None:
         await queue(
-            conn, svc, done.liaisons, "revisit_reopened_unit", item_id=done.item.id, **facts
+            conn,
+            svc,
+            done.liaisons,
+            "revisit_reopened_unit",
+            item_id=done.item.id,
+            item=done.item,
+            serial=office.serial_label(done.item),
+            reason=reason,
         )
 
     person = await person_of(update, context)
     done = await revisits.reopen(office, person, revisit_id, reason, then=tell_units)
     svc.wake_sender()
     serial = office.serial_label(done.item)
-    facts = dict(item=done.item, serial=serial, reason=reason)
-    await say(update, context, "revisit_reopened", told=len(done.liaisons), **facts)
+    await say(
+        update,
+        context,
+        "revisit_reopened",
+        told=len(done.liaisons),
+        item=done.item,
+        serial=serial,
+        reason=reason,
+    )
 
 
-reasons.register(
-    ReasonPrompt(cb.REVISIT_REOPEN, Action.REOPEN.value, check_reopen, reopen_with_reason)
-)
+PROMPTS = (ReasonPrompt(cb.REVISIT_REOPEN, Action.REOPEN.value, check_reopen, reopen_with_reason),)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND  # a photo, a sticker, text where a button is expected
     choice = cb.pattern(cb.REVISIT_CHOICE)
@@ -274,4 +291,10 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(finish_pressed, pattern=cb.pattern(cb.REVISIT_DONE))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(finish_pressed, pattern=cb.pattern(cb.REVISIT_DONE)),
+        ),
+        PROMPTS,
+    )

@@ -27,15 +27,19 @@ from handlers.common import (
     Context,
     answers_refusals,
     button_id,
+    callback_of,
     cancel_form,
     clear_buttons,
     person_of,
     press_buttons,
     say,
-    services,
+    text_of,
     toast,
+    user_data_of,
 )
+from handlers.feature import Feature
 from handlers.notify import queue
+from storage.db import Conn
 
 PICK, NAME, TITLE, PHONE = "resp_pick", "resp_name", "resp_title", "resp_phone"
 KEY = "responsible"
@@ -43,10 +47,10 @@ KEY = "responsible"
 
 @answers_refusals
 async def sign(update: Update, context: Context) -> None:
-    svc = services(context)
+    svc = context.services
     person = await person_of(update, context)
 
-    async def tell_drafter(conn, done) -> None:
+    async def tell_drafter(conn: Conn, done: letters.Signed) -> None:
         waiting = [u.unit_name for u in done.item.units if not u.signed_at]
         drafter = [p for p in done.supervisors if p.id == done.item.created_by]
         await queue(
@@ -82,12 +86,12 @@ async def sign(update: Update, context: Context) -> None:
 async def start(update: Update, context: Context) -> str | int:
     """/responsible: straight to the form for one item, a picker for several."""
     person = require(await person_of(update, context), Role.LIAISON)
-    tasks = await queries.awaiting_responsible(services(context).office, person)
+    tasks = await queries.awaiting_responsible(context.services.office, person)
     if not tasks:
         raise Refusal("nothing_to_do")
     if len(tasks) == 1:
         return await _ask_name(update, context, tasks[0].item)
-    svc = services(context)
+    svc = context.services
     rows = [
         [
             (
@@ -105,40 +109,40 @@ async def start(update: Update, context: Context) -> str | int:
 async def picked(update: Update, context: Context) -> str | int:
     """A 现在填写 / picker button: the item must be the presser's unit's and signed."""
     person = require(await person_of(update, context), Role.LIAISON)
-    item = await queries.get_item(services(context).office, button_id(update))
+    item = await queries.get_item(context.services.office, button_id(update))
     mine = next((u for u in item.units if u.unit_id == person.unit_id), None)
     if mine is None:
         raise Refusal("not_your_item")
     if not mine.signed_at:
         raise Refusal("sign_first")
-    await update.callback_query.answer()
+    await callback_of(update).answer()
     await clear_buttons(update)
     return await _ask_name(update, context, item)
 
 
 async def _ask_name(update: Update, context: Context, item: Item) -> str:
-    context.user_data[KEY] = {"item": item.id}
+    user_data_of(context)[KEY] = {"item": item.id}
     await say(
         update,
         context,
         "resp_ask_name",
         item=item,
-        serial=services(context).office.serial_label(item),
+        serial=context.services.office.serial_label(item),
     )
     return NAME
 
 
 @answers_refusals
 async def got_name(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["name"] = inputs.text(update.message.text, "name", "姓名")
+    user_data_of(context).setdefault(KEY, {})["name"] = inputs.text(text_of(update), "name", "姓名")
     await say(update, context, "resp_ask_title")
     return TITLE
 
 
 @answers_refusals
 async def got_title(update: Update, context: Context) -> str:
-    context.user_data.setdefault(KEY, {})["title"] = inputs.text(
-        update.message.text, "title_of_person", "职务"
+    user_data_of(context).setdefault(KEY, {})["title"] = inputs.text(
+        text_of(update), "title_of_person", "职务"
     )
     await say(update, context, "resp_ask_phone")
     return PHONE
@@ -146,14 +150,14 @@ async def got_title(update: Update, context: Context) -> str:
 
 @answers_refusals
 async def got_phone(update: Update, context: Context) -> int:
-    form = context.user_data.setdefault(KEY, {})
-    phone = inputs.phone(update.message.text)
-    svc = services(context)
+    form = user_data_of(context).setdefault(KEY, {})
+    phone = inputs.phone(text_of(update))
+    svc = context.services
     person = await person_of(update, context)
     item = await letters.set_responsible(
         svc.office, person, form.get("item", -1), form.get("name", ""), form.get("title", ""), phone
     )
-    context.user_data.pop(KEY, None)
+    user_data_of(context).pop(KEY, None)
     await say(
         update,
         context,
@@ -170,7 +174,7 @@ async def got_phone(update: Update, context: Context) -> int:
 cancel = cancel_form(KEY)
 
 
-def build() -> list:
+def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.RESPONSIBLE))
     form = ConversationHandler(
@@ -186,4 +190,9 @@ def build() -> list:
         persistent=True,
         allow_reentry=True,
     )
-    return [form, CallbackQueryHandler(sign, pattern=cb.pattern(cb.SIGN))]
+    return Feature(
+        (
+            form,
+            CallbackQueryHandler(sign, pattern=cb.pattern(cb.SIGN)),
+        )
+    )

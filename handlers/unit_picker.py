@@ -12,7 +12,7 @@ from domain.errors import Refusal
 from domain.models import Role, Unit
 from domain.office import require
 from handlers import callbacks as cb
-from handlers.common import Context, answers_refusals, keyboard, person_of, services
+from handlers.common import Context, answers_refusals, person_of, pressed, turn_page
 
 
 def unit_rows(
@@ -46,10 +46,10 @@ def unit_rows(
     return rows
 
 
-async def form_keyboard(context, form: dict, name: str) -> tuple[list, dict]:
+async def form_keyboard(context: Context, form: dict, name: str) -> tuple[list, dict]:
     """The /new form's unit question: the (searched) units, paged; co-units toggle."""
     query = form.get("q", "")
-    office = services(context).office
+    office = context.services.office
     found = await queries.unit_list(office, query)
     if name == "co":
         found = [u for u in found if u.id != form["v"].get("lead")]
@@ -58,7 +58,7 @@ async def form_keyboard(context, form: dict, name: str) -> tuple[list, dict]:
         found,
         name,
         form.get("page", 0),
-        services(context).settings.page_size,
+        context.services.settings.page_size,
         selected if name == "co" else frozenset(),
     )
     if name == "co":
@@ -83,13 +83,12 @@ def page_turner(field: str) -> CallbackQueryHandler:
     @answers_refusals
     async def turn(update: Update, context: Context) -> None:
         require(await person_of(update, context), Role.SUPERVISOR)
-        data = cb.parse(update.callback_query.data)
+        data = pressed(update)
         number = data.int_arg(1) if data else None
         if number is None:
             raise Refusal("stale_button")
-        found = await queries.unit_list(services(context).office)
-        rows = unit_rows(found, field, number, services(context).settings.page_size)
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(reply_markup=keyboard(rows))
+        found = await queries.unit_list(context.services.office)
+        rows = unit_rows(found, field, number, context.services.settings.page_size)
+        await turn_page(update, rows)
 
     return CallbackQueryHandler(turn, pattern=cb.pattern(cb.PAGE, field))

@@ -18,6 +18,8 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# Types: the settings (strict for domain/ and storage/) are in pyproject's [tool.mypy].
+.venv/bin/mypy
 # One worker per core; "worksteal" lets an idle worker take queued tests from a busy one, so
 # the few long e2e tests (CLI subprocesses, the hung-send timeout) do not leave a core idle.
 .venv/bin/python -m pytest -q -n auto --dist worksteal "$@"

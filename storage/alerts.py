@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from storage.db import Conn, Row
+from domain.channel import Alert
+from storage.db import Conn, value
 
 
 async def add(
@@ -27,13 +28,14 @@ async def add(
     return changed == 1
 
 
-async def pending(conn: Conn) -> list[Row]:
+async def pending(conn: Conn) -> list[Alert]:
     """Alerts not yet posted, with the item and unit they are about."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT a.*, i.title, i.year, i.serial, i.plan_code, i.deadline, i.is_key, i.closed_at,"
         " u.name AS unit_name FROM alerts a LEFT JOIN items i ON i.id = a.item_id"
         " LEFT JOIN units u ON u.id = a.unit_id WHERE a.posted_at IS NULL ORDER BY a.id"
     )
+    return [value(Alert, r) for r in rows]
 
 
 async def mark_posted(conn: Conn, ids: list[int], now: str) -> None:

@@ -23,7 +23,7 @@ LAST_AT, LAST_PATH, LAST_BYTES = "backup_last_at", "backup_last_path", "backup_l
 FAILED_AT = "backup_failed_at"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Health:
     """What a restore must know about a database file before it replaces the office's one."""
 

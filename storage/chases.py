@@ -15,7 +15,7 @@ async def history(
     """Every step taken for the items still chased (only the given items when `item_ids` is
     set), by need key; joined with the outbox row that carried it, so a reminder counts as
     sent only when it was."""
-    params = list(statuses)
+    params: list[object] = list(statuses)
     where = f"i.status IN ({','.join('?' * len(params))})"
     if item_ids is not None:
         ids = sorted(set(item_ids))

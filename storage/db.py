@@ -12,15 +12,39 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosqlite
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 log = logging.getLogger(__name__)
 
-Row = aiosqlite.Row
+Row = aiosqlite.Row  # stays in storage/: callers get values built by `value()`
+SqlValue = int | float | str | bytes | None  # what SQLite hands back for one column
+T = TypeVar("T")
+V = TypeVar("V", bound="DataclassInstance")
+
+
+def value(cls: type[V], row: Row, **given: object) -> V:
+    """The frozen value `cls` from a row: each field from the column of the same name; a field
+    whose column the query did not select keeps its default, and `given` ones are as passed
+    (columns that need converting, such as a status into its enum)."""
+    names = set(row.keys()) - set(given)
+    columns = {f.name: row[f.name] for f in fields(cls) if f.name in names}
+    return cls(**columns, **given)
+
+
+def found(value: T | None, what: str) -> T:
+    """A value the caller knows is there (its row was just written, or a foreign key names it):
+    None would be a bug, said here rather than as an AttributeError further on."""
+    if value is None:
+        raise LookupError(f"{what} is missing")
+    return value
 
 
 class Conn:
@@ -34,14 +58,16 @@ class Conn:
         """Run a statement; returns how many rows it changed (0 for an ignored insert)."""
         if not self.writable:
             raise RuntimeError("write outside a transaction")
-        async with self.raw.execute(sql, tuple(params)) as cur:
-            return cur.rowcount
+        # one hop to the database thread: a finished statement's cursor needs no close
+        return (await self.raw.execute(sql, tuple(params))).rowcount
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; returns the new row's id."""
         if not self.writable:
             raise RuntimeError("write outside a transaction")
         async with self.raw.execute(sql, tuple(params)) as cur:
+            if cur.lastrowid is None:  # sqlite3 sets it after every INSERT
+                raise RuntimeError(f"no row id after {sql!r}")
             return cur.lastrowid
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> int:
@@ -53,16 +79,33 @@ class Conn:
         return self.raw.total_changes - before
 
     async def one(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        async with self.raw.execute(sql, tuple(params)) as cur:
-            return await cur.fetchone()
+        found = await self.all(sql, params)
+        return found[0] if found else None
 
     async def all(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
-        async with self.raw.execute(sql, tuple(params)) as cur:
-            return list(await cur.fetchall())
+        """One hop to the database thread (execute, fetch and close would be three)."""
+        return list(await self.raw.execute_fetchall(sql, tuple(params)))
 
-    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> Any:
+    async def scalar(self, sql: str, params: Iterable[Any] = ()) -> SqlValue:
+        """The first column of the first row; None when there is no row."""
         row = await self.one(sql, params)
         return None if row is None else row[0]
+
+    async def integer(self, sql: str, params: Iterable[Any] = ()) -> int | None:
+        """`scalar` of an integer column (an id, a count, a version)."""
+        return await self._typed(int, sql, params)
+
+    async def text(self, sql: str, params: Iterable[Any] = ()) -> str | None:
+        """`scalar` of a text column."""
+        return await self._typed(str, sql, params)
+
+    async def _typed(self, kind: type[T], sql: str, params: Iterable[Any]) -> T | None:
+        """A column of another type than the caller expects is a mistake in the query: said at
+        once, not when the value reaches a template."""
+        got = await self.scalar(sql, params)
+        if got is None or isinstance(got, kind):
+            return got
+        raise TypeError(f"{sql!r} gave {type(got).__name__}, not {kind.__name__}")
 
 
 class Database:
@@ -70,6 +113,7 @@ class Database:
         self.path = Path(path)
         self._raw: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[Any] | None = None  # the task inside a section, if any
 
     async def open(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +157,7 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Conn]:
         """A write transaction: commits on success, rolls back on any exception."""
-        async with self._lock:
+        async with self._section("transaction()"):
             await self.raw.execute("BEGIN IMMEDIATE")
             try:
                 yield Conn(self.raw, writable=True)
@@ -125,8 +169,25 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Conn]:
         """A consistent read section (never sees another task's uncommitted writes)."""
-        async with self._lock:
+        async with self._section("read()"):
             yield Conn(self.raw, writable=False)
+
+    @asynccontextmanager
+    async def _section(self, kind: str) -> AsyncIterator[None]:
+        """One section at a time. The lock is not re-entrant: a task opening a second section
+        inside its own would wait for itself for ever, so it is refused at once instead."""
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise RuntimeError(
+                f"Database.{kind} opened inside another read() or transaction() of the same "
+                "task: it would deadlock. Pass the open connection (conn) on instead."
+            )
+        async with self._lock:
+            self._holder = task
+            try:
+                yield
+            finally:
+                self._holder = None
 
 
 def _migration_files() -> list[tuple[int, str, str]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from domain.errors import Refusal
-from domain.models import Item, Person
+from domain.models import Extension, Item, Person
 from storage import next_check
-from storage.db import Conn, Row
+from storage.db import Conn, Row, found, value
 
 
 async def insert_request(
@@ -28,15 +28,20 @@ async def insert_request(
     )
 
 
-async def get(conn: Conn, extension_id: int) -> Row | None:
-    return await conn.one("SELECT * FROM extensions WHERE id = ?", (extension_id,))
+def _extension(row: Row | None) -> Extension | None:
+    return None if row is None else value(Extension, row)
 
 
-async def open_request(conn: Conn, item_id: int) -> Row | None:
-    return await conn.one(
+async def get(conn: Conn, extension_id: int) -> Extension | None:
+    return _extension(await conn.one("SELECT * FROM extensions WHERE id = ?", (extension_id,)))
+
+
+async def open_request(conn: Conn, item_id: int) -> Extension | None:
+    row = await conn.one(
         "SELECT * FROM extensions WHERE item_id = ? AND decision IS NULL ORDER BY id DESC LIMIT 1",
         (item_id,),
     )
+    return _extension(row)
 
 
 async def decide(
@@ -55,5 +60,5 @@ async def decide(
     )
     if changed != 1:  # cannot happen inside the write lock; if it does, undo everything
         raise Refusal("stale_button")
-    item_id = await conn.scalar("SELECT item_id FROM extensions WHERE id = ?", (extension_id,))
-    await next_check.touch(conn, item_id)
+    item_id = await conn.integer("SELECT item_id FROM extensions WHERE id = ?", (extension_id,))
+    await next_check.touch(conn, found(item_id, f"extension {extension_id}"))

@@ -8,8 +8,8 @@ from storage.db import Conn
 
 async def oldest_pending(conn: Conn) -> int | None:
     """When the longest-waiting pending push was due (UTC epoch seconds), if any."""
-    return await conn.scalar("SELECT min(due_ts) FROM outbox WHERE state = 'pending'")
+    return await conn.integer("SELECT min(due_ts) FROM outbox WHERE state = 'pending'")
 
 
 async def schema_version(conn: Conn) -> int:
-    return await conn.scalar("PRAGMA user_version")
+    return await conn.integer("PRAGMA user_version") or 0

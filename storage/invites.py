@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from domain.models import LiaisonKind, Role
-from storage.db import Conn, Row
+from domain.models import Invite, LiaisonKind, Role
+from storage.db import Conn, value
 
 
 async def create(
@@ -32,8 +32,9 @@ async def create(
     )
 
 
-async def by_hash(conn: Conn, code_hash: str) -> Row | None:
-    return await conn.one("SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
+async def by_hash(conn: Conn, code_hash: str) -> Invite | None:
+    row = await conn.one("SELECT * FROM invites WHERE code_hash = ?", (code_hash,))
+    return None if row is None else value(Invite, row)
 
 
 async def mark_used(conn: Conn, invite_id: int, person_id: int, now: str) -> bool:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
-from storage.db import Conn, Row
+from storage.db import Conn, Row, found, value
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
@@ -89,32 +90,61 @@ async def count_return(conn: Conn, item_id: int) -> None:
 
 
 async def set_letter(conn: Conn, item_id: int, letter_html: str) -> None:
-    await conn.execute("UPDATE items SET letter_html = ? WHERE id = ?", (letter_html, item_id))
+    await set_letters(conn, [(item_id, letter_html)])
+
+
+async def set_letters(conn: Conn, letters: list[tuple[int, str]]) -> None:
+    """Each item's fixed letter, (item id, html), in one statement (a plan's many)."""
+    await conn.executemany(
+        "UPDATE items SET letter_html = ? WHERE id = ?", [(html, i) for i, html in letters]
+    )
 
 
 async def assign_serial(conn: Conn, item_id: int, year: int) -> int:
     """Take the year's next serial; called inside the approving write transaction."""
-    await conn.execute(
-        "INSERT INTO serials (year, last) VALUES (?, 1)"
-        " ON CONFLICT(year) DO UPDATE SET last = last + 1",
-        (year,),
-    )
-    serial = await conn.scalar("SELECT last FROM serials WHERE year = ?", (year,))
+    serial = await take_serials(conn, year, 1)
     await conn.execute(
         "UPDATE items SET year = ?, serial = ? WHERE id = ?", (year, serial, item_id)
     )
     return serial
 
 
+async def take_serials(conn: Conn, year: int, count: int) -> int:
+    """Take the year's next `count` serials in one statement; returns the first of them."""
+    if not conn.writable:
+        raise RuntimeError("write outside a transaction")
+    last = await conn.integer(
+        "INSERT INTO serials (year, last) VALUES (?, ?)"
+        " ON CONFLICT(year) DO UPDATE SET last = last + excluded.last RETURNING last",
+        (year, count),
+    )
+    return found(last, f"serials of {year}") - count + 1
+
+
 async def get(conn: Conn, item_id: int) -> Item | None:
-    row = await conn.one("SELECT * FROM items WHERE id = ?", (item_id,))
-    if row is None:
-        return None
-    return _item(row, await _units(conn, [item_id]))
+    found = await get_many(conn, [item_id])
+    return found[0] if found else None
+
+
+async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
+    """The items, in the order asked (unknown ids left out): two statements for any number."""
+    if not item_ids:
+        return []
+    rows = await conn.all(
+        f"SELECT * FROM items WHERE id IN ({','.join('?' * len(item_ids))})", item_ids
+    )
+    units = await _units(conn, item_ids)
+    by_id = {r["id"]: r for r in rows}
+    return [_item(by_id[i], units) for i in item_ids if i in by_id]
+
+
+async def known(conn: Conn, item_id: int) -> Item:
+    """An item that must exist: just written in this transaction, or named by a foreign key."""
+    return found(await get(conn, item_id), f"item {item_id}")
 
 
 async def by_serial(conn: Conn, year: int, serial: int) -> Item | None:
-    item_id = await conn.scalar(
+    item_id = await conn.integer(
         "SELECT id FROM items WHERE year = ? AND serial = ?", (year, serial)
     )
     return None if item_id is None else await get(conn, item_id)
@@ -198,32 +228,18 @@ async def _units(conn: Conn, item_ids: list[int]) -> dict[int, list[ItemUnit]]:
 
 
 def _item(row: Row, units: dict[int, list[ItemUnit]]) -> Item:
-    return Item(
-        id=row["id"],
-        title=row["title"],
-        instruction=row["instruction"],
-        instructing_leader=row["instructing_leader"],
+    chase_from = row["chase_from"]
+    return value(
+        Item,
+        row,
         source=Source(row["source"]),
         category=Category(row["category"]),
         deadline=date.fromisoformat(row["deadline"]),
         period=Period(row["period"]),
         is_key=bool(row["is_key"]),
-        status=row["status"],
-        created_by=row["created_by"],
-        created_at=row["created_at"],
-        year=row["year"],
-        serial=row["serial"],
-        letter_html=row["letter_html"],
-        return_reason=row["return_reason"],
-        approved_at=row["approved_at"],
-        sent_at=row["sent_at"],
-        closed_at=row["closed_at"],
-        returns=row["returns"],
-        suspended_from=row["suspended_from"],
-        status_reason=row["status_reason"],
-        target_id=row["target_id"],
-        plan_code=row["plan_code"],
-        chase_from=date.fromisoformat(row["chase_from"]) if row["chase_from"] else None,
+        status=Status(row["status"]),
+        suspended_from=Status(row["suspended_from"]) if row["suspended_from"] else None,
+        chase_from=date.fromisoformat(chase_from) if chase_from else None,
         units=tuple(units.get(row["id"], ())),
     )
 

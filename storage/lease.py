@@ -15,7 +15,7 @@ from enum import StrEnum
 from storage.db import Conn
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Lease:
     holder: str  # a random token per process
     pid: int
@@ -30,7 +30,7 @@ class Verdict(StrEnum):
     HELD = "held"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Taking:
     """What `take()` found: the verdict, and the lease that was there (if any)."""
 

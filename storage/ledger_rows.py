@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from storage.db import Conn, Row
+from domain.items import Status
+from domain.ledger import LedgerLine
+from storage.db import Conn, value
 
 
-async def rows(conn: Conn) -> list[Row]:
-    return await conn.all(
+async def rows(conn: Conn) -> list[LedgerLine]:
+    found = await conn.all(
         "SELECT i.id AS item_id, i.year, i.serial, i.plan_code, i.target_id, i.title, i.source,"
         " i.instructing_leader,"
         " i.category, i.is_key, i.deadline, i.status, i.closed_at, i.returns, i.sent_at,"
@@ -24,3 +26,4 @@ async def rows(conn: Conn) -> list[Row]:
         "  WHERE r2.item_id = i.id AND r2.unit_id = iu.unit_id AND r2.kind = 'progress')"
         " ORDER BY i.is_key DESC, i.year, i.serial, i.id, iu.role = 'lead' DESC, u.id"
     )
+    return [value(LedgerLine, r, status=Status(r["status"])) for r in found]

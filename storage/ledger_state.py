@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date
 
+from domain.items import Status
 from domain.models import Period
 from domain.reminders import Assignment
 from storage.db import Conn
@@ -17,14 +18,14 @@ def _day(value: str | None) -> date | None:
 async def assignments(
     conn: Conn,
     statuses: Iterable[str],
-    label: Callable[[int | None, int | None, int], str],
+    label: Callable[[int | None, int | None, int, str | None], str],
     item_ids: Iterable[int] | None = None,
 ) -> list[Assignment]:
     """`label(year, serial, item_id, plan_code)` names the item as the office does; only
     the given items when `item_ids` is set."""
     statuses = list(statuses)
     where = f"i.status IN ({','.join('?' * len(statuses))})"
-    params = list(statuses)
+    params: list[object] = list(statuses)
     if item_ids is not None:
         ids = sorted(set(item_ids))
         where += f" AND i.id IN ({','.join('?' * len(ids))})"
@@ -49,11 +50,11 @@ async def assignments(
             item_id=r["id"],
             title=r["title"],
             serial=label(r["year"], r["serial"], r["id"], r["plan_code"]),
-            status=r["status"],
+            status=Status(r["status"]),
             is_key=bool(r["is_key"]),
             period=Period(r["period"]),
             deadline=date.fromisoformat(r["deadline"]),
-            sent_on=_day(r["sent_at"]),
+            sent_on=date.fromisoformat(r["sent_at"][:10]),  # only sent items are chased
             unit_id=r["unit_id"],
             unit_name=r["unit_name"],
             is_lead=r["role"] == "lead",

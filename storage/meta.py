@@ -6,7 +6,7 @@ from storage.db import Conn
 
 
 async def get(conn: Conn, key: str) -> str | None:
-    return await conn.scalar("SELECT value FROM meta WHERE key = ?", (key,))
+    return await conn.text("SELECT value FROM meta WHERE key = ?", (key,))
 
 
 async def put(conn: Conn, key: str, value: str) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from storage.db import Conn, Row
+from domain.items import Status
+from domain.ledger import UnitAssignment
+from storage.db import Conn, value
 
 
-async def unit_rows(conn: Conn) -> list[Row]:
+async def unit_rows(conn: Conn) -> list[UnitAssignment]:
     """For every unit: its assignments (sent items) with dates, and its progress reports."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT u.id AS unit_id, u.name AS unit_name, i.id AS item_id, i.status, i.deadline,"
         " i.sent_at, i.closed_at, i.returns, iu.role, iu.signed_at,"
         " (SELECT count(*) FROM reports r WHERE r.item_id = i.id AND r.unit_id = u.id"
@@ -16,3 +18,6 @@ async def unit_rows(conn: Conn) -> list[Row]:
         " LEFT JOIN items i ON i.id = iu.item_id AND i.sent_at IS NOT NULL"
         " ORDER BY u.id"
     )
+    return [
+        value(UnitAssignment, r, status=Status(r["status"]) if r["status"] else None) for r in rows
+    ]

@@ -44,7 +44,7 @@ class Push:
     file_id: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Queued:
     """A row as the sender and the office's views see it."""
 
@@ -89,7 +89,7 @@ _INSERT = (
 )
 
 
-def _row(push: Push, now: str) -> tuple:
+def _row(push: Push, now: str) -> tuple[object, ...]:
     return (
         push.dedupe_key,
         push.rule,
@@ -174,7 +174,7 @@ async def ready(conn: Conn, now_ts: int, automatic: bool, limit: int = 200) -> l
 
 async def next_retry(conn: Conn, now_ts: int) -> int | None:
     """When the earliest row waiting for a retry is due (None if none waits)."""
-    return await conn.scalar(
+    return await conn.integer(
         "SELECT min(due_ts) FROM outbox WHERE state = 'pending' AND due_ts > ?", (now_ts,)
     )
 
@@ -275,11 +275,11 @@ async def queued_for_unit(conn: Conn, rule: str, item_id: int, unit_id: int) -> 
 async def counts(conn: Conn, today: str) -> dict[str, int]:
     rows = await conn.all("SELECT state, count(*) FROM outbox WHERE state != 'sent' GROUP BY state")
     found = {r[0]: r[1] for r in rows}
-    found["sent_today"] = await conn.scalar(
+    sent_today = await conn.integer(
         "SELECT count(*) FROM outbox WHERE state = 'sent' AND substr(sent_at, 1, 10) = ?",
         (today,),
     )
-    return found
+    return found | {"sent_today": sent_today or 0}
 
 
 async def problems(conn: Conn, limit: int = 20) -> list[Queued]:
@@ -321,4 +321,4 @@ async def exists(conn: Conn, dedupe_key: str) -> bool:
 
 
 async def last_created(conn: Conn, rule: str) -> str | None:
-    return await conn.scalar("SELECT max(created_at) FROM outbox WHERE rule = ?", (rule,))
+    return await conn.text("SELECT max(created_at) FROM outbox WHERE rule = ?", (rule,))

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from domain.models import LiaisonKind, Person, Role
-from storage.db import Conn, Row
+from storage.db import Conn, Row, found, value
 
 
 def _person(row: Row) -> Person:
     kind = row["liaison_kind"]
-    return Person(
-        id=row["id"],
-        tg_user_id=row["tg_user_id"],
-        chat_id=row["chat_id"],
+    return value(
+        Person,
+        row,
         role=Role(row["role"]),
-        name=row["name"],
-        title=row["title"],
-        phone=row["phone"],
-        unit_id=row["unit_id"],
         liaison_kind=LiaisonKind(kind) if kind else None,
         active=bool(row["active"]),
         unreachable=row["unreachable_at"] is not None,
+        menu=row["menu"],
     )
 
 
@@ -33,6 +29,12 @@ async def get(conn: Conn, person_id: int) -> Person | None:
     return None if row is None else _person(row)
 
 
+async def known(conn: Conn, person_id: int) -> Person:
+    """A person who must exist: just registered, or named by a foreign key (people are
+    deactivated, never deleted)."""
+    return found(await get(conn, person_id), f"person {person_id}")
+
+
 async def with_role(conn: Conn, role: Role) -> list[Person]:
     rows = await conn.all(
         "SELECT * FROM people WHERE role = ? AND active = 1 ORDER BY id", (role.value,)
@@ -41,9 +43,10 @@ async def with_role(conn: Conn, role: Role) -> list[Person]:
 
 
 async def count_role(conn: Conn, role: Role) -> int:
-    return await conn.scalar(
+    count = await conn.integer(
         "SELECT count(*) FROM people WHERE role = ? AND active = 1", (role.value,)
     )
+    return count or 0
 
 
 async def liaisons(conn: Conn, unit_id: int) -> list[Person]:
@@ -105,3 +108,7 @@ async def deactivate(conn: Conn, person_id: int, now: str) -> None:
 
 async def mark_unreachable(conn: Conn, person_id: int, now: str | None) -> None:
     await conn.execute("UPDATE people SET unreachable_at = ? WHERE id = ?", (now, person_id))
+
+
+async def set_menu(conn: Conn, person_id: int, menu: str) -> None:
+    await conn.execute("UPDATE people SET menu = ? WHERE id = ?", (menu, person_id))

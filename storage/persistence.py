@@ -25,14 +25,18 @@ from telegram.ext import Application, BasePersistence, PersistenceInput
 from storage import seen_updates
 from storage.db import Database
 
-Statement = tuple[str, tuple[Any, ...]]
+Stored = tuple[tuple[str, int], str | None] | None  # what a write leaves in the table
+Statement = tuple[str, tuple[Any, ...], Stored]
+Data = dict[str, Any]  # a user's or chat's form draft, as JSON gives it back
+Key = tuple[int | str, ...]  # a conversation's key (chat, user), as PTB makes it
 # Set while `write_through` runs PTB's update: the writes collect here instead of each
 # committing alone. PTB gathers them in tasks, which inherit this context.
 _batch: ContextVar[list[Statement] | None] = ContextVar("ptb_write_batch", default=None)
 TIMER_SECONDS = 60.0
+_UNKNOWN = object()
 
 
-class SqlitePersistence(BasePersistence[dict, dict, dict]):
+class SqlitePersistence(BasePersistence[Data, Data, Data]):
     def __init__(self, db: Database, update_interval: float = TIMER_SECONDS) -> None:
         super().__init__(
             store_data=PersistenceInput(
@@ -41,13 +45,27 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
             update_interval=update_interval,
         )
         self.db = db
+        # Above this id an update is new: it is above every id recorded before this process
+        # started and every id this process took. Only at or below it is the table asked.
+        self._horizon: int | None = None
+        # The JSON last committed per (table, key), None: no row; an unchanged value is not
+        # written again (PTB hands over every user and chat an update touched, changed or not).
+        self._stored: dict[tuple[str, int], str | None] = {}
 
     async def seen(self, update_id: int) -> bool:
         """Was this update finished before (and is now delivered again)?"""
+        if self._horizon is None:
+            async with self.db.read() as conn:
+                self._horizon = await seen_updates.newest(conn)
+        if update_id > self._horizon:
+            self._horizon = update_id
+            return False
         async with self.db.read() as conn:
             return await seen_updates.seen(conn, update_id)
 
-    async def write_through(self, application: Application, update: Update) -> None:
+    async def write_through(
+        self, application: Application[Any, Any, Any, Any, Any, Any], update: Update
+    ) -> None:
         """Commit what this update changed, and its id, in one transaction.
 
         PTB marks the update's user and chat only after the last handler group, so they are
@@ -64,34 +82,37 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
         finally:
             _batch.reset(token)
         async with self.db.transaction() as conn:
-            for sql, params in batch:
+            for sql, params, _ in batch:
                 await conn.execute(sql, params)
             await seen_updates.record(conn, update.update_id)
+        self._remember(batch)
 
-    async def get_user_data(self) -> dict[int, dict]:
+    async def get_user_data(self) -> dict[int, Data]:
+        return await self._load("ptb_user_data", "user_id")
+
+    async def get_chat_data(self) -> dict[int, Data]:
+        return await self._load("ptb_chat_data", "chat_id")
+
+    async def _load(self, table: str, column: str) -> dict[int, Data]:
         async with self.db.read() as conn:
-            rows = await conn.all("SELECT user_id, data FROM ptb_user_data")
+            rows = await conn.all(f"SELECT {column}, data FROM {table}")
+        self._stored.update({(table, r[0]): r[1] for r in rows})
         return {r[0]: json.loads(r[1]) for r in rows}
 
-    async def get_chat_data(self) -> dict[int, dict]:
-        async with self.db.read() as conn:
-            rows = await conn.all("SELECT chat_id, data FROM ptb_chat_data")
-        return {r[0]: json.loads(r[1]) for r in rows}
-
-    async def get_bot_data(self) -> dict:
+    async def get_bot_data(self) -> Data:
         return {}
 
     async def get_callback_data(self) -> None:
         return None
 
-    async def get_conversations(self, name: str) -> dict:
+    async def get_conversations(self, name: str) -> dict[Key, object]:
         async with self.db.read() as conn:
             rows = await conn.all(
                 "SELECT key, state FROM ptb_conversations WHERE name = ?", (name,)
             )
         return {tuple(json.loads(r[0])): json.loads(r[1]) for r in rows}
 
-    async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
+    async def update_conversation(self, name: str, key: Key, new_state: object | None) -> None:
         if new_state is None:
             await self._write(
                 "DELETE FROM ptb_conversations WHERE name = ? AND key = ?",
@@ -104,32 +125,42 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
                 (name, json.dumps(list(key)), json.dumps(new_state)),
             )
 
-    async def update_user_data(self, user_id: int, data: dict) -> None:
+    async def update_user_data(self, user_id: int, data: Data) -> None:
         await self._put("ptb_user_data", "user_id", user_id, data)
 
-    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+    async def update_chat_data(self, chat_id: int, data: Data) -> None:
         await self._put("ptb_chat_data", "chat_id", chat_id, data)
 
-    async def _put(self, table: str, column: str, key: int, data: dict[str, Any]) -> None:
-        if data:
-            await self._write(
-                f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
-                f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data",
-                (key, json.dumps(data, ensure_ascii=False)),
-            )
+    async def _put(self, table: str, column: str, key: int, data: Data) -> None:
+        text = json.dumps(data, ensure_ascii=False) if data else None
+        if self._stored.get((table, key), _UNKNOWN) == text:
+            return  # what the database holds already
+        params: tuple[Any, ...]
+        if text is None:
+            sql, params = f"DELETE FROM {table} WHERE {column} = ?", (key,)
         else:
-            await self._write(f"DELETE FROM {table} WHERE {column} = ?", (key,))
+            sql = (
+                f"INSERT INTO {table} ({column}, data) VALUES (?, ?)"
+                f" ON CONFLICT({column}) DO UPDATE SET data = excluded.data"
+            )
+            params = (key, text)
+        await self._write(sql, params, ((table, key), text))
 
-    async def _write(self, sql: str, params: tuple[Any, ...]) -> None:
+    async def _write(self, sql: str, params: tuple[Any, ...], stored: Stored = None) -> None:
         """Into the update's transaction during `write_through`; otherwise alone, at once."""
         batch = _batch.get()
         if batch is not None:
-            batch.append((sql, params))
+            batch.append((sql, params, stored))
             return
         async with self.db.transaction() as conn:
             await conn.execute(sql, params)
+        self._remember([(sql, params, stored)])
 
-    async def update_bot_data(self, data: dict) -> None:
+    def _remember(self, batch: list[Statement]) -> None:
+        """Once committed (not before: a rolled-back write must be written again)."""
+        self._stored.update(stored for _, _, stored in batch if stored is not None)
+
+    async def update_bot_data(self, data: Data) -> None:
         return None
 
     async def update_callback_data(self, data: object) -> None:
@@ -141,13 +172,13 @@ class SqlitePersistence(BasePersistence[dict, dict, dict]):
     async def drop_user_data(self, user_id: int) -> None:
         await self._put("ptb_user_data", "user_id", user_id, {})
 
-    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+    async def refresh_user_data(self, user_id: int, user_data: Data) -> None:
         return None
 
-    async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
+    async def refresh_chat_data(self, chat_id: int, chat_data: Data) -> None:
         return None
 
-    async def refresh_bot_data(self, bot_data: dict) -> None:
+    async def refresh_bot_data(self, bot_data: Data) -> None:
         return None
 
     async def flush(self) -> None:

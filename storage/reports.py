@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from domain.models import Attachment
+from domain.models import Attachment, Report
 from storage import next_check
-from storage.db import Conn, Row
+from storage.db import Conn, Row, found, value
 
 
 async def next_version(conn: Conn, item_id: int, unit_id: int, kind: str, period_key: str) -> int:
-    current = await conn.scalar(
+    current = await conn.integer(
         "SELECT max(version) FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
         " AND period_key = ?",
         (item_id, unit_id, kind, period_key),
@@ -80,32 +80,37 @@ async def insert(
     return report_id
 
 
-async def get(conn: Conn, report_id: int) -> Row | None:
-    return await conn.one("SELECT * FROM reports WHERE id = ?", (report_id,))
+def _report(row: Row | None) -> Report | None:
+    return None if row is None else value(Report, row)
 
 
-async def latest(conn: Conn, item_id: int, unit_id: int, kind: str) -> Row | None:
+async def get(conn: Conn, report_id: int) -> Report | None:
+    return _report(await conn.one("SELECT * FROM reports WHERE id = ?", (report_id,)))
+
+
+async def version(conn: Conn, report_id: int) -> int:
+    """The version a report was given when it was inserted (1 unless it corrects another)."""
+    version = await conn.integer("SELECT version FROM reports WHERE id = ?", (report_id,))
+    return found(version, f"report {report_id}")
+
+
+async def latest(conn: Conn, item_id: int, unit_id: int, kind: str) -> Report | None:
     """The newest report of this kind from this unit on this item (any period)."""
-    return await conn.one(
+    row = await conn.one(
         "SELECT * FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
         " ORDER BY id DESC LIMIT 1",
         (item_id, unit_id, kind),
     )
+    return _report(row)
 
 
-async def newer_exists(conn: Conn, report: Row) -> bool:
+async def newer_exists(conn: Conn, report: Report) -> bool:
     """Whether a later version of the same period supersedes this report."""
     return bool(
         await conn.scalar(
             "SELECT 1 FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
             " AND period_key = ? AND version > ?",
-            (
-                report["item_id"],
-                report["unit_id"],
-                report["kind"],
-                report["period_key"],
-                report["version"],
-            ),
+            (report.item_id, report.unit_id, report.kind, report.period_key, report.version),
         )
     )
 
@@ -118,15 +123,17 @@ async def mark_read(conn: Conn, report_id: int, person_id: int, now: str) -> boo
     return changed == 1
 
 
-async def attachments(conn: Conn, report_id: int) -> list[Row]:
-    return await conn.all("SELECT * FROM attachments WHERE report_id = ? ORDER BY id", (report_id,))
+async def attachments(conn: Conn, report_id: int) -> list[Attachment]:
+    rows = await conn.all("SELECT * FROM attachments WHERE report_id = ? ORDER BY id", (report_id,))
+    return [value(Attachment, r) for r in rows]
 
 
-async def for_item(conn: Conn, item_id: int) -> list[Row]:
+async def for_item(conn: Conn, item_id: int) -> list[Report]:
     """Every report on the item with unit names and attachment counts, oldest first."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT r.*, u.name AS unit_name,"
         " (SELECT count(*) FROM attachments a WHERE a.report_id = r.id) AS files"
         " FROM reports r JOIN units u ON u.id = r.unit_id WHERE r.item_id = ? ORDER BY r.id",
         (item_id,),
     )
+    return [value(Report, r) for r in rows]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from storage.db import Conn, Row
+from domain.models import Verification
+from storage.db import Conn, value
 
 
 async def add(
@@ -50,10 +51,11 @@ async def order_verification(
     )
 
 
-async def latest_verification(conn: Conn, report_id: int) -> Row | None:
-    return await conn.one(
+async def latest_verification(conn: Conn, report_id: int) -> Verification | None:
+    row = await conn.one(
         "SELECT * FROM verifications WHERE report_id = ? ORDER BY id DESC LIMIT 1", (report_id,)
     )
+    return None if row is None else value(Verification, row)
 
 
 async def record_finding(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from domain.errors import Refusal
+from domain.models import Revisit
 from storage import next_check
-from storage.db import Conn, Row
+from storage.db import Conn, found, value
 
 
 async def insert(conn: Conn, item_id: int, days: list[date]) -> None:
@@ -16,15 +17,16 @@ async def insert(conn: Conn, item_id: int, days: list[date]) -> None:
     )
 
 
-async def due(conn: Conn, today: date) -> list[Row]:
+async def due(conn: Conn, today: date) -> list[Revisit]:
     """Scheduled revisits due by today, oldest first (an item's earlier revisit goes first)."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT * FROM revisits WHERE state = 'scheduled' AND due_on <= ? ORDER BY due_on, id",
         (today.isoformat(),),
     )
+    return [value(Revisit, r) for r in rows]
 
 
-async def load(conn: Conn, revisit_id: int) -> Row:
+async def load(conn: Conn, revisit_id: int) -> Revisit:
     """The revisit with who answered and who decided, for the refusals that name them."""
     row = await conn.one(
         "SELECT r.*, rp.submitted_at AS answered_at, a.name AS answered_by,"
@@ -36,7 +38,7 @@ async def load(conn: Conn, revisit_id: int) -> Row:
     )
     if row is None:
         raise Refusal("revisit_unknown")
-    return row
+    return value(Revisit, row)
 
 
 async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns: object) -> None:
@@ -52,8 +54,8 @@ async def move(conn: Conn, revisit_id: int, state: str, expected: str, **columns
     )
     if changed != 1:
         raise Refusal("stale_button")
-    item_id = await conn.scalar("SELECT item_id FROM revisits WHERE id = ?", (revisit_id,))
-    await next_check.touch(conn, item_id)
+    item_id = await conn.integer("SELECT item_id FROM revisits WHERE id = ?", (revisit_id,))
+    await next_check.touch(conn, found(item_id, f"revisit {revisit_id}"))
 
 
 async def drop_scheduled(conn: Conn, item_id: int) -> int:

@@ -17,6 +17,11 @@ async def seen(conn: Conn, update_id: int) -> bool:
     return row is not None
 
 
+async def newest(conn: Conn) -> int:
+    """The highest update id recorded (0: none): a higher one cannot have been handled before."""
+    return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
+
+
 async def record(conn: Conn, update_id: int, keep: int = KEEP) -> None:
     """Remember one finished update and forget all but the newest `keep`."""
     await conn.execute("INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)", (update_id,))

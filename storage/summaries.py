@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from storage.db import Conn, Row
+from domain.ledger import Difficulty
+from domain.models import Report
+from storage.db import Conn, value
 
 
 async def status_counts(conn: Conn) -> dict[str, int]:
@@ -12,7 +14,7 @@ async def status_counts(conn: Conn) -> dict[str, int]:
     return {r[0]: r[1] for r in rows}
 
 
-async def latest_progress(conn: Conn, item_ids: Iterable[int]) -> dict[tuple[int, int], Row]:
+async def latest_progress(conn: Conn, item_ids: Iterable[int]) -> dict[tuple[int, int], Report]:
     """The newest progress report of each (item, unit)."""
     ids = list(item_ids)
     if not ids:
@@ -24,12 +26,12 @@ async def latest_progress(conn: Conn, item_ids: Iterable[int]) -> dict[tuple[int
         " AND r2.unit_id = r.unit_id AND r2.kind = 'progress')",
         ids,
     )
-    return {(r["item_id"], r["unit_id"]): r for r in rows}
+    return {(r["item_id"], r["unit_id"]): value(Report, r) for r in rows}
 
 
-async def difficulties_since(conn: Conn, since: str) -> list[Row]:
+async def difficulties_since(conn: Conn, since: str) -> list[Difficulty]:
     """Progress reports with difficulties submitted after `since`, key items first."""
-    return await conn.all(
+    rows = await conn.all(
         "SELECT r.item_id, r.unit_id, r.difficulties, r.submitted_at, u.name AS unit_name,"
         " i.title, i.year, i.serial, i.plan_code, i.is_key"
         " FROM reports r JOIN items i ON i.id = r.item_id"
@@ -40,3 +42,4 @@ async def difficulties_since(conn: Conn, since: str) -> list[Row]:
         " ORDER BY i.is_key DESC, r.submitted_at",
         (since,),
     )
+    return [value(Difficulty, r) for r in rows]

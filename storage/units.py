@@ -5,20 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from domain.models import Unit
-from storage.db import Conn, Row
+from storage.db import Conn, Row, found, value
 
 
 def _unit(row: Row) -> Unit:
-    return Unit(row["id"], row["name"], row["short_name"], row["kind"], row["parent_id"])
+    return value(Unit, row)
 
 
-async def upsert(conn: Conn, rows: Iterable[tuple[str, str, str, str | None]], now: str):
+async def upsert(
+    conn: Conn, rows: Iterable[tuple[str, str, str, str | None]], now: str
+) -> tuple[int, int]:
     """Insert or update (name, short, kind, parent name) rows; returns (created, updated)."""
     created = updated = 0
     for name, short, kind, parent in rows:
         parent_id = None
         if parent:
-            parent_id = await conn.scalar("SELECT id FROM units WHERE name = ?", (parent,))
+            parent_id = await conn.integer("SELECT id FROM units WHERE name = ?", (parent,))
         existing = await conn.one("SELECT * FROM units WHERE name = ?", (name,))
         if existing is None:
             await conn.execute(
@@ -48,6 +50,11 @@ async def names(conn: Conn) -> set[str]:
 async def get(conn: Conn, unit_id: int) -> Unit | None:
     row = await conn.one("SELECT * FROM units WHERE id = ?", (unit_id,))
     return None if row is None else _unit(row)
+
+
+async def known(conn: Conn, unit_id: int) -> Unit:
+    """A unit that must exist: named by a foreign key (an item's, a liaison's)."""
+    return found(await get(conn, unit_id), f"unit {unit_id}")
 
 
 async def all_units(conn: Conn) -> list[Unit]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -52,7 +51,7 @@ def test_the_commands_run_are_duban_subcommands(name):
 def test_every_duban_variable_is_a_setting():
     names = {v for n in FILES for v in re.findall(r"\bDUBAN_[A-Z_]+\b", text(n))}
     assert {"DUBAN_TOKEN", "DUBAN_DB", "DUBAN_LOG_FILE"} <= names
-    settings = {f"DUBAN_{f.name.upper()}" for f in fields(Settings)}
+    settings = {f"DUBAN_{name.upper()}" for name in Settings.model_fields}
     assert names <= settings, names - settings
 
 

@@ -1,4 +1,5 @@
-"""The README tells each role every command /help lists, and the emulator as it really runs."""
+"""The README tells each role every command /help lists, the emulator as it really runs, and
+every folder of tests."""
 
 from __future__ import annotations
 
@@ -24,3 +25,12 @@ def test_the_emulator_command_is_the_one_that_runs():
     assert ".venv/bin/python -m tgemu --port 8081" in README
     assert re.search(r"(?<!bin/)python -m bot\.emulator", README) is None
     assert "不能扮演用户" in README
+
+
+def test_every_tier_of_tests_is_described_in_both_languages():
+    tiers = sorted(
+        p.name for p in Path(__file__).parent.iterdir() if p.is_dir() and p.name != "__pycache__"
+    )
+    chinese, english = README.split("## English quick start")
+    missing = [t for t in tiers for text in (chinese, english) if f"`tests/{t}`" not in text]
+    assert tiers and not missing, missing

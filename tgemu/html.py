@@ -9,6 +9,7 @@ case-insensitive, unknown ``&entities;`` stay literal) rather than Python's leni
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 ALLOWED_TAGS = frozenset(
     {
@@ -46,12 +47,23 @@ class EntityParseError(ValueError):
     """Raised with tdlib's message; the server prefixes "Bad Request: can't parse entities: "."""
 
 
+class Entity(TypedDict):
+    """A MessageEntity as the Bot API sends it; offsets and lengths in UTF-16 code units."""
+
+    type: str
+    offset: int
+    length: int
+    url: NotRequired[str]
+    custom_emoji_id: NotRequired[str]
+    language: NotRequired[str]
+
+
 @dataclass
 class Parsed:
     """Result of parsing: the text the user sees and its entities (UTF-16 offsets)."""
 
     text: str
-    entities: list[dict[str, object]] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
 
 
 @dataclass
@@ -223,15 +235,15 @@ class _Parser:
         return i + 1
 
 
-def _entities(text: str, spans: list[tuple[int, int, _Open]]) -> list[dict[str, object]]:
+def _entities(text: str, spans: list[tuple[int, int, _Open]]) -> list[Entity]:
     """Turn code-point spans into Telegram entities with UTF-16 offsets, tdlib-ordered."""
-    result: list[dict[str, object]] = []
+    result: list[Entity] = []
     by_start = {start: (start, end) for start, end, e in spans if e.tag == "code"}
     for start, end, entry in spans:
         kind = _ENTITY_TYPE[entry.tag]
         if entry.tag == "blockquote" and entry.expandable:
             kind = "expandable_blockquote"
-        entity: dict[str, object] = {
+        entity: Entity = {
             "type": kind,
             "offset": utf16_len(text[:start]),
             "length": utf16_len(text[start:end]),
@@ -248,7 +260,7 @@ def _entities(text: str, spans: list[tuple[int, int, _Open]]) -> list[dict[str, 
             if code.argument.startswith("language-"):
                 entity["language"] = code.argument[len("language-") :]
         result.append(entity)
-    result.sort(key=lambda e: (e["offset"], -int(e["length"])))  # type: ignore[call-overload]
+    result.sort(key=lambda e: (e["offset"], -e["length"]))
     return result
 
 
@@ -258,10 +270,10 @@ def _strip(parsed: Parsed) -> Parsed:
     lead = len(text) - len(text.lstrip())
     stripped = text.strip()
     shift, total = utf16_len(text[:lead]), utf16_len(stripped)
-    entities = []
+    entities: list[Entity] = []
     for ent in parsed.entities:
-        begin = max(int(ent["offset"]) - shift, 0)  # type: ignore[call-overload]
-        end = min(int(ent["offset"]) + int(ent["length"]) - shift, total)  # type: ignore[call-overload]
+        begin = max(ent["offset"] - shift, 0)
+        end = min(ent["offset"] + ent["length"] - shift, total)
         if end > begin:
             entities.append({**ent, "offset": begin, "length": end - begin})
     return Parsed(stripped, entities)

@@ -111,6 +111,7 @@ class ApiServer:
             self.app, handler_cancellation=False, access_log=None, shutdown_timeout=1.0
         )
         await self.runner.setup()
+        assert self.runner.server is not None  # setup() made it
         self.listener = Listener(self.runner.server)
         return await self.listen(host, port)
 

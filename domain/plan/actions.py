@@ -3,44 +3,31 @@ through the outbox), follow the office's edits, and roll a multi-year target int
 
 A target is supervised through the same chain as any item (签收, reports, reminders, review,
 closure); this module only decides what the plan adds to it. The item side of a target (its
-letter text, opening, sending, following edits) is in `items`, views in `views`, 重点 in
-`keys`.
+letter text, opening, sending, following edits) is in `items`, matching a sheet with what is
+stored in `upsert`, views in `views`, 重点 in `keys`.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from domain import letters
 from domain.errors import Refusal
-from domain.items import FINISHED, STOPPED
 from domain.models import Item, Person, Role
-from domain.office import Office, Then, after, require
+from domain.office import Office, Then, after, require, unit_of
 from domain.plan import items as plan_items
-from domain.plan import rules
+from domain.plan import rules, upsert
 from domain.plan import sheet as plan_sheet
-from domain.plan.rules import Shape
-from domain.plan.sheet import Plan, PlanError, Problem, TargetRow, TaskRow
-from storage import audit, people, units
+from domain.plan.records import TaskColumns
+from domain.plan.sheet import Plan, TargetRow
+from domain.plan.upsert import Imported
+from storage import audit, outbox, people, units
+from storage import items as item_store
 from storage import plan as store
-from storage.db import Conn, Row
-
-
-@dataclass
-class Imported:
-    tasks_new: int = 0
-    tasks_updated: int = 0
-    targets_new: int = 0
-    targets_updated: int = 0
-    unchanged: int = 0
-    opened: list[Item] = field(default_factory=list)
-    waiting_units: list[str] = field(default_factory=list)  # no liaison to receive yet
-    late: list[str] = field(default_factory=list)  # new targets already past their deadline
-    passed: list[str] = field(default_factory=list)  # their other milestones already past
-
+from storage.audit import AuditRow
+from storage.db import Conn, found
 
 # ---- import ---------------------------------------------------------------------------------
 
@@ -50,35 +37,66 @@ async def import_plan(
 ) -> Imported:
     """All rows or none: tasks and targets are matched by 编号, updated, never duplicated; new
     targets become items of their units and their letters (or 任务书), rendered and stored by
-    the caller's `then`, are queued at once."""
+    the caller's `then`, are queued at once.
+
+    Each step reads or writes every row of the plan in one statement (what is known by 编号,
+    new rows, milestones, items, serials, audit, letters): a plan of thousands of targets
+    costs a few dozen round trips to the database, not a few per target."""
     now = office.now()
     done = Imported()
     async with office.db.transaction() as conn:
         actor = await _importer(conn, person)
-        task_ids = {t.code: await _upsert_task(conn, t, actor, now, done) for t in plan.tasks}
-        problems: list[Problem] = []
-        for t in plan.targets:
-            task = next(x for x in plan.tasks if x.code == t.task_code)
-            await _upsert_target(office, conn, task, task_ids[task.code], t, actor, done, problems)
-        if problems:
-            raise PlanError(problems)
-        for task_id in task_ids.values():
-            await store.sync_item_keys(conn, task_id)
-        done.waiting_units = await _unreachable_units(conn, done.opened)
-        done.opened = await send_letters(office, conn, await after(then, conn, done.opened))
+        log: list[AuditRow] = []  # audit rows, recorded together in order
+        task_ids = await upsert.tasks(conn, plan.tasks, actor, now, done, log)
+        fresh = await upsert.known_targets(office, conn, plan, task_ids, actor, done, log)
+        await audit.record_many(conn, log)
+        openings = await upsert.new_targets(conn, plan, fresh, task_ids, actor, now)
+        done.opened = await plan_items.open_items(office, conn, openings)
+        done.targets_new = len(done.opened)
+        for t, item in zip(fresh, done.opened, strict=True):
+            _note_past(done, t, item, office.clock.today())
+        await store.sync_item_keys(conn, task_ids.values())
+        reachable = await _reachable(conn)
+        done.waiting_units = _unreachable_units(done.opened, reachable)
+        opened = await after(then, conn, done.opened)
+        done.opened = await _send_letters(office, conn, opened, reachable)
     return done
 
 
 async def send_letters(office: Office, conn: Conn, opened: list[Item]) -> list[Item]:
     """Queue each new target's letter to its lead unit, as the caller's `then` stored it."""
-    sent = []
-    for item in opened:
-        recipients = await letters.reach(conn, [item.lead.unit_id])
-        sent.append(await letters.send_fixed(office, conn, item.id, recipients))
-    return sent
+    return await _send_letters(office, conn, opened, await _reachable(conn))
 
 
-async def _unreachable_units(conn: Conn, opened: list[Item]) -> list[str]:
+async def _send_letters(
+    office: Office, conn: Conn, opened: list[Item], reachable: dict[int, list[Person]]
+) -> list[Item]:
+    """The letters read back as fixed, and queued in one statement."""
+    fixed = await item_store.get_many(conn, [item.id for item in opened])
+    pushes = [
+        push
+        for item in fixed
+        for push in letters.letter_pushes(item, _lead(item), reachable.get(_lead(item), []))
+    ]
+    await outbox.add_many(conn, pushes, office.now())
+    return fixed
+
+
+def _lead(item: Item) -> int:
+    """A target's item always has its lead unit (the target's unit)."""
+    return found(item.lead, f"the lead unit of item {item.id}").unit_id
+
+
+async def _reachable(conn: Conn) -> dict[int, list[Person]]:
+    """Every unit's reachable liaisons, primary first, in one lookup for all the units."""
+    found: dict[int, list[Person]] = {}
+    for p in await people.all_liaisons(conn):
+        if not p.unreachable:
+            found.setdefault(unit_of(p), []).append(p)
+    return found
+
+
+def _unreachable_units(opened: list[Item], reachable: dict[int, list[Person]]) -> list[str]:
     """Units of the new targets that nobody can receive for yet: their letters wait (held)
     until a liaison registers, and the office should know that now, not on the first chase."""
     names: dict[int, str] = {}
@@ -86,8 +104,7 @@ async def _unreachable_units(conn: Conn, opened: list[Item]) -> list[str]:
         lead = item.lead
         if lead is None or lead.unit_id in names:
             continue
-        reachable = [p for p in await people.liaisons(conn, lead.unit_id) if not p.unreachable]
-        names[lead.unit_id] = "" if reachable else lead.unit_name
+        names[lead.unit_id] = "" if reachable.get(lead.unit_id) else lead.unit_name
     return [name for name in names.values() if name]
 
 
@@ -99,98 +116,6 @@ async def _importer(conn: Conn, person: Person | None) -> Person:
     if not found:
         raise Refusal("plan_needs_supervisor")
     return found[0]
-
-
-def _task_values(t: TaskRow) -> dict:
-    return {
-        "title": t.title,
-        "category": t.category.value,
-        "leader": t.leader,
-        "lead_unit_id": t.lead_unit_id,
-        "is_key": int(t.is_key),
-    }
-
-
-def _changes(row: Row, values: dict) -> dict:
-    return {k: v for k, v in values.items() if row[k] != v}
-
-
-async def _upsert_task(conn: Conn, t: TaskRow, actor: Person, now: str, done: Imported) -> int:
-    values = _task_values(t)
-    row = await store.task_by_code(conn, t.code)
-    if row is None:
-        task_id = await store.insert_task(conn, t.code, values, int(now[:4]), now)
-        await audit.record(conn, at=now, person_id=actor.id, action="导入大事要事任务", code=t.code)
-        done.tasks_new += 1
-        return task_id
-    changed = _changes(row, values)
-    if changed:
-        await store.update_task(conn, row["id"], changed, now)
-        await audit.record(
-            conn, at=now, person_id=actor.id, action="更新大事要事任务", code=t.code, **changed
-        )
-        done.tasks_updated += 1
-    return row["id"]
-
-
-async def _upsert_target(
-    office: Office,
-    conn: Conn,
-    task: TaskRow,
-    task_id: int,
-    t: TargetRow,
-    actor: Person,
-    done: Imported,
-    problems: list[Problem],
-) -> None:
-    now = office.now()
-    values = plan_items.target_values(t)
-    row = await store.target_by_code(conn, t.code)
-    if row is None:
-        target_id = await store.insert_target(conn, task_id, t.code, values, now)
-        await store.set_milestones(conn, target_id, t.milestones)
-        first = t.milestones[0] if t.shape is Shape.MULTI_YEAR else None
-        values = {**values, "code": t.code}
-        item = await plan_items.open_item(
-            office, conn, _task_values(task), values, target_id, first, actor, t.milestones
-        )
-        done.targets_new += 1
-        done.opened.append(item)
-        _note_past(done, t, item, office.clock.today())
-        return
-    if row["task_id"] != task_id:
-        problems.append(Problem(t.line, "", "目标编号", f"目标编号“{t.code}”已属于另一项任务"))
-        return
-    changed = _changes(row, values)
-    current = await store.current_item(conn, row["id"])
-    if "unit_id" in changed and current is not None and current["status"] not in STOPPED:
-        problems.append(
-            Problem(
-                t.line, "", "责任单位", "目标已下发，责任单位不能通过重新导入更改（请撤销后新增）"
-            )
-        )
-        return
-    before = dict(row) | {"milestones": plan_items.listed(await store.milestones(conn, row["id"]))}
-    if before["milestones"] != plan_items.listed(t.milestones):
-        await store.set_milestones(conn, row["id"], t.milestones)
-        changed["milestones"] = plan_items.listed(t.milestones)
-    if not changed:
-        done.unchanged += 1
-        return
-    await store.update_target(conn, row["id"], _changes(row, values), now)
-    if current is not None and current["status"] not in FINISHED | STOPPED:
-        await plan_items.refresh_item(conn, _task_values(task), t, current, now)
-        await plan_items.tell_unit(office, conn, current["id"], before, changed)
-    await audit.record(
-        conn,
-        at=now,
-        person_id=actor.id,
-        action="重新导入更新目标",
-        item_id=current["id"] if current else None,
-        code=t.code,
-        **changed,
-    )
-    done.targets_updated += 1
 
 
 def _note_past(done: Imported, t: TargetRow, item: Item, today: date) -> None:
@@ -212,28 +137,26 @@ async def roll_over(office: Office, then: Then | None = None) -> list[Item]:
     """Open the next year's milestone of every 跨年度 target whose last one is closed, once
     that year has begun: the target carries on in the new year's ledger without re-entry."""
     today = office.clock.today()
-    opened: list[Item] = []
+    openings: list[plan_items.Opening] = []
     async with office.db.transaction() as conn:
         for row in await store.multi_year(conn):
-            found = await store.milestones(conn, row["id"])
-            closed = await store.closed_items(conn, [m.item_id for m in found if m.item_id])
-            following = rules.next_to_open(found, closed, today)
+            milestones = await store.milestones(conn, row.id)
+            closed = await store.closed_items(conn, [m.item_id for m in milestones if m.item_id])
+            following = rules.next_to_open(milestones, closed, today)
             if following is None:
                 continue
-            actor = await people.get(
-                conn, (await store.current_item(conn, row["id"]))["created_by"]
-            )
-            task = {
-                "title": row["task_title"],
-                "category": row["category"],
-                "leader": row["leader"],
-                "is_key": row["task_key"],
+            current = found(await store.current_item(conn, row.id), f"target {row.id}'s item")
+            actor = await people.known(conn, current.created_by)
+            task: TaskColumns = {
+                "title": row.task_title,
+                "category": row.category,
+                "leader": row.leader,
+                "is_key": row.task_key,
             }
-            opened.append(
-                await plan_items.open_item(
-                    office, conn, task, dict(row), row["id"], following, actor, found
-                )
+            openings.append(
+                plan_items.Opening(task, row.columns(), row.id, following, actor, tuple(milestones))
             )
+        opened = await plan_items.open_items(office, conn, openings)
         return await send_letters(office, conn, await after(then, conn, opened))
 
 

@@ -8,9 +8,13 @@ import itertools
 import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import TypeVar
 
 from domain.models import Category, Period
-from domain.plan.rules import MAX_QUANTITY, Milestone, normal
+from domain.plan.rules import MAX_QUANTITY, Milestone, decimals, normal
+
+E = TypeVar("E", bound=StrEnum)
 
 _DATE = re.compile(r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?$")
 _MILESTONE = re.compile(r"^(\S+?日?)(?:\s+(.*))?$")
@@ -65,7 +69,7 @@ def quantity(value: object) -> Decimal | None:
         raise Bad(f"目标数量不能为负数（填的是 {short(value)}）")
     if number == 0:
         raise Bad("目标数量须大于0；没有量化指标请留空")
-    if number > MAX_QUANTITY or -normal(number).as_tuple().exponent > 4:
+    if number > MAX_QUANTITY or decimals(normal(number)) > 4:
         raise Bad(f"“{short(value)}”超出范围（最多4位小数，不超过1万亿）")
     return normal(number)
 
@@ -79,7 +83,7 @@ def flag(value: object) -> bool:
     raise Bad(f"“{short(value)}”应填“是”或“否”")
 
 
-def choice(value: object, kind, default):
+def choice(value: object, kind: type[E], default: E) -> E:
     written = text(value)
     if not written:
         return default
@@ -111,7 +115,7 @@ def milestones(value: object) -> tuple[Milestone, ...]:
             due = day(match.group(1)) if match else None
         except Bad:
             due = None
-        if due is None:
+        if match is None or due is None:
             raise Bad(f"节点“{short(part)}”应写成“日期 说明”，例如 2026-06-30 完成选址")
         found.append(Milestone(due, (match.group(2) or "").strip()[:60]))
     if any(b.due <= a.due for a, b in itertools.pairwise(found)):

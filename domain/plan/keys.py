@@ -13,6 +13,7 @@ from domain.items import IN_WORK
 from domain.models import Person, Role
 from domain.office import Office, require
 from domain.picks import Choice
+from domain.plan.records import PlanTarget
 from domain.plan.views import find
 from storage import audit, items
 from storage import plan as store
@@ -41,29 +42,33 @@ async def resolve(office: Office, ref: str) -> Choice:
         try:
             row, table, _ = await find(conn, ref)
         except Refusal:
-            row = None
+            pass
         else:
             kind = "task" if table == "plan_tasks" else "target"
-            return Choice(kind, row["id"], row["code"], row["title"])
+            return Choice(kind, row.id, row.code, row.title)
     try:
         item = await queries.find_item(office, ref)
     except Refusal:
         raise Refusal("key_unknown", code=(ref or "").strip()[:30]) from None
     if item.target_id is not None:
         async with office.db.read() as conn:
-            row = await store.target(conn, item.target_id)
-        return Choice("target", row["id"], row["code"], row["title"])
+            target = await store.target(conn, item.target_id)
+        if target is None:  # an item carries only a target that exists (a foreign key)
+            raise Refusal("key_unknown", code=(ref or "").strip()[:30])
+        return Choice("target", target.id, target.code, target.title)
     return Choice("item", item.id, office.serial_label(item), item.title)
 
 
-async def check(office: Office, person: Person | None, kind: str, row_id: int, on: bool):
+async def check(office: Office, person: Person | None, kind: str, row_id: int, on: bool) -> Choice:
     """Refused before the reason is typed: not a supervisor, gone, or already so."""
     require(person, Role.SUPERVISOR)
     async with office.db.read() as conn:
         return await _current(office, conn, kind, row_id, on)
 
 
-async def set_key(office: Office, person: Person | None, ref: str, on: bool, reason: str):
+async def set_key(
+    office: Office, person: Person | None, ref: str, on: bool, reason: str
+) -> KeyChanged:
     """/key 编号 理由: whatever the 编号 names, raised (or lowered) with the reason."""
     require(person, Role.SUPERVISOR)
     _check_reason(reason)
@@ -80,14 +85,15 @@ async def change(
     now = office.now()
     async with office.db.transaction() as conn:
         found = await _current(office, conn, kind, row_id, on)
+        touched: list[int | None]  # the plan's own row (None), then each item it touched
         if kind == "item":
             await items.set_key(conn, row_id, on)
             changed, touched = [row_id], [row_id]
         else:
             await store.set_key(conn, TABLES[kind], row_id, on, now)
             row = await (store.task if kind == "task" else store.target)(conn, row_id)
-            task_id = row["task_id"] if kind == "target" else row_id
-            changed = await store.sync_item_keys(conn, task_id)
+            task_id = row.task_id if isinstance(row, PlanTarget) else row_id
+            changed = await store.sync_item_keys(conn, [task_id])
             touched = [None, *changed]  # the plan's own row, then each item it touched
         for item_id in touched:
             await audit.record(
@@ -127,7 +133,7 @@ async def _current(office: Office, conn: Conn, kind: str, row_id: int, on: bool)
         row = await (store.task if kind == "task" else store.target)(conn, row_id)
         if row is None:
             raise Refusal("stale_button")
-        found, is_key = Choice(kind, row["id"], row["code"], row["title"]), bool(row["is_key"])
+        found, is_key = Choice(kind, row.id, row.code, row.title), bool(row.is_key)
     if is_key == on:
         raise Refusal("key_unchanged", code=found.label, on=on)
     return found

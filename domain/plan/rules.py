@@ -9,6 +9,7 @@ it is never capped: a target reached 1.12 times over shows 112%.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -27,7 +28,7 @@ class Shape(StrEnum):
     MULTI_YEAR = "跨年度"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Milestone:
     due: date
     title: str
@@ -50,7 +51,9 @@ def time_percent(start: date, end: date, today: date) -> int:
     return (today - start).days * 100 // (end - start).days
 
 
-def start_of(shape: Shape, start_on: date | None, deadline: date, milestones) -> date:
+def start_of(
+    shape: Shape, start_on: date | None, deadline: date, milestones: Sequence[Milestone]
+) -> date:
     """Where a target's time begins: its window, its first milestone's year, or its year."""
     if start_on is not None:
         return start_on
@@ -104,14 +107,16 @@ def next_checkpoint(shape: Shape, deadline: date, today: date) -> date | None:
     return next((d for d in quarter_checkpoints(deadline.year) if d >= today), None)
 
 
-def current_milestone(milestones, today: date):
+def current_milestone(milestones: Sequence[Milestone], today: date) -> Milestone | None:
     """The first milestone not yet due (the last one once all are past); None if there are none."""
     if not milestones:
         return None
     return next((m for m in milestones if m.due >= today), milestones[-1])
 
 
-def next_to_open(milestones, closed: set[int], today: date):
+def next_to_open(
+    milestones: Sequence[Milestone], closed: set[int], today: date
+) -> Milestone | None:
     """A 跨年度 target's next milestone, once the previous one's item is closed and its year
     has begun (closing 2026's milestone in November opens 2027's on its first day)."""
     opened = [m for m in milestones if m.item_id is not None]
@@ -122,13 +127,13 @@ def next_to_open(milestones, closed: set[int], today: date):
     return following if today >= date(following.due.year, 1, 1) else None
 
 
-def task_percent(percents) -> Decimal | None:
+def task_percent(percents: Iterable[Decimal | None]) -> Decimal | None:
     """A task's progress: the mean of its targets', each counted at most 100% (one target far
     over its goal must not hide another far behind). Shown as such; targets keep their own."""
     known = [min(p, Decimal(100)) for p in percents if p is not None]
     if not known:
         return None
-    return (sum(known) / len(known)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+    return (sum(known, Decimal(0)) / len(known)).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
 def parse_quantity(value: str | None, measure: str) -> Decimal:
@@ -141,9 +146,15 @@ def parse_quantity(value: str | None, measure: str) -> Decimal:
         number = Decimal(match.group(1).replace(",", "").replace("，", ""))
     except InvalidOperation:
         raise Refusal("bad_quantity", value=raw[:20], measure=measure) from None
-    if number > MAX_QUANTITY or -number.as_tuple().exponent > 4:
+    if number > MAX_QUANTITY or decimals(number) > 4:
         raise Refusal("bad_quantity", value=raw[:20], measure=measure)
     return normal(number)
+
+
+def decimals(number: Decimal) -> int:
+    """How many decimal places the number is written with (a finite one's exponent is an int)."""
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def normal(number: Decimal) -> Decimal:

@@ -8,11 +8,12 @@ a task's first row and may be left blank on its later rows; if repeated they mus
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TypeVar, overload
 
 from openpyxl.utils import get_column_letter
 
@@ -21,6 +22,7 @@ from domain.models import Category, Period
 from domain.plan import cells as cell
 from domain.plan.rules import Milestone, Shape
 
+T = TypeVar("T")
 MAX_ROWS = 2000  # targets
 MAX_LINES = MAX_ROWS + 1000  # header, targets and blank lines: reading stops here
 MAX_COLUMNS = 50  # the 17 columns, with room for the office's own notes
@@ -165,7 +167,17 @@ class _Row:
         column = self.cells.get(header, ("", None))[0]
         self.problems.append(Problem(self.line, column, header, message))
 
-    def get(self, header: str, reader=cell.text, default=None):
+    @overload
+    def get(self, header: str) -> str | None: ...
+    @overload
+    def get(self, header: str, reader: Callable[[object], T]) -> T | None: ...
+    @overload
+    def get(self, header: str, reader: Callable[[object], T], default: T) -> T: ...
+
+    def get(
+        self, header: str, reader: Callable[[object], object] = cell.text, default: object = None
+    ) -> object:
+        """The cell as `reader` reads it, or `default` (with the problem noted) if it cannot."""
         try:
             value = reader(self.raw(header))
         except cell.Bad as exc:
@@ -212,7 +224,7 @@ def parse(table: Table, units: Mapping[str, int], year: int) -> Plan:
         task_code = row.code("任务编号")
         task = _task(row, task_code, tasks, units) if task_code else None
         if task is not None:
-            tasks.setdefault(task_code, task)  # even if flawed: later rows must not cascade
+            tasks.setdefault(task.code, task)  # even if flawed: later rows must not cascade
         target = _target(row, task_code, units, year, seen)
         if target is not None and len(problems) == before:
             targets.append(target)
@@ -221,7 +233,9 @@ def parse(table: Table, units: Mapping[str, int], year: int) -> Plan:
     return Plan(tuple(tasks.values()), tuple(targets))
 
 
-def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | None:
+def _task(
+    row: _Row, code: str, tasks: dict[str, TaskRow], units: Mapping[str, int]
+) -> TaskRow | None:
     first = tasks.get(code)
     if first is None:
         title = row.get("任务名称")
@@ -238,18 +252,16 @@ def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | N
             row.get("任务重点", cell.flag, False),
         )
         return found
-    for header, mine in (
-        ("任务名称", first.title),
-        ("类别", first.category),
-        ("分管领导", first.leader),
-        ("任务重点", first.is_key),
-    ):
-        raw = row.raw(header)
-        if cell.text(raw) == "":
+    given: tuple[tuple[str, object, Callable[[object], object]], ...] = (
+        ("任务名称", first.title, cell.text),
+        ("类别", first.category, cell.category),
+        ("分管领导", first.leader, cell.text),
+        ("任务重点", first.is_key, cell.flag),
+    )
+    for header, mine, reader in given:
+        if cell.text(row.raw(header)) == "":
             continue
-        reader = {"类别": cell.category, "任务重点": cell.flag}.get(header, cell.text)
-        value = row.get(header, reader, mine)
-        if value != mine:
+        if row.get(header, reader, mine) != mine:
             row.bad(header, f"与第{first.line}行（任务“{code}”）不一致；同一任务的后续行可留空")
     if cell.text(row.raw("牵头单位")) and row.unit("牵头单位", units) not in (
         None,
@@ -259,7 +271,9 @@ def _task(row: _Row, code: str, tasks: dict[str, TaskRow], units) -> TaskRow | N
     return first
 
 
-def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> TargetRow | None:
+def _target(
+    row: _Row, task_code: str | None, units: Mapping[str, int], year: int, seen: dict[str, int]
+) -> TargetRow | None:
     code = row.code("目标编号")
     if code and code in seen:
         row.bad("目标编号", f"“{code}”与第{seen[code]}行重复")
@@ -277,12 +291,12 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
     shape = row.get("期限类型", lambda v: cell.choice(v, Shape, Shape.YEARLY), Shape.YEARLY)
     start = row.get("开始日期", cell.day)
     deadline = row.get("完成期限", cell.day)
-    milestones = row.get("节点", cell.milestones, ())
+    milestones: tuple[Milestone, ...] = row.get("节点", cell.milestones, ())
     if len(row.problems) == before:  # a bad cell is reported once, not again as a bad shape
         deadline = _check_dates(row, shape, start, deadline, milestones, year)
     else:
         deadline = None
-    if None in (task_code, code, title, unit_id, deadline):
+    if task_code is None or code is None or title is None or unit_id is None or deadline is None:
         return None
     return TargetRow(
         row.line,
@@ -301,7 +315,14 @@ def _target(row: _Row, task_code, units, year: int, seen: dict[str, int]) -> Tar
     )
 
 
-def _check_dates(row: _Row, shape: Shape, start, deadline, milestones, year: int) -> date | None:
+def _check_dates(
+    row: _Row,
+    shape: Shape,
+    start: date | None,
+    deadline: date | None,
+    milestones: tuple[Milestone, ...],
+    year: int,
+) -> date | None:
     """The deadline each shape implies, or None (with the problem noted)."""
     if shape is Shape.MULTI_YEAR:
         years = [m.due.year for m in milestones]

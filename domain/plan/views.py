@@ -4,21 +4,24 @@ roll-up, for /plan, /item, the quarterly post and the ledger.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from domain import lights
 from domain.errors import Refusal
-from domain.items import FINISHED
+from domain.items import FINISHED, Status
 from domain.models import Item, Person, Role
 from domain.office import Office, require
 from domain.plan import rules
+from domain.plan.records import PlanTarget, PlanTask, TargetLine
 from domain.plan.rules import Milestone, Shape
 from domain.traffic import Light, worst
 from storage import people
 from storage import plan as store
-from storage.db import Conn, Row
+from storage.db import Conn
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class TargetView:
     percent: Decimal | None
     elapsed: int
     light: Light | None
-    status: str
+    status: Status | None  # None: no item yet (未下发)
     deadline: date  # the current item's (a 跨年度 target: this year's milestone)
     final: date
     start: date
@@ -83,53 +86,58 @@ class TaskView:
         return [t for t in self.targets if t.behind]
 
 
-async def find(conn: Conn, code: str) -> tuple[Row, str, str]:
+async def find(conn: Conn, code: str) -> tuple[PlanTask | PlanTarget, str, str]:
     """A task or target by its 编号: (row, table, 任务|目标)."""
     code = (code or "").strip()
-    if (row := await store.task_by_code(conn, code)) is not None:
-        return row, "plan_tasks", "任务"
-    if (row := await store.target_by_code(conn, code)) is not None:
-        return row, "plan_targets", "目标"
+    if (task := await store.task_by_code(conn, code)) is not None:
+        return task, "plan_tasks", "任务"
+    if (target := await store.target_by_code(conn, code)) is not None:
+        return target, "plan_targets", "目标"
     raise Refusal("plan_unknown", code=code[:30])
 
 
 def _target_view(
-    office: Office, row: Row, found: list[Milestone], today: date, lit: dict, closed: set[int]
+    office: Office,
+    row: TargetLine,
+    found: list[Milestone],
+    today: date,
+    lit: dict[int, Light | None],
+    closed: set[int],
 ) -> TargetView:
-    shape = Shape(row["shape"])
+    shape = Shape(row.shape)
     pace = lights.pace_of(row, found)
-    status = row["status"] or ""
-    deadline = date.fromisoformat(row["item_deadline"]) if row["item_deadline"] else pace.final
-    label = row["code"]
-    if row["item_id"]:
-        label = office.label(row["item_year"], row["serial"], row["item_id"], row["plan_code"])
-    reached = store.decimal_or_none(row["reached"])
+    status = row.status
+    deadline = date.fromisoformat(row.item_deadline) if row.item_deadline else pace.final
+    label = row.code
+    if row.item_id:
+        label = office.label(row.item_year, row.serial, row.item_id, row.plan_code)
+    reached = store.decimal_or_none(row.reached)
     finished = status in FINISHED and not pace.continues
     return TargetView(
-        code=row["code"],
-        title=row["title"],
-        unit=row["unit_name"],
+        code=row.code,
+        title=row.title,
+        unit=row.unit_name,
         shape=shape,
-        quantity=store.decimal_or_none(row["quantity"]),
-        measure=row["measure"],
+        quantity=store.decimal_or_none(row.quantity),
+        measure=row.measure,
         reached=reached,
         percent=pace.progress,
         elapsed=pace.elapsed(today),
-        light=lit.get(row["item_id"]),  # a target's light is its item's
+        light=lit.get(row.item_id) if row.item_id else None,  # a target's light is its item's
         status=status,
         deadline=deadline,
         final=pace.final,
         start=pace.start,
         milestones=tuple(found),
         current=rules.current_milestone(found, today),
-        is_key=bool(row["is_key"]),
+        is_key=bool(row.is_key),
         label=label,
         checkpoint=rules.next_checkpoint(shape, pace.final, today),
         reached_milestones=frozenset(
             m.due
             for m in found
             if rules.milestone_reached(
-                m, row["measure"], reached, m.item_id in closed if m.item_id else finished
+                m, row.measure, reached, m.item_id in closed if m.item_id else finished
             )
         ),
     )
@@ -139,38 +147,42 @@ def _in_year(view: TargetView, year: int) -> bool:
     return view.start.year <= year <= view.final.year
 
 
-async def _views(office: Office, conn: Conn, task_rows: list[Row], year: int | None):
+async def _views(
+    office: Office, conn: Conn, task_rows: list[PlanTask], year: int | None
+) -> list[TaskView]:
     today = office.clock.today()
     milestones = await store.all_milestones(conn)
     opened = [m.item_id for ms in milestones.values() for m in ms if m.item_id]
     closed = await store.closed_items(conn, opened)
-    rows = {t["id"]: await store.targets(conn, t["id"]) for t in task_rows}
-    ids = [r["item_id"] for found in rows.values() for r in found if r["item_id"]]
+    rows = {t.id: await store.targets(conn, t.id) for t in task_rows}
+    ids = [r.item_id for found in rows.values() for r in found if r.item_id]
     lit = await lights.of_items(conn, today, office.calendar, ids)
-    found = []
+    found: list[TaskView] = []
     for t in task_rows:
         targets = []
-        for row in rows[t["id"]]:
-            ms = milestones.get(row["id"], [])
+        for row in rows[t.id]:
+            ms = milestones.get(row.id, [])
             view = _target_view(office, row, ms, today, lit, closed)
             if year is None or _in_year(view, year):
                 targets.append(view)
         if targets:
             found.append(
                 TaskView(
-                    t["code"],
-                    t["title"],
-                    t["category"],
-                    t["leader"],
-                    t["lead_unit"],
-                    bool(t["is_key"]),
+                    t.code,
+                    t.title,
+                    t.category,
+                    t.leader,
+                    t.lead_unit,
+                    bool(t.is_key),
                     tuple(targets),
                 )
             )
     return found
 
 
-async def overview(office: Office, person: Person | None, year: int | None = None):
+async def overview(
+    office: Office, person: Person | None, year: int | None = None
+) -> list[TaskView]:
     """The year's tasks (key ones first), each with its targets' progress against time."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     return await year_plan(office, year or office.clock.today().year)
@@ -192,11 +204,11 @@ async def detail(office: Office, person: Person | None, code: str) -> tuple[Task
     """One task with all its targets, and the target code if a target was asked for."""
     require(person, Role.SUPERVISOR, Role.LEADER)
     async with office.db.read() as conn:
-        row, table, _ = await find(conn, code)
-        task_id = row["id"] if table == "plan_tasks" else row["task_id"]
-        rows = [t for t in await store.tasks(conn) if t["id"] == task_id]
+        row, _, _ = await find(conn, code)
+        task_id = row.task_id if isinstance(row, PlanTarget) else row.id
+        rows = [t for t in await store.tasks(conn) if t.id == task_id]
         found = await _views(office, conn, rows, None)
-    return found[0], (row["code"] if table == "plan_targets" else None)
+    return found[0], (row.code if isinstance(row, PlanTarget) else None)
 
 
 async def detail_by_id(office: Office, person: Person | None, task_id: int) -> TaskView:
@@ -206,13 +218,18 @@ async def detail_by_id(office: Office, person: Person | None, task_id: int) -> T
         row = await store.task(conn, task_id)
     if row is None:
         raise Refusal("stale_button")
-    task, _ = await detail(office, person, row["code"])
+    task, _ = await detail(office, person, row.code)
     return task
 
 
-async def for_item(
-    office: Office, item: Item, conn: Conn | None = None
-) -> tuple[TaskView, TargetView] | None:
+class Planned(NamedTuple):
+    """The plan task and target an item carries."""
+
+    task: TaskView
+    target: TargetView
+
+
+async def for_item(office: Office, item: Item, conn: Conn | None = None) -> Planned | None:
     """The task and target an item carries, as /plan shows them (None for other items)."""
     if item.target_id is None:
         return None
@@ -220,10 +237,12 @@ async def for_item(
         async with office.db.read() as conn:
             return await for_item(office, item, conn)
     target = await store.target(conn, item.target_id)
-    rows = [t for t in await store.tasks(conn) if t["id"] == target["task_id"]]
+    if target is None:  # cannot be: items.target_id references plan_targets
+        return None
+    rows = [t for t in await store.tasks(conn) if t.id == target.task_id]
     found = await _views(office, conn, rows, None)
-    view = next(g for g in found[0].targets if g.code == target["code"])
-    return found[0], view
+    view = next(g for g in found[0].targets if g.code == target.code)
+    return Planned(found[0], view)
 
 
 def called(person: Person) -> set[str]:
@@ -235,7 +254,7 @@ def called(person: Person) -> set[str]:
     return names
 
 
-async def leaders(office: Office, conn: Conn, item_ids) -> dict[int, list[Person]]:
+async def leaders(office: Office, conn: Conn, item_ids: Iterable[int]) -> dict[int, list[Person]]:
     """The registered 分管领导 of each plan item, among active leaders, by name or by
     surname and title."""
     names = await store.leaders_by_item(conn, item_ids)

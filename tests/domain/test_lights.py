@@ -15,6 +15,7 @@ from domain.policy import Rules, needs
 from domain.reminders import Assignment, overdue_since
 from domain.traffic import Light, Pace, item_lights, light
 from domain.workdays import WorkdayCalendar
+from tests.reminder_cases import assignment
 
 CAL = WorkdayCalendar()
 D = Decimal
@@ -36,24 +37,28 @@ YEAR = Pace(date(2026, 1, 1), date(2026, 12, 31), None)
 )
 def test_a_target_compares_work_with_time(progress, expected):
     pace = replace(YEAR, progress=progress)
-    assert light("办理中", date(2026, 12, 31), TODAY, CAL, pace=pace) is expected
+    assert light(Status.IN_PROGRESS, date(2026, 12, 31), TODAY, CAL, pace=pace) is expected
 
 
 def test_an_item_is_as_red_as_the_worse_of_its_deadline_and_its_pace():
     ahead = replace(YEAR, progress=D(90))
     near = date(2026, 7, 3)  # 2 working days left
-    assert light("办理中", near, TODAY, CAL, pace=ahead) is Light.YELLOW
+    assert light(Status.IN_PROGRESS, near, TODAY, CAL, pace=ahead) is Light.YELLOW
     behind = replace(YEAR, progress=D(30))
-    assert light("办理中", date(2026, 12, 31), TODAY, CAL, True, pace=behind) is Light.YELLOW
-    assert light("办理中", date(2026, 6, 30), TODAY, CAL, pace=ahead) is Light.RED  # overdue
+    assert (
+        light(Status.IN_PROGRESS, date(2026, 12, 31), TODAY, CAL, True, pace=behind) is Light.YELLOW
+    )
+    assert (
+        light(Status.IN_PROGRESS, date(2026, 6, 30), TODAY, CAL, pace=ahead) is Light.RED
+    )  # overdue
 
 
 def test_deadline_and_reports_alone():
     deadline = date(2026, 10, 16)
-    assert light("办理中", deadline, date(2026, 10, 12), CAL) is Light.GREEN
-    assert light("办理中", deadline, date(2026, 10, 13), CAL) is Light.YELLOW
-    assert light("办理中", deadline, date(2026, 10, 17), CAL) is Light.RED
-    assert light("办理中", deadline, date(2026, 10, 12), CAL, True) is Light.YELLOW
+    assert light(Status.IN_PROGRESS, deadline, date(2026, 10, 12), CAL) is Light.GREEN
+    assert light(Status.IN_PROGRESS, deadline, date(2026, 10, 13), CAL) is Light.YELLOW
+    assert light(Status.IN_PROGRESS, deadline, date(2026, 10, 17), CAL) is Light.RED
+    assert light(Status.IN_PROGRESS, deadline, date(2026, 10, 12), CAL, True) is Light.YELLOW
 
 
 def test_finished_stopped_drafts_and_not_begun():
@@ -63,9 +68,9 @@ def test_finished_stopped_drafts_and_not_begun():
     for status in (Status.CANCELLED, Status.RECORDED, Status.PENDING_APPROVAL):
         assert light(status, late, TODAY, CAL) is None
     window = date(2026, 10, 1)
-    assert light("待签收", date(2026, 12, 31), TODAY, CAL, chase_from=window) is None
+    assert light(Status.AWAITING_SIGN, date(2026, 12, 31), TODAY, CAL, chase_from=window) is None
     later = Pace(date(2027, 1, 1), date(2027, 12, 31), None)
-    assert light("待签收", date(2027, 12, 31), TODAY, CAL, pace=later) is None
+    assert light(Status.AWAITING_SIGN, date(2027, 12, 31), TODAY, CAL, pace=later) is None
 
 
 def test_a_multi_year_target_goes_on_after_this_years_item_closes():
@@ -75,21 +80,10 @@ def test_a_multi_year_target_goes_on_after_this_years_item_closes():
 
 
 def _assignment(**changes) -> Assignment:
-    base = dict(
-        item_id=1,
-        title="新增城镇就业",
-        serial="T02-01",
-        status="办理中",
-        is_key=False,
-        period=Period.ONCE,
-        deadline=date(2026, 12, 31),
-        sent_on=date(2026, 1, 5),
-        unit_id=2,
-        unit_name="市交通运输局",
-        is_lead=True,
-        signed_on=date(2026, 1, 6),
-    )
-    return Assignment(**{**base, **changes})
+    """A target's item (T02-01), signed the day after it was sent in January, due at year end."""
+    target = dict(title="新增城镇就业", serial="T02-01", status=Status.IN_PROGRESS)
+    sent = dict(period=Period.ONCE, sent_on=date(2026, 1, 5), signed_on=date(2026, 1, 6))
+    return assignment(**{**target, **sent, "is_lead": True, **changes})
 
 
 def test_item_lights_take_the_worst_unit_and_the_pace_by_item():
@@ -98,7 +92,7 @@ def test_item_lights_take_the_worst_unit_and_the_pace_by_item():
     assert item_lights([lead], TODAY, CAL) == {1: Light.GREEN}
     assert item_lights([lead, co], TODAY, CAL) == {1: Light.YELLOW}
     assert item_lights([lead], TODAY, CAL, {1: YEAR}) == {1: Light.RED}
-    assert item_lights([_assignment(status="已撤销")], TODAY, CAL) == {1: None}
+    assert item_lights([_assignment(status=Status.CANCELLED)], TODAY, CAL) == {1: None}
 
 
 def test_a_target_imported_after_its_deadline_is_late_from_the_import():
@@ -107,7 +101,7 @@ def test_a_target_imported_after_its_deadline_is_late_from_the_import():
     assert chase == imported
     assert started_late(date(2026, 3, 1), date(2026, 12, 31), imported) == date(2026, 3, 1)
     a = _assignment(deadline=date(2026, 5, 31), sent_on=imported, signed_on=None)
-    a = replace(a, status="待签收", chase_from=chase)
+    a = replace(a, status=Status.AWAITING_SIGN, chase_from=chase)
     assert overdue_since(a) == imported
     assert overdue_since(replace(a, chase_from=None)) == date(2026, 5, 31)
     first = {n.kind: n for n in needs(a, date(2026, 11, 17), CAL, Rules())}["overdue"]

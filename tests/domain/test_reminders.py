@@ -11,37 +11,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from bot.render import Renderer
-from domain import digests
+from domain.items import Status
 from domain.models import Period
 from domain.periods import window
-from domain.policy import Chase, Rules, Step, needs, steps, told
-from domain.reminders import Assignment, behind_on_reports
+from domain.policy import Chase, Rules, needs, steps
+from domain.reminders import behind_on_reports
 from domain.traffic import Light, light
-from domain.workdays import WorkdayCalendar
-
-CAL = WorkdayCalendar()
-SENT = date(2026, 9, 22)
-DEADLINE = date(2026, 10, 16)
-FAR = date(2026, 12, 31)
-RULES = Rules()
-
-
-def assignment(**changes) -> Assignment:
-    base = dict(
-        item_id=1,
-        title="老旧小区改造",
-        serial="督办〔2026〕1号",
-        status="待签收",
-        is_key=False,
-        period=Period.WEEKLY,
-        deadline=FAR,
-        sent_on=SENT,
-        unit_id=2,
-        unit_name="市交通运输局",
-        is_lead=False,
-    )
-    return Assignment(**{**base, **changes})
+from tests.reminder_cases import CAL, DEADLINE, FAR, RULES, SENT, assignment, unanswered
 
 
 def walk(a, end=date(2026, 10, 30), rules=RULES, state="sent", skip=(), changes=None):
@@ -118,7 +94,7 @@ def test_a_muted_unit_is_not_reminded_but_the_escalation_goes_and_says_so():
 
 
 def test_responsible_is_chased_from_the_sixth_working_day_after_signing():
-    taken = walk(assignment(status="办理中", signed_on=SENT, last_report_on=FAR))
+    taken = walk(assignment(status=Status.IN_PROGRESS, signed_on=SENT, last_report_on=FAR))
     assert ladder(taken, "responsible:") == [
         ("10-08", "remind"),  # working day 6 after 签收: the 5 days allowed have passed
         ("10-10", "remind"),
@@ -129,7 +105,7 @@ def test_responsible_is_chased_from_the_sixth_working_day_after_signing():
 
 
 def test_missed_reports_are_one_ladder_until_the_unit_reports_again():
-    signed = assignment(status="办理中", signed_on=SENT, responsible_set=True)
+    signed = assignment(status=Status.IN_PROGRESS, signed_on=SENT, responsible_set=True)
     reported = replace(signed, last_report_on=date(2026, 10, 14))
     taken = walk(signed, changes={date(2026, 10, 14): reported})
     reports = [(d, a, k.rsplit(":", 1)[1]) for d, a, k in taken if k.startswith("report:")]
@@ -148,7 +124,9 @@ def test_missed_reports_are_one_ladder_until_the_unit_reports_again():
 
 
 def test_a_new_deadline_starts_a_new_overdue_ladder():
-    late = assignment(status="办理中", signed_on=SENT, responsible_set=True, deadline=DEADLINE)
+    late = assignment(
+        status=Status.IN_PROGRESS, signed_on=SENT, responsible_set=True, deadline=DEADLINE
+    )
     late = replace(late, period=Period.ONCE)
     extended = replace(late, deadline=date(2026, 10, 21))
     taken = walk(late, end=date(2026, 11, 10), changes={date(2026, 10, 20): extended})
@@ -165,7 +143,11 @@ def test_a_new_deadline_starts_a_new_overdue_ladder():
 
 def test_heads_ups_come_once_each_and_never_escalate():
     signed = assignment(
-        status="办理中", signed_on=SENT, responsible_set=True, deadline=DEADLINE, is_key=True
+        status=Status.IN_PROGRESS,
+        signed_on=SENT,
+        responsible_set=True,
+        deadline=DEADLINE,
+        is_key=True,
     )
     taken = walk(replace(signed, last_report_on=date(2026, 9, 22)), end=DEADLINE)
     soon = [(d, a) for d, a, k in taken if k.startswith("deadline_soon:")]
@@ -176,7 +158,7 @@ def test_heads_ups_come_once_each_and_never_escalate():
 
 
 def test_closed_and_suspended_items_need_nothing():
-    for status in ("暂停", "已办结", "待审核", "已撤销"):
+    for status in (Status.SUSPENDED, Status.CLOSED, Status.UNDER_REVIEW, Status.CANCELLED):
         assert needs(assignment(status=status), date(2026, 10, 20), CAL, Rules()) == []
 
 
@@ -187,7 +169,7 @@ def test_a_seasonal_window_holds_every_rule_until_it_opens():
     assert sign.context["sent"] == "2026-09-22"  # the unit is told the real date
     assert sign.context["workdays"] == 1  # but the waiting counts from the window
     early = assignment(
-        status="办理中",
+        status=Status.IN_PROGRESS,
         signed_on=date(2026, 9, 23),
         responsible_set=True,
         chase_from=date(2026, 10, 12),
@@ -196,82 +178,14 @@ def test_a_seasonal_window_holds_every_rule_until_it_opens():
     assert "report" not in kinds  # no period before the window is counted as missed
 
 
-# ---- honest words -------------------------------------------------------------------------
-
-
-def test_an_escalation_says_what_was_really_done():
-    key = "sign:1:2:2026-09-22"
-    history = [
-        Chase(key, "remind", date(2026, 12, 1), "sent"),
-        Chase(key, "remind", date(2026, 12, 3), "sent"),
-        Chase(key, "remind", date(2026, 12, 7), "sent"),
-    ]
-    assert told(history).sent == (date(2026, 12, 1), date(2026, 12, 3), date(2026, 12, 7))
-    assert "已提醒3次（12月1日、3日、7日）" in followup_text(told(history))
-    held = [replace(c, state="held") for c in history]
-    text = followup_text(told(held))
-    assert "该单位暂无联络员，未能提醒" in text and "已提醒" not in text
-    failed = [replace(history[0], state="failed")]
-    assert "提醒未能送达" in followup_text(told(failed))
-    muted = followup_text(told([], muted_until=date(2026, 12, 15)))
-    assert "已暂停提醒至12月15日" in muted and "已提醒" not in muted
-    assert "机器人已自动提醒" not in text + muted
-
-
-def followup_text(facts) -> str:
-    need = needs(assignment(), date(2026, 12, 8), CAL, Rules())[0]
-    step = Step("escalate", need, told=facts)
-    (digest,) = digests.followups([step], [7], {}, date(2026, 12, 8))
-    return Renderer()("push_followup", **digest.context())
-
-
-# ---- digests --------------------------------------------------------------------------------
-
-
-def test_one_todo_per_unit_lists_every_entry_and_counts_beyond_ten():
-    day = date(2026, 10, 8)
-    many = [
-        Step("remind", n, 1)
-        for i in range(12)
-        for n in needs(
-            assignment(item_id=i + 1, serial=f"督办〔2026〕{i + 1}号"), day, CAL, Rules()
-        )
-    ]
-    other = needs(assignment(unit_id=3, unit_name="市生态环境局"), day, CAL, Rules())
-    found = digests.todos([*many, Step("remind", other[0], 1)], day)
-    assert sorted(d.unit_id for d in found) == [2, 3]
-    (mine,) = [d for d in found if d.unit_id == 2]
-    assert mine.key == "todo:u2:2026-10-08" and len(mine.fixes) == 10
-    text = Renderer()("push_todo", **mine.context())
-    assert text.count("尚未签收") == 10 and "另有2项，发送 /mytasks 查看" in text
-    assert "共12项" in text
-
-
-def test_a_followup_groups_escalations_by_unit_and_a_plan_leader_gets_only_theirs():
-    day = date(2026, 10, 8)
-    jt = needs(assignment(), day, CAL, Rules())[0]
-    late = assignment(item_id=5, unit_id=3, unit_name="市生态环境局", deadline=date(2026, 9, 30))
-    hj = next(n for n in needs(late, day, CAL, Rules()) if n.kind == "overdue")
-    esc = [Step("escalate", jt, told=told([])), Step("escalate", hj, told=told([]))]
-    found = digests.followups(esc, [7, 8], {5: [9]}, day)
-    assert [(d.person_id, len(d.steps), d.to_leader) for d in found] == [
-        (7, 2, False),
-        (8, 2, False),
-        (9, 1, True),
-    ]
-    text = Renderer()("push_followup", **found[0].context())
-    assert text.index("市交通运输局") < text.index("市生态环境局")
-    assert "分管目标逾期" in Renderer()("push_followup", **found[2].context())
-
-
 def test_traffic_light():
     today = date(2026, 10, 12)
-    assert light("办理中", DEADLINE, today, CAL) is Light.GREEN  # 4 working days left
-    assert light("办理中", DEADLINE, date(2026, 10, 13), CAL) is Light.YELLOW
-    assert light("办理中", DEADLINE, date(2026, 10, 17), CAL) is Light.RED
-    assert light("已办结", DEADLINE, date(2026, 10, 30), CAL) is Light.GREEN
-    assert light("办理中", DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
-    signed = assignment(status="办理中", signed_on=SENT)
+    assert light(Status.IN_PROGRESS, DEADLINE, today, CAL) is Light.GREEN  # 4 working days left
+    assert light(Status.IN_PROGRESS, DEADLINE, date(2026, 10, 13), CAL) is Light.YELLOW
+    assert light(Status.IN_PROGRESS, DEADLINE, date(2026, 10, 17), CAL) is Light.RED
+    assert light(Status.CLOSED, DEADLINE, date(2026, 10, 30), CAL) is Light.GREEN
+    assert light(Status.IN_PROGRESS, DEADLINE, today, CAL, behind_on_reports=True) is Light.YELLOW
+    signed = assignment(status=Status.IN_PROGRESS, signed_on=SENT)
     assert behind_on_reports(signed, today, CAL)
     assert not behind_on_reports(replace(signed, last_report_on=today), today, CAL)
 
@@ -290,14 +204,6 @@ def test_fortnightly_periods_start_on_the_monday_of_the_sending_week():
 
 
 # ---- an unanswered revisit ------------------------------------------------------------------
-
-ASKED = date(2026, 9, 28)  # Monday before National Day: working days 09-29 (1), 09-30, 10-08 (3)
-
-
-def unanswered(**changes) -> Assignment:
-    """The lead unit's part in a closed item now 回访中, asked on ASKED, long past its deadline."""
-    base = dict(status="回访中", is_lead=True, deadline=DEADLINE, signed_on=SENT)
-    return assignment(**{**base, "revisit_id": 7, "revisit_asked_on": ASKED, **changes})
 
 
 def test_an_unanswered_revisit_climbs_the_ladder_from_the_invitation_day():
@@ -323,12 +229,3 @@ def test_an_answered_revisit_and_the_co_units_part_are_not_chased():
     assert needs(unanswered(revisit_id=None, revisit_asked_on=None), day, CAL, RULES) == []
     co_unit = unanswered(is_lead=False, revisit_id=None, revisit_asked_on=None, unit_id=3)
     assert needs(co_unit, day, CAL, RULES) == []
-
-
-def test_the_todo_names_the_revisit_and_its_button_opens_the_revisits_form():
-    day = date(2026, 10, 8)
-    (need,) = needs(unanswered(), day, CAL, RULES)
-    (todo,) = digests.todos(steps(need, [], day, CAL, RULES), day)
-    assert todo.fixes == [("revisit", 7, "督办〔2026〕1号")]  # the revisit's id, not the item's
-    text = Renderer()("push_todo", **todo.context())
-    assert "回访通知已于 2026年9月28日 发出，贵单位尚未报送回访情况（已过3个工作日）" in text

@@ -5,7 +5,7 @@ Only Telegram is emulated; the database, the clock-driven rules and the template
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,7 +23,10 @@ from bot.render import Renderer
 from bot.settings import Settings
 from domain import registration, unit_import
 from domain.models import Role
+from domain.plan import actions as plan
+from handlers.notify import fix_letters
 from storage.db import Database
+from tests.plan_sheet import sample_rows, workbook
 from tgemu import Emulator, EmuUser
 
 TOKEN = "123456789:" + "T" * 35
@@ -105,17 +108,7 @@ class Office:
     async def register(
         self, user: EmuUser, code: str, name: str, title: str = "科员", phone: str = "13800138000"
     ) -> None:
-        """A person taps the link and fills the form, as on a phone."""
-        await user.send(f"/start {code}")
-        await user.expect("姓名")
-        await user.send(name)
-        await user.expect("职务")
-        await user.send(title)
-        await user.expect("手机")
-        await user.send(phone)
-        await user.expect("请核对注册信息")
-        await user.press("确认")
-        await user.expect("注册成功")
+        await register(user, code, name, title, phone)
 
     async def drain(self, max_waits: int = 20) -> int:
         """Send everything queued; a row waiting to be retried is waited out on the fake
@@ -203,9 +196,21 @@ async def office(tmp_path: Path, emu: Emulator, clock: FakeClock) -> AsyncIterat
 @pytest.fixture
 async def staffed(office: Office, emu: Emulator):
     """An office with a supervisor, a leader, and primary liaisons of two units."""
+    return await enrol_staff(office, emu)
+
+
+async def enrol_staff(
+    office: Office,
+    emu: Emulator,
+    *,
+    leader_shown: str = "领导赵",
+    liaison_name: Callable[[str, str], str] = lambda key, unit: f"{unit[:3]}联络员",
+) -> dict[str, EmuUser]:
+    """Registers 王督查, 赵主任 and the primary liaisons of 住建局 ("zj") and 交通局 ("jt")
+    through real invitations; `leader_shown` is the leader's Telegram name."""
     people = {
         "sup": emu.user(101, "督查员王"),
-        "leader": emu.user(201, "领导赵"),
+        "leader": emu.user(201, leader_shown),
         "zj": emu.user(301, "住建联络员"),
         "jt": emu.user(302, "交通联络员"),
     }
@@ -213,8 +218,61 @@ async def staffed(office: Office, emu: Emulator):
     await office.register(people["leader"], await office.cli_invite(Role.LEADER), "赵主任")
     for key, unit in (("zj", "市住房和城乡建设局"), ("jt", "市交通运输局")):
         code = await invite_liaison(office, people["sup"], unit)
-        await office.register(people[key], code, f"{unit[:3]}联络员")
+        await office.register(people[key], code, liaison_name(key, unit))
     return people
+
+
+async def register(
+    user: EmuUser, code: str, name: str, title: str = "科员", phone: str = "13800138000"
+) -> None:
+    """A person taps the link and fills the form, as on a phone (also used by bench/)."""
+    await user.send(f"/start {code}")
+    await user.expect("姓名")
+    await user.send(name)
+    await user.expect("职务")
+    await user.send(title)
+    await user.expect("手机")
+    await user.send(phone)
+    await user.expect("请核对注册信息")
+    await user.press("确认")
+    await user.expect("注册成功")
+
+
+# --- the plan's office: January, the sample plan imported ----------------------------------
+
+
+async def plan_office(tmp_path: Path, emu: Emulator, when: datetime):
+    """An office started at `when`, its units imported, its staff registered by short names."""
+    office = Office(tmp_path, emu, FakeClock(when))
+    await office.start()
+    await office.import_units()
+    people = await enrol_staff(office, emu, leader_shown="赵主任", liaison_name=lambda k, u: k)
+    return office, people
+
+
+@pytest.fixture
+async def january(tmp_path: Path, emu: Emulator):
+    office, people = await plan_office(tmp_path, emu, datetime(2026, 1, 5, 10, 0, tzinfo=TZ))
+    yield office, people
+    await office.stop()
+
+
+@pytest.fixture
+async def planned(january):
+    """January, with the 30-row sample plan imported (as `duban tasks import` does)."""
+    office, people = january
+    await plan.load_sheet(office.office, None, workbook(sample_rows()), letters_fixer(office))
+    await drain(office)
+    return office, people
+
+
+def letters_fixer(office: Office):
+    """The letters rendered and stored as `duban tasks import` and the upload handler do."""
+    return fix_letters(office.app.bot_data["services"])
+
+
+async def drain(office: Office) -> None:
+    await office.app.bot_data["services"].sender.drain()
 
 
 async def invite_liaison(office: Office, sup: EmuUser, unit: str, kind: str = "主联络员") -> str:

@@ -7,14 +7,15 @@ import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot import backup
 from domain.models import Role
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import TZ, Office
-from tests.e2e.test_cli import duban
-from tests.e2e.test_failures import read_only
-from tests.e2e.test_progress_review import answer, signed_item
+from tests.e2e.processes import duban, read_only
+from tests.e2e.steps import answer, signed_item
 from tests.emulator.support import PNG
 
 LEDGER = ("items", "reports", "audit", "attachments")
@@ -62,6 +63,7 @@ def table(path: Path, name: str) -> list[tuple]:
         db.close()
 
 
+@pytest.mark.slow
 async def test_backup_during_fan_out_restores_everything(office, staffed, tmp_path):
     await report_with_files(office, staffed)
     office.clock.set(datetime(2026, 11, 24, 18, 30, tzinfo=TZ))  # a Tuesday, after 18:00
@@ -178,9 +180,10 @@ def damaged(source: Path, target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 async def test_restore_refuses_a_held_database_and_a_bad_backup(tmp_path):
     from tests.e2e.conftest import UNITS_CSV
-    from tests.e2e.test_failures import one_clear_line
+    from tests.e2e.processes import one_clear_line
 
     await duban(tmp_path, "init")
     (tmp_path / "units.csv").write_text(UNITS_CSV, encoding="utf-8")

@@ -3,44 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import sqlite3
-import sys
-from asyncio.subprocess import PIPE, STDOUT
+from asyncio.subprocess import STDOUT
 from datetime import datetime
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import TOKEN, TZ, UNITS_CSV
+from tests.e2e.processes import duban, spawn
 
-
-def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DUBAN_")}
-    env.update({"DUBAN_DB": str(tmp_path / "duban.db"), **extra})
-    return env
-
-
-async def spawn(
-    tmp_path: Path, *args: str, stdout=PIPE, stderr=PIPE, **env: str
-) -> asyncio.subprocess.Process:
-    """`duban ARGS` as its own process, in `tmp_path`, with only the given DUBAN_* settings."""
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=tmp_path,
-        env=env_for(tmp_path, **env),
-        stdout=stdout,
-        stderr=stderr,
-    )
-
-
-async def duban(tmp_path: Path, *args: str, **env: str) -> tuple[int, str, str]:
-    proc = await spawn(tmp_path, *args, **env)
-    out, err = await asyncio.wait_for(proc.communicate(), 60)
-    return proc.returncode, out.decode(), err.decode()
+pytestmark = pytest.mark.slow  # every test here runs `duban` as a process
 
 
 async def test_setup_commands(tmp_path, emu):

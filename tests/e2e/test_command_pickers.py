@@ -4,10 +4,9 @@ with that command's own example, and a forged pick from the wrong role changes n
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.pushes import mute_choices
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_plan import january, planned  # noqa: F401  (fixtures: the sample plan)
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item, fill_new_item
 
 
 async def only_zj_item(office, staffed) -> None:
@@ -67,17 +66,17 @@ async def test_suspend_resume_revoke_pick_the_items_they_apply_to(office, staffe
     await sup.expect("请输入暂停的理由")
     await sup.send("等待审计结论")
     await sup.expect("已暂停")
-    assert await office.scalar("SELECT status FROM items") == "暂停"
+    assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
 
     await sup.send("/resume")
     picker = await sup.expect("请选择要恢复的事项")
     forged = await zj.press_data("v1:ru:1", message=zj.last)
     await forged.answered()
     assert "仅限督查员使用" in forged.answer
-    assert await office.scalar("SELECT status FROM items") == "暂停"
+    assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
     await sup.press(picker.button_texts[0], message=picker)
     await sup.expect("已恢复")
-    assert await office.scalar("SELECT status FROM items") == "待签收"
+    assert await office.scalar("SELECT status FROM items") == Status.AWAITING_SIGN
 
 
 async def test_key_and_unkey_an_ordinary_item_with_a_reason(office, staffed):
@@ -160,7 +159,7 @@ async def test_mute_picks_a_unit_then_a_date(office, staffed):
     assert await office.scalar("SELECT until FROM mutes") < today.isoformat()
 
 
-async def test_plan_overview_offers_its_tasks_and_key_lists_them(planned):  # noqa: F811
+async def test_plan_overview_offers_its_tasks_and_key_lists_them(planned):
     _, people = planned
     sup, leader = people["sup"], people["leader"]
     await leader.send("/plan")

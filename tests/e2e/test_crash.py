@@ -10,9 +10,11 @@ from asyncio.subprocess import DEVNULL
 from contextlib import closing
 from pathlib import Path
 
+import pytest
+
 from domain.models import Role
 from tests.e2e.conftest import TOKEN, Office
-from tests.e2e.test_cli import duban, spawn
+from tests.e2e.processes import duban, spawn
 from tgemu import Emulator, EmuUser
 
 
@@ -76,6 +78,7 @@ async def test_an_update_delivered_twice_is_handled_once(office: Office, emu: Em
     assert await office.scalar("SELECT count(*) FROM seen_updates WHERE update_id = ?", (answer,))
 
 
+@pytest.mark.slow
 async def test_kill_9_of_duban_run_right_after_an_answer(tmp_path: Path, emu: Emulator) -> None:
     await duban(tmp_path, "init")
     # the killed process keeps its lease until it is stale: a short one, waited out below

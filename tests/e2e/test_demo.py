@@ -12,8 +12,10 @@ from matplotlib import image
 from openpyxl import load_workbook
 
 from bot import demo
+from domain.items import Status
 
 
+@pytest.mark.slow
 async def test_demo_plays_the_month(tmp_path, capsys):
     await demo.run(tmp_path)
     transcript = capsys.readouterr().out
@@ -27,7 +29,7 @@ async def test_demo_plays_the_month(tmp_path, capsys):
         assert line in transcript, line
     db = sqlite3.connect(tmp_path / "duban.db")
     statuses = dict(db.execute("SELECT title, status FROM items"))
-    assert statuses["关于加快老旧小区改造的批示"] == "已办结"
+    assert statuses["关于加快老旧小区改造的批示"] == Status.CLOSED
     revisits = [r[0] for r in db.execute("SELECT state FROM revisits ORDER BY due_on")]
     assert revisits == ["done", "scheduled"]
     weekly = db.execute("SELECT count(*) FROM outbox WHERE rule = 'weekly' AND state = 'sent'")
@@ -39,7 +41,7 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     letter = Document(tmp_path / "督办函_督办〔2026〕1号.docx")
     assert [p.text for p in letter.paragraphs[:2]] == ["市委督查室", "督办〔2026〕1号"]
     plan = dict(db.execute("SELECT plan_code, status FROM items WHERE plan_code IS NOT NULL"))
-    assert len(plan) == 5 and plan["D01-01"] == "办理中"
+    assert len(plan) == 5 and plan["D01-01"] == Status.IN_PROGRESS
     assert "计划已导入" in transcript and "累计完成：3.5亿元（目标10亿元，完成35%）" in transcript
     assert "赵书记：分管目标逾期" in transcript  # D01-02 overdue, told to its 分管领导
     chart = image.imread(tmp_path / "月度通报图表.png")
@@ -57,6 +59,7 @@ def _dates(transcript: str) -> list[tuple[int, int]]:
     return found
 
 
+@pytest.mark.slow
 async def test_the_demo_runs_again_in_the_same_folder_in_date_order(tmp_path, capsys, caplog):
     (tmp_path / "duban.db").write_bytes(b"")  # a folder some older demo left behind
     (tmp_path / "单位名单.csv").write_text("名称\n", encoding="utf-8")

@@ -6,7 +6,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from tests.e2e.test_progress_review import signed_item
+from tests.e2e.steps import signed_item
 
 
 async def test_export_sends_the_ledger(office, staffed):

@@ -17,8 +17,7 @@ from domain.models import Person, Role
 from domain.workdays import WorkdayCalendar
 from handlers import basics, extension, lifecycle
 from tests.e2e.conftest import Office
-from tests.e2e.test_progress_review import signed_item
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item, signed_item
 
 NEW = "2027-01-15"
 OLD = WorkdayCalendar().add_workdays(date(2026, 11, 24), 15)  # the /new form's 15个工作日
@@ -77,7 +76,7 @@ async def test_extension_requested_and_granted(office, staffed):
     assert "2027年1月15日" in preview.text
     await zj.press("提交")
     await zj.expect("已提交延期申请")
-    assert await office.scalar("SELECT status FROM items") == "申请延期"
+    assert await office.scalar("SELECT status FROM items") == Status.EXTENSION_REQUESTED
 
     card = await sup.expect("延期申请")
     for part in (cn(old), "2027年1月15日", "需等待省住建厅批复资金", "市住房和城乡建设局"):
@@ -88,7 +87,7 @@ async def test_extension_requested_and_granted(office, staffed):
         result = await user.press_data("v1:eg:1", message=card)
         await result.answered()
         assert "仅限督查员使用" in result.answer
-    assert await office.scalar("SELECT status FROM items") == "申请延期"
+    assert await office.scalar("SELECT status FROM items") == Status.EXTENSION_REQUESTED
 
     await sup.press("同意延期", message=card)
     done = await sup.expect("已同意延期")
@@ -96,7 +95,7 @@ async def test_extension_requested_and_granted(office, staffed):
     told = await zj.expect("延期申请已同意")
     assert "调整为 2027年1月15日" in told.text
     assert await office.scalar("SELECT deadline FROM items") == NEW
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
 
     # the same card pressed again: refused, nothing changes
     again = await sup.press_data("v1:eg:1", message=card)
@@ -131,7 +130,7 @@ async def test_extension_refused_with_reason(office, staffed):
     told = await zj.expect("延期申请未获同意")
     assert "资金已下达，不存在客观障碍" in told.text and cn(OLD) in told.text
     assert await office.scalar("SELECT deadline FROM items") == OLD.isoformat()
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
     assert await office.scalar("SELECT decision FROM extensions") == "refused"
     # 不同意延期 pressed again on the same card: refused before a reason is asked
     again = await sup.press_data("v1:en:1", message=card)
@@ -147,7 +146,7 @@ async def test_extension_after_the_deadline_is_refused(office, staffed):
     refusal = await zj.expect("不能再申请延期")
     assert "督查" in refusal.text
     assert await office.scalar("SELECT count(*) FROM extensions") == 0
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
 
 
 async def test_form_survives_a_restart_cancels_and_allows_one_open_request(office, staffed):
@@ -199,8 +198,8 @@ async def test_suspend_and_resume_before_and_after_signing(office, staffed):
     for liaison in (zj, jt):
         told = await liaison.expect("督办事项暂停办理")
         assert "上级要求暂缓，待机构调整后实施" in told.text
-    assert await office.scalar("SELECT status FROM items") == "暂停"
-    assert await office.scalar("SELECT suspended_from FROM items") == "待签收"
+    assert await office.scalar("SELECT status FROM items") == Status.SUSPENDED
+    assert await office.scalar("SELECT suspended_from FROM items") == Status.AWAITING_SIGN
     refused = await zj.press_data("v1:sg:1", message=letter)
     await refused.answered()
     assert "不能执行“签收”" in refused.answer
@@ -215,7 +214,7 @@ async def test_suspend_and_resume_before_and_after_signing(office, staffed):
     await zj.press("签收", message=letter)
     await zj.expect("已签收")
     await suspend(sup, "等待审计结论")
-    assert await office.scalar("SELECT suspended_from FROM items") == "办理中"
+    assert await office.scalar("SELECT suspended_from FROM items") == Status.IN_PROGRESS
     await sup.send("/resume 1")
     await sup.expect("已恢复")
     await jt.expect("督办事项恢复办理")
@@ -244,7 +243,7 @@ async def test_cancel_with_reason_then_never_again(office, staffed):
     for liaison in (zj, jt):
         told = await liaison.expect("督办事项已撤销")
         assert "市政府已调整计划，不再实施" in told.text
-    assert await office.scalar("SELECT status FROM items") == "已撤销"
+    assert await office.scalar("SELECT status FROM items") == Status.CANCELLED
 
     await sup.send("/revoke 1")
     await sup.expect("不能执行“撤销”")

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,21 +12,11 @@ import pytest
 from bot import failures
 from bot.settings import Settings
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_cli import duban, spawn
+from tests.e2e.processes import SECRET, duban, one_clear_line, read_only, spawn
 from tgemu import Emulator
 
-SECRET = TOKEN.split(":")[1]
 
-
-def one_clear_line(code: int, out: str, err: str, expected: str) -> None:
-    assert code != 0, err
-    lines = err.strip().splitlines()
-    assert [line for line in lines if line.startswith("错误：")] == lines[-1:], err  # one line
-    assert expected in lines[-1], err
-    assert "Traceback" not in out + err
-    assert TOKEN not in out + err and SECRET not in out + err
-
-
+@pytest.mark.slow
 async def test_rejected_token(tmp_path):
     await duban(tmp_path, "init")
     async with Emulator(token="987654321:" + "O" * 35) as other:  # knows another bot
@@ -42,6 +28,7 @@ async def test_rejected_token(tmp_path):
         one_clear_line(*result, "Telegram 拒绝了机器人令牌")
 
 
+@pytest.mark.slow
 async def test_unreachable_api(tmp_path):
     await duban(tmp_path, "init")
     async with Emulator() as gone:
@@ -50,6 +37,7 @@ async def test_unreachable_api(tmp_path):
     one_clear_line(*result, f"无法连接 Telegram（127.0.0.1:{gone.port}）")
 
 
+@pytest.mark.slow
 async def test_read_only_database(tmp_path, emu):
     await duban(tmp_path, "init")
     db = tmp_path / "duban.db"
@@ -69,6 +57,7 @@ def test_full_disk_is_one_line():
     assert failures.explain(sqlite3.OperationalError("no such table: x"), Settings()) is None
 
 
+@pytest.mark.slow
 async def test_outage_while_running_is_two_lines(tmp_path, emu):
     """Refused connections, then the API back on the same port; then a 409 and a 429.
 
@@ -159,20 +148,3 @@ class Running:
         await asyncio.wait_for(self.proc.wait(), 30)
         await self.reader
         return "".join(self.lines)
-
-
-@contextmanager
-def read_only(path: Path) -> Iterator[None]:
-    """A file nobody may write: chmod for an ordinary user; root ignores that, so chattr +i."""
-    root = os.geteuid() == 0
-    if not root:
-        path.chmod(0o444)
-    elif subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-        pytest.skip("running as root, and chattr +i is not possible here")
-    try:
-        yield
-    finally:
-        if root:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
-        else:
-            path.chmod(0o644)

@@ -2,44 +2,9 @@
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.workdays import WorkdayCalendar
-
-
-async def fill_new_item(
-    sup,
-    *,
-    title="关于加快老旧小区改造的批示",
-    co=("交通局",),
-    key="是",
-    category="批办性",
-    deadline="15个工作日",
-) -> None:
-    """The supervisor's /new form, answered step by step as on a phone."""
-    await sup.send("/new")
-    await sup.expect("标题")
-    await sup.send(title)
-    await sup.expect("批示内容")
-    await sup.send("请住建局牵头，交通局配合，年底前完成改造任务。")
-    await sup.expect("批示领导")
-    await sup.send("王书记")
-    await sup.expect("来源")
-    await sup.press("领导批示")
-    await sup.expect("类别")
-    await sup.press(category)
-    await sup.expect("牵头单位")
-    await sup.press("住建局")
-    await sup.expect("配合单位")
-    for unit in co:
-        await sup.press(unit)
-        await sup.expect("已选：市")
-    await sup.press(f"完成（已选{len(co)}个）")
-    await sup.expect("办理时限")
-    await sup.send(deadline)
-    await sup.expect("反馈周期")
-    await sup.press("每周")
-    await sup.expect("重点事项")
-    await sup.press(key)
-    await sup.expect("请核对督办事项")
+from tests.e2e.steps import fill_new_item
 
 
 async def test_item_goes_from_new_to_signed(office, staffed):
@@ -52,7 +17,7 @@ async def test_item_goes_from_new_to_signed(office, staffed):
     assert f"{expected.year}年{expected.month}月{expected.day}日" in preview.text
     await sup.press("提交")
     await sup.expect("已提交审定")
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
     card = await leader.expect("请审定督办函")
     assert "王书记" in card.text and "审定" in card.text
@@ -69,7 +34,7 @@ async def test_item_goes_from_new_to_signed(office, staffed):
 
     await zj.press("签收")
     await zj.expect("已签收")
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
     await sup.expect("已签收")
     await zj.press("现在填写承办责任人")
     await zj.expect("姓名")
@@ -120,7 +85,7 @@ async def test_reference_item_is_recorded_without_letter(office, staffed):
     await sup.expect("已登记参阅性事项")
     await leader.settle()
     assert not [m for m in leader.inbox if "请审定" in m.text]
-    assert await office.scalar("SELECT status FROM items") == "已登记"
+    assert await office.scalar("SELECT status FROM items") == Status.RECORDED
 
 
 async def test_returned_letter_is_revised_and_resubmitted(office, staffed):

@@ -6,25 +6,9 @@ from datetime import datetime
 
 from bot import leader_channel, scheduler
 from bot.render import split_messages
+from domain.items import Status
 from tests.e2e.conftest import TZ
-from tests.e2e.test_progress_review import answer, signed_item
-from tests.e2e.test_refusals import approved_item
-
-
-async def report(zj, text: str, percent: str, difficulty: str | None) -> None:
-    await zj.send("/report")
-    await zj.expect("第1步/共5步")
-    await answer(zj, ("send", text, "完成进度"), ("send", percent, "困难和问题"))
-    if difficulty:
-        await answer(zj, ("send", difficulty, "下步打算"))
-    else:
-        await answer(zj, ("press", "无", "下步打算"))
-    await answer(
-        zj,
-        ("send", "继续推进", "附件"),
-        ("press", "完成", "请核对"),
-        ("press", "提交", "已报送进展"),
-    )
+from tests.e2e.steps import approved_item, report, signed_item
 
 
 async def test_weekly_summary_leads_with_key_items_and_names_the_late(office, staffed):
@@ -44,7 +28,8 @@ async def test_weekly_summary_leads_with_key_items_and_names_the_late(office, st
             " deadline, period, is_key, status, created_by, created_at, updated_at)"
             " SELECT title, instruction, instructing_leader, source, category, deadline,"
             " period, is_key, s.value, created_by, created_at, updated_at FROM items,"
-            " (SELECT '待审定' AS value UNION ALL SELECT '已办结') AS s WHERE items.id = 1"
+            " (SELECT ? AS value UNION ALL SELECT ?) AS s WHERE items.id = 1",
+            (Status.PENDING_APPROVAL, Status.CLOSED),
         )
     text = "\n".join(await leader_channel.render_weekly(svc, office.clock.now()))
     assert text.splitlines()[2] == "办理中 1；累计已办结 1 项"

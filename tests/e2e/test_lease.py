@@ -14,12 +14,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from storage import lease, outbox
 from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import TOKEN
-from tests.e2e.test_cli import duban, env_for
+from tests.e2e.processes import duban, env_for
 from tgemu import Emulator
+
+pytestmark = pytest.mark.slow  # every test here runs `duban` as a process
 
 LEASE = 3  # seconds: a killed holder is stale soon
 FIRST_CHAT = 50_000

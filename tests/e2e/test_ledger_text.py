@@ -8,8 +8,7 @@ from io import BytesIO
 
 from openpyxl import load_workbook
 
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_progress_review import answer
+from tests.e2e.steps import answer, fill_new_item
 
 TITLE = '=HYPERLINK("http://x","y")'
 

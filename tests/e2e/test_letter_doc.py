@@ -6,7 +6,7 @@ from io import BytesIO
 
 from docx import Document
 
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item
 
 
 async def test_letter_is_a_document_laid_out_like_an_official_letter(office, staffed):

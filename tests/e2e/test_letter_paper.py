@@ -13,7 +13,7 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from bot import letter_docx
 from bot.settings import SettingsError, load
 from domain import queries
-from tests.e2e.test_journey import fill_new_item
+from tests.e2e.steps import fill_new_item
 
 HOSTILE = "老旧小区改造 & <b>加装电梯</b>"
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_progress_review import answer, complete, signed_item
+from tests.e2e.steps import answer, complete, fill_new_item, signed_item
 from tgemu.html import utf16_len
 
 

@@ -3,7 +3,7 @@ and a list one entry a line (bot/templates, Defaults(parse_mode=HTML) in bot/app
 
 from __future__ import annotations
 
-from tests.e2e.test_journey import fill_new_item
+from tests.e2e.steps import fill_new_item
 
 TITLE = "<b>旧城</b>&'改造'"
 ESCAPES = ("&lt;", "&gt;", "&amp;", "&#39;", "&#34;", "&quot;")

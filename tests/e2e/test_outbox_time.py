@@ -3,7 +3,6 @@ a reminder overtaken while it waited is dropped; a change of time zone delays no
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,7 +14,7 @@ from bot.clock import FakeClock
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import TZ, Office
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item
 
 THURSDAY = datetime(2026, 4, 30, 17, 29, tzinfo=TZ)  # 1 May (Friday) starts a 5-day holiday
 
@@ -110,7 +109,7 @@ async def test_a_change_of_time_zone_delays_nothing(tmp_path: Path, emu, staffed
     zj = staffed["zj"]
     await queue(office, note("due", zj.id, "按时送达", clock.now(), automatic=False))
     await office.stop()
-    office.settings = replace(office.settings, tz="UTC")
+    office.settings = office.settings.model_copy(update={"tz": "UTC"})
     office.clock = FakeClock(clock.now(), ZoneInfo("UTC"))
     await office.start()
     await office.drain()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from domain import progress
 from tests.e2e.conftest import invite_liaison
-from tests.e2e.test_progress_review import answer, signed_item
+from tests.e2e.steps import answer, signed_item
 
 
 async def test_handover_tells_the_replaced_liaison(office, staffed, emu):

@@ -4,8 +4,8 @@ cancelled or overtaken, and a failure inside a handler still gets the user a pol
 
 from __future__ import annotations
 
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_refusals import approved_item
+from domain.items import Status
+from tests.e2e.steps import approved_item, fill_new_item
 
 
 async def two_signed_items(office, staffed) -> None:
@@ -73,6 +73,20 @@ async def test_invite_without_a_unit_offers_the_units(office, staffed):
     assert all("局" in b for b in narrowed.button_texts if "页" not in b)
 
 
+async def test_a_long_unit_list_turns_its_page_in_place(office, staffed):
+    streets = "".join(f"第{n}街道办事处,{n}街道,下级党委政府,\n" for n in range(1, 9))
+    await office.import_units("名称,简称,类型,上级单位\n" + streets)  # 12 units: two pages
+    sup = staffed["sup"]
+    await sup.send("/invite")
+    picker = await sup.expect("请选择要邀请联络员的单位")
+    assert "住建局" in picker.button_texts and "1/2" in picker.button_texts
+    press = await sup.press("下一页 ▶", message=picker)
+    turned = await sup.expect(lambda m: "2/2" in m.button_texts)
+    assert turned.message_id == picker.message_id  # the same message, not a new one
+    assert "住建局" not in turned.button_texts and "◀ 上一页" in turned.button_texts
+    assert (await press.answered()).answer == ""
+
+
 async def test_a_failure_inside_a_handler_gets_a_polite_answer_and_the_bot_goes_on(office, staffed):
     sup = staffed["sup"]
     async with office.db.transaction() as conn:  # as if the database file were damaged
@@ -95,7 +109,7 @@ async def test_a_reason_prompt_can_be_cancelled_or_overtaken(office, staffed):
     await leader.expect("请输入退回修改的理由")
     await leader.send("/cancel")
     await leader.expect("已取消")
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
     # asked for a reason, the leader approves on the same card instead, then types it
     await leader.press("退回修改", message=card)
@@ -104,6 +118,6 @@ async def test_a_reason_prompt_can_be_cancelled_or_overtaken(office, staffed):
     await leader.expect("已审定同意")
     await leader.send("标题有误")
     await leader.expect("不能执行“退回修改”")
-    assert await office.scalar("SELECT status FROM items") == "待签收"
+    assert await office.scalar("SELECT status FROM items") == Status.AWAITING_SIGN
     returned = await office.scalar("SELECT count(*) FROM audit WHERE action = '退回修改'")
     assert returned == 0

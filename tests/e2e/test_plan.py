@@ -15,59 +15,13 @@ from openpyxl import load_workbook
 from bot import leader_channel, ledger_xlsx, scheduler
 from bot.clock import FakeClock
 from domain import progress, queries, review
+from domain.items import Status
 from domain.models import Role
 from domain.plan import actions as plan
 from domain.plan import views as plan_views
 from domain.plan.sheet import PlanError
-from handlers.notify import fix_letters
-from tests.e2e.conftest import TZ, Office, invite_liaison
+from tests.e2e.conftest import TZ, Office, drain, invite_liaison, letters_fixer, plan_office
 from tests.plan_sheet import COLUMN, sample_rows, set_cell, workbook
-
-
-async def _staff(office: Office, emu) -> dict:
-    people = {
-        "sup": emu.user(101, "督查员王"),
-        "leader": emu.user(201, "赵主任"),
-        "zj": emu.user(301, "住建联络员"),
-        "jt": emu.user(302, "交通联络员"),
-    }
-    await office.register(people["sup"], await office.cli_invite(Role.SUPERVISOR), "王督查")
-    await office.register(people["leader"], await office.cli_invite(Role.LEADER), "赵主任")
-    for key, unit in (("zj", "市住房和城乡建设局"), ("jt", "市交通运输局")):
-        await office.register(people[key], await invite_liaison(office, people["sup"], unit), key)
-    return people
-
-
-async def _open(tmp_path: Path, emu, when: datetime):
-    office = Office(tmp_path, emu, FakeClock(when))
-    await office.start()
-    await office.import_units()
-    return office, await _staff(office, emu)
-
-
-@pytest.fixture
-async def january(tmp_path: Path, emu):
-    office, people = await _open(tmp_path, emu, datetime(2026, 1, 5, 10, 0, tzinfo=TZ))
-    yield office, people
-    await office.stop()
-
-
-def _fix(office):
-    """The letters rendered and stored as `duban tasks import` and the upload handler do."""
-    return fix_letters(office.app.bot_data["services"])
-
-
-@pytest.fixture
-async def planned(january):
-    """January, with the 30-row sample plan imported (as `duban tasks import` does)."""
-    office, people = january
-    await plan.load_sheet(office.office, None, workbook(sample_rows()), _fix(office))
-    await _drain(office)
-    return office, people
-
-
-async def _drain(office: Office) -> None:
-    await office.app.bot_data["services"].sender.drain()
 
 
 async def _item_of(office: Office, code: str) -> dict:
@@ -121,7 +75,7 @@ async def test_import_by_chat_sends_every_target_to_its_unit(january, emu):
         == 3
     )
 
-    await _drain(office)
+    await drain(office)
     zj = people["zj"]
     letters = [m.text for m in zj.inbox if "督 办 函" in (m.text or "")]
     notices = [m.text for m in zj.inbox if "任 务 书" in (m.text or "")]
@@ -158,7 +112,7 @@ async def test_a_liaison_registering_after_the_import_gets_each_letter_once(plan
     await office.emu.wait_until(
         lambda: sum("签收" in m.button_texts for m in hj.inbox) >= targets, 10
     )
-    await _drain(office)
+    await drain(office)
     await hj.settle()
     letters = [m for m in hj.inbox if "督 办 函" in (m.text or "") or "任 务 书" in (m.text or "")]
     assert len(letters) == targets
@@ -170,7 +124,7 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     rows = sample_rows()
     set_cell(rows, "T01-01", "目标数量", 150)
     set_cell(rows, "T07-03", "完成期限", "2026-06-15")
-    done = await plan.load_sheet(office.office, None, workbook(rows), _fix(office))
+    done = await plan.load_sheet(office.office, None, workbook(rows), letters_fixer(office))
     assert (done.targets_new, done.targets_updated, done.unchanged) == (0, 2, 28)
     assert (done.tasks_new, done.tasks_updated) == (0, 0)
     assert await office.scalar("SELECT count(*) FROM items") == 30
@@ -181,7 +135,7 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     audits = await office.rows("SELECT detail FROM audit WHERE action = '重新导入更新目标'")
     assert len(audits) == 2
     assert "2026-06-15" in audits[1]["detail"]
-    await _drain(office)
+    await drain(office)
     told = await people["zj"].expect("目标调整通知")
     assert "完成老旧小区改造" in told.text and "目标数量：120 → 150" in told.text
 
@@ -192,7 +146,7 @@ async def test_reimport_after_editing_two_rows_updates_just_those(planned):
     next(r for r in moved if r[6] == "T02-03")[0] = "T01"
     for sheet, expected in ((rows, "责任单位不能通过重新导入更改"), (moved, "已属于另一项任务")):
         with pytest.raises(PlanError) as caught:
-            await plan.load_sheet(office.office, None, workbook(sheet), _fix(office))
+            await plan.load_sheet(office.office, None, workbook(sheet), letters_fixer(office))
         assert any(expected in str(p) for p in caught.value.problems)
     assert await office.scalar("SELECT count(*) FROM items") == 30
 
@@ -397,7 +351,7 @@ async def test_a_multi_year_target_rolls_into_the_next_year(planned):
     first = await _item_of(office, "T04-01")  # 交通局, 2026-12-31 then 2027-12-31
     office.clock.set(datetime(2026, 12, 1, 10, 0, tzinfo=TZ))
     await _close(office, people, "T04-01", "jt")
-    assert (await _item_of(office, "T04-01"))["status"] == "已办结"
+    assert (await _item_of(office, "T04-01"))["status"] == Status.CLOSED
 
     await _tick_on(office, date(2026, 12, 21))  # closed, but 2027 has not begun
     assert (await _item_of(office, "T04-01"))["id"] == first["id"]
@@ -405,10 +359,10 @@ async def test_a_multi_year_target_rolls_into_the_next_year(planned):
     await _tick_on(office, date(2027, 1, 4))
     following = await _item_of(office, "T04-01")
     assert following["id"] != first["id"]
-    assert (following["deadline"], following["status"]) == ("2027-12-31", "待签收")
+    assert (following["deadline"], following["status"]) == ("2027-12-31", Status.AWAITING_SIGN)
     assert (following["year"], following["serial"]) == (2027, 1)  # 督办〔2027〕1号
     assert "本年度节点：2027年12月31日 建成通车" in following["instruction"]
-    await _drain(office)
+    await drain(office)
     await people["jt"].expect("督办〔2027〕1号")
 
     await _tick_on(office, date(2027, 1, 5))  # once only
@@ -491,7 +445,7 @@ async def test_an_overdue_target_is_escalated_to_its_leader(planned, emu):
     day = date(2026, 10, 8)  # first ticks after the deadlines: the ladder is caught up
     while day <= date(2026, 10, 14):  # one step a day: 3 reminders, then the escalation
         await _tick_on(office, day)
-        await _drain(office)  # a digest still queued when its day ends is dropped, not counted
+        await drain(office)  # a digest still queued when its day ends is dropped, not counted
         day += timedelta(days=1)
     zhao = await office.office.person(people["leader"].id)
     sun_id = (await office.office.person(sun.id)).id
@@ -506,7 +460,7 @@ async def test_an_overdue_target_is_escalated_to_its_leader(planned, emu):
     assert told(sun_id, sun_led["id"]) and not told(sun_id, late["id"])
     sup = await office.office.person(people["sup"].id)
     assert told(sup.id, sun_led["id"]) and told(sup.id, late["id"])  # and the supervisor
-    await _drain(office)
+    await drain(office)
     message = await people["leader"].expect(lambda m: "改造雨污管网" in (m.text or ""))
     assert "分管目标逾期" in message.text and "您分管的大事要事任务" in message.text
     assert "孙副市长" not in message.text
@@ -577,7 +531,7 @@ async def test_an_oversized_or_wrong_file_changes_nothing(tmp_path, emu):
 
 @pytest.fixture
 async def november(tmp_path: Path, emu):
-    office, people = await _open(tmp_path, emu, datetime(2026, 11, 16, 10, 0, tzinfo=TZ))
+    office, people = await plan_office(tmp_path, emu, datetime(2026, 11, 16, 10, 0, tzinfo=TZ))
     yield office, people
     await office.stop()
 
@@ -595,12 +549,12 @@ async def test_a_plan_imported_in_november_chases_may_targets_from_the_import(no
     assert "节点日期已过" in reply.text and "T02-03 6月30日 上半年6场" in reply.text
     assert (await _item_of(office, "T01-01"))["chase_from"] == "2026-11-16"
 
-    await _drain(office)
+    await drain(office)
     await zj.press("签收")
     day = date(2026, 11, 17)
     while day <= date(2026, 11, 27):  # past the ladder: reminders, then the escalation
         await _tick_on(office, day)
-        await _drain(office)
+        await drain(office)
         day += timedelta(days=1)
     said = [m.text or "" for p in people.values() for m in p.inbox]
     late = [int(n) for text in said for n in re.findall(r"已逾期(\d+)个工作日", text)]
@@ -616,7 +570,7 @@ def zj_texts(person) -> list[str]:
 
 async def test_a_past_milestone_with_nothing_reported_is_not_ticked(november):
     office, people = november
-    await plan.load_sheet(office.office, None, workbook(sample_rows()), _fix(office))
+    await plan.load_sheet(office.office, None, workbook(sample_rows()), letters_fixer(office))
     await people["leader"].send("/plan T02")
     detail = await people["leader"].expect("T02 稳就业")
     line = next(t for t in detail.text.splitlines() if "上半年6场" in t)

@@ -6,26 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from domain.items import Status
 from domain.models import Role
 from tests.e2e.conftest import Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import answer, complete, fill_new_item, signed_item
 from tests.emulator.support import PNG
-
-
-async def signed_item(office, staffed) -> None:
-    """An approved key item, signed by the lead unit 住建局 and the co-unit 交通局."""
-    await approved_item(office, staffed)
-    for key in ("zj", "jt"):
-        await staffed[key].press("签收")
-        await staffed[key].expect("已签收")
-
-
-async def answer(user, *steps) -> None:
-    """Answer a form: each step is ('send'|'press', value, what the bot says next)."""
-    for how, value, then in steps:
-        await (user.send(value) if how == "send" else user.press(value))
-        await user.expect(then)
 
 
 async def test_progress_with_attachments_correction_and_second_period(office, staffed):
@@ -105,13 +90,6 @@ async def test_progress_with_attachments_correction_and_second_period(office, st
     assert await office.scalar("SELECT count(*) FROM alerts") == 1  # no difficulty, no alert
 
 
-async def complete(zj, text: str) -> None:
-    await zj.expect("办结报告")
-    await answer(zj, ("send", text, "佐证材料"), ("press", "完成", "请核对办结报告"))
-    await zj.press("提交")
-    await zj.expect("已提交办结报告")
-
-
 async def test_completion_returned_verified_and_passed(office, staffed):
     zj, sup, jt = staffed["zj"], staffed["sup"], staffed["jt"]
     await signed_item(office, staffed)
@@ -122,7 +100,7 @@ async def test_completion_returned_verified_and_passed(office, staffed):
     await complete(zj, "改造已全部完成，验收合格。")
     card = await sup.expect("办结审核")
     assert "改造已全部完成" in card.text and "第1次报送" in card.text
-    assert await office.scalar("SELECT status FROM items") == "待审核"
+    assert await office.scalar("SELECT status FROM items") == Status.UNDER_REVIEW
 
     result = await sup.press("通过办结", message=card)
     await result.answered()
@@ -138,7 +116,7 @@ async def test_completion_returned_verified_and_passed(office, staffed):
     assert "整改意见不务实" in returned.text and "措施未落实到位" in returned.text
     assert "问题未全部查清" not in returned.text and "整改台账未附" in returned.text
     assert await office.scalar("SELECT returns FROM items") == 1
-    assert await office.scalar("SELECT status FROM items") == "已退回补充"
+    assert await office.scalar("SELECT status FROM items") == Status.RETURNED_FOR_SUPPLEMENT
 
     await zj.press("重新报送办结报告")
     await complete(zj, "已补充整改台账。")
@@ -149,7 +127,7 @@ async def test_completion_returned_verified_and_passed(office, staffed):
 
     await sup.press("需实地核查", message=second)
     await answer(sup, ("send", "李科长", "核查时间"), ("send", "12月5日", "已安排实地核查"))
-    assert await office.scalar("SELECT status FROM items") == "待核查"
+    assert await office.scalar("SELECT status FROM items") == Status.AWAITING_VERIFICATION
     report_id = await office.scalar("SELECT max(id) FROM reports WHERE kind = 'completion'")
     forged = await zj.press_data(f"v1:fd:{report_id}")  # a liaison may not record the finding
     await forged.answered()
@@ -165,7 +143,7 @@ async def test_completion_returned_verified_and_passed(office, staffed):
     passed = await sup.expect("已通过办结")
     assert "已安排回访" in passed.text
     await zj.expect("办结审核通过")
-    assert await office.scalar("SELECT status FROM items") == "已办结"
+    assert await office.scalar("SELECT status FROM items") == Status.CLOSED
     assert await office.scalar("SELECT count(*) FROM revisits") == 2
     assert await office.scalar("SELECT count(*) FROM alerts WHERE kind = 'closed'") == 1
 

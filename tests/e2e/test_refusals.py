@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
+from domain.items import Status
 from domain.models import Role
 from tests.e2e.conftest import invite_liaison
-from tests.e2e.test_journey import fill_new_item
-
-
-async def approved_item(office, staffed, co=("交通局",)) -> None:
-    await fill_new_item(staffed["sup"], co=co)
-    await staffed["sup"].press("提交")
-    await staffed["leader"].expect("请审定督办函")
-    await staffed["leader"].press("同意下发")
-    await staffed["zj"].expect("督 办 函")
-    if "交通局" in co:
-        await staffed["jt"].expect("督 办 函")
-    await staffed["sup"].expect("已审定同意")  # the drafter hears of it through the outbox
+from tests.e2e.steps import approved_item, fill_new_item
 
 
 async def test_stranger_is_refused_politely_everywhere(office, emu):
@@ -47,7 +37,7 @@ async def test_supervisor_cannot_approve_when_a_leader_exists(office, staffed):
     result = await staffed["sup"].press_data("v1:ap:1", message=staffed["sup"].last)
     await result.answered()
     assert "须由领导审定" in result.answer
-    assert await office.scalar("SELECT status FROM items") == "待审定"
+    assert await office.scalar("SELECT status FROM items") == Status.PENDING_APPROVAL
 
 
 async def test_forged_and_stale_buttons_change_nothing(office, staffed):

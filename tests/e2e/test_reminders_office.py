@@ -12,7 +12,7 @@ from bot.clock import FakeClock
 from domain.models import Role
 from domain.workdays import WorkdayCalendar
 from tests.e2e.conftest import TZ, Office
-from tests.e2e.test_refusals import approved_item
+from tests.e2e.steps import approved_item
 
 
 async def drain(office: Office) -> None:

@@ -6,8 +6,7 @@ from handlers import callbacks as cb
 from storage import outbox
 from storage.outbox import Push
 from tests.e2e.conftest import Office
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_progress_review import complete, signed_item
+from tests.e2e.steps import complete, fill_new_item, signed_item
 
 REFUSED_400 = "Bad Request: can't parse entities"
 

@@ -90,7 +90,7 @@ async def test_revisit_answered_then_reopened_with_a_reason(office, staffed):
     invite = await zj.expect("回访（回头看）")
     assert invite.button_texts == ["填写回访情况"] and "老旧小区改造" in invite.text
     assert not any("回访" in m.text for m in jt.inbox)  # the co-unit is not asked
-    assert await office.scalar("SELECT status FROM items") == "回访中"
+    assert await office.scalar("SELECT status FROM items") == Status.REVISITING
 
     await fill_form(zj, "否", "部分小区外墙脱落", "维修资金未到位")
     card = await sup.expect("回访情况")
@@ -114,7 +114,7 @@ async def test_revisit_answered_then_reopened_with_a_reason(office, staffed):
     for user in (zj, jt):
         told = await user.expect("督办事项重办")
         assert "外墙脱落问题未整改到位" in told.text
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
     states = await office.rows("SELECT state, reason FROM revisits ORDER BY due_on")
     assert states == [
         {"state": "reopened", "reason": "外墙脱落问题未整改到位"},
@@ -136,7 +136,7 @@ async def test_revisit_answered_then_reopened_with_a_reason(office, staffed):
     stale = await sup.press_data("v1:vd:1", message=card)  # the card pressed after the decision
     await stale.answered()
     assert "无需重复处理" in stale.answer
-    assert await office.scalar("SELECT status FROM items") == "办理中"
+    assert await office.scalar("SELECT status FROM items") == Status.IN_PROGRESS
 
 
 async def test_revisit_finished_and_a_second_press_changes_nothing(office, staffed):
@@ -154,13 +154,13 @@ async def test_revisit_finished_and_a_second_press_changes_nothing(office, staff
     await sup.press("回访完成", message=card)
     await sup.expect("已确认回访完成")
     await zj.expect("督查室确认整改措施持续落实")
-    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "已办结"
+    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == Status.CLOSED
     for data in ("v1:vd:1", "v1:vr:1"):  # 回访完成 again, and 重办 after it: refused at once
         stale = await sup.press_data(data, message=card)
         await stale.answered()
         assert "无需重复处理" in stale.answer
     assert await office.scalar("SELECT count(*) FROM audit WHERE action = '回访完成'") == 1
-    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "已办结"
+    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == Status.CLOSED
     # the same invitation pressed again: the revisit is over
     again = await zj.press("填写回访情况")
     await again.answered()
@@ -168,7 +168,10 @@ async def test_revisit_finished_and_a_second_press_changes_nothing(office, staff
 
     office.clock.advance(days=60)  # the 90-day revisit comes round
     assert await ask_due_revisits(office.app) == 1
-    assert await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,)) == "回访中"
+    assert (
+        await office.scalar("SELECT status FROM items WHERE id = ?", (item_id,))
+        == Status.REVISITING
+    )
 
 
 async def test_only_the_lead_units_liaison_may_fill_the_form(office, staffed):

@@ -17,7 +17,7 @@ from storage import outbox
 from storage.db import Database
 from storage.outbox import Push
 from tests.e2e.conftest import Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
+from tests.e2e.steps import fill_new_item
 from tgemu import Emulator
 
 
@@ -138,6 +138,7 @@ async def limited(tmp_path: Path, clock):
     await emulator.stop()
 
 
+@pytest.mark.slow
 async def test_pacing_never_trips_telegrams_limits(limited):
     office, emu = limited
     sup = emu.user(101, "督查员")

@@ -17,8 +17,7 @@ from bot import scheduler
 from bot.clock import FakeClock
 from domain.models import Role
 from tests.e2e.conftest import TZ, Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
-from tests.e2e.test_leader_channel import report
+from tests.e2e.steps import fill_new_item, report
 
 UNITS = {"zj": "市住房和城乡建设局", "jt": "市交通运输局", "hj": "市生态环境局"}
 

@@ -10,7 +10,7 @@ from telegram.ext import CommandHandler, ConversationHandler
 from domain.models import Role
 from handlers.basics import COMMANDS
 from tests.e2e.conftest import Office, invite_liaison
-from tests.e2e.test_journey import fill_new_item
+from tests.e2e.steps import fill_new_item
 
 
 def registered_commands(app) -> set[str]:

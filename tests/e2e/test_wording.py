@@ -3,10 +3,9 @@ for as a 理由, and nobody is told to contact themself (a supervisor is the 督
 
 from __future__ import annotations
 
-import bot.app  # noqa: F401  (registers every reason prompt, as the running bot does)
+from bot.app import features
 from bot.render import Renderer
 from domain.models import Role
-from handlers import reasons
 
 
 async def test_the_co_unit_step_asks_to_choose_and_gives_no_false_example(office, staffed):
@@ -30,7 +29,8 @@ async def test_the_co_unit_step_asks_to_choose_and_gives_no_false_example(office
 
 def test_no_reason_prompt_asks_for_the_reason_of_a_result():
     render = Renderer()
-    questions = [render("ask_reason", asks=p.asks(p.what)) for p in reasons.PROMPTS.values()]
+    prompts = [p for feature in features() for p in feature.prompts]
+    questions = [render("ask_reason", asks=p.asks(p.what)) for p in prompts]
     assert len(questions) >= 8
     assert not [q for q in questions if "结果的理由" in q or "）的理由" in q]
     assert any(q.startswith("请输入实地核查结果（") for q in questions)

@@ -13,6 +13,7 @@ import aiosqlite
 import pytest
 
 from storage import db as db_module
+from storage import items
 from storage.db import Database
 
 LATEST = max(version for version, _, _ in db_module._migration_files())
@@ -183,3 +184,36 @@ async def test_a_database_that_fails_to_open_lets_the_process_exit(tmp_path: Pat
         assert await _threads_still_alive(started, 0.5) == []
     finally:
         await _close_connections_of(started)
+
+
+@pytest.mark.parametrize("outer", ["read", "transaction"])
+@pytest.mark.parametrize("inner", ["read", "transaction"])
+async def test_a_section_inside_a_section_raises_instead_of_deadlocking(tmp_path, outer, inner):
+    async with Database(tmp_path / "d.db") as db:
+        async with getattr(db, outer)() as conn:
+            with pytest.raises(RuntimeError, match="Pass the open connection"):
+                async with getattr(db, inner)():
+                    pass
+            assert await conn.scalar("SELECT 1") == 1  # the outer section still works
+        async with db.read() as conn:  # and the lock was given back
+            assert await conn.scalar("SELECT 2") == 2
+
+
+async def test_a_typed_read_of_a_column_of_another_type_says_so(tmp_path: Path):
+    """`integer` and `text` check what SQLite gave: a query reading the wrong column fails
+    where it runs, not when its value reaches a template."""
+    async with Database(tmp_path / "duban.db") as db, db.read() as conn:
+        assert await conn.integer("SELECT 7") == 7
+        assert await conn.text("SELECT 'x'") == "x"
+        assert await conn.integer("SELECT NULL") is None
+        with pytest.raises(TypeError, match="gave str, not int"):
+            await conn.integer("SELECT 'seven'")
+        with pytest.raises(TypeError, match="gave int, not str"):
+            await conn.text("SELECT 7")
+
+
+async def test_a_row_that_must_exist_and_does_not_is_named(tmp_path: Path):
+    async with Database(tmp_path / "duban.db") as db, db.read() as conn:
+        with pytest.raises(LookupError, match="item 404 is missing"):
+            await items.known(conn, 404)
+    assert db_module.found(0, "zero") == 0  # only None is missing

@@ -8,14 +8,15 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import Refusal
+from domain.items import Status
 from domain.models import Category, Period
 from domain.plan import actions as plan
 from domain.plan import keys as plan_keys
 from domain.plan.rules import Milestone, Shape
 from domain.plan.sheet import Plan, TargetRow, TaskRow
 from storage import plan as store
+from tests.conftest import TZ
 from tests.letters import letter_fixed
-from tests.storage.conftest import TZ
 
 
 def task(code="P1", *, key=False, lead=1, category=Category.ORDER, leader="赵主任") -> TaskRow:
@@ -54,6 +55,12 @@ def target(
 ROAD = (Milestone(date(2026, 12, 31), "一期"), Milestone(date(2027, 12, 31), "二期"))
 
 
+def road(unit, *milestones: Milestone) -> TargetRow:
+    """Target P1-2: a multi-year road in stages, ROAD and any later ones, due with its last."""
+    stages = (*ROAD, *milestones)
+    return target("P1-2", unit, shape=Shape.MULTI_YEAR, deadline=stages[-1].due, milestones=stages)
+
+
 @pytest.fixture
 async def sup(enrol):
     return await enrol.supervisor()
@@ -64,13 +71,7 @@ async def test_import_opens_one_item_per_target_in_one_transaction(office, unit_
         (task(lead=unit_ids.housing),),
         (
             target("P1-1", unit_ids.housing, quantity=Decimal("10")),
-            target(
-                "P1-2",
-                unit_ids.district,
-                shape=Shape.MULTI_YEAR,
-                deadline=date(2027, 12, 31),
-                milestones=ROAD,
-            ),
+            road(unit_ids.district),
         ),
     )
     done = await plan.import_plan(office, sup, plan_, then=letter_fixed)
@@ -88,28 +89,12 @@ async def test_import_opens_one_item_per_target_in_one_transaction(office, unit_
 async def test_reimport_keeps_opened_milestones_and_drops_only_unopened_ones(office, unit_ids, sup):
     first = Plan(
         (task(lead=unit_ids.housing),),
-        (
-            target(
-                "P1-2",
-                unit_ids.district,
-                shape=Shape.MULTI_YEAR,
-                deadline=date(2028, 12, 31),
-                milestones=(*ROAD, Milestone(date(2028, 12, 31), "三期")),
-            ),
-        ),
+        (road(unit_ids.district, Milestone(date(2028, 12, 31), "三期")),),
     )
     done = await plan.import_plan(office, sup, first, then=letter_fixed)
     shorter = Plan(
         first.tasks,
-        (
-            target(
-                "P1-2",
-                unit_ids.district,
-                shape=Shape.MULTI_YEAR,
-                deadline=date(2027, 12, 31),
-                milestones=ROAD,
-            ),
-        ),
+        (road(unit_ids.district),),
     )
     again = await plan.import_plan(office, sup, shorter, then=letter_fixed)
     assert (again.targets_updated, again.targets_new) == (1, 0)
@@ -182,22 +167,14 @@ async def test_key_of_task_and_target_combine_on_the_items(office, unit_ids, sup
 async def test_roll_over_waits_for_closure_and_for_the_year(office, unit_ids, sup, clock):
     plan_ = Plan(
         (task(lead=unit_ids.housing),),
-        (
-            target(
-                "P1-2",
-                unit_ids.district,
-                shape=Shape.MULTI_YEAR,
-                deadline=date(2027, 12, 31),
-                milestones=ROAD,
-            ),
-        ),
+        (road(unit_ids.district),),
     )
     done = await plan.import_plan(office, sup, plan_, then=letter_fixed)
     item_id = done.opened[0].id
     clock.set(datetime(2027, 1, 4, 10, 0, tzinfo=TZ))
     assert await plan.roll_over(office, then=letter_fixed) == []  # 2026's milestone still open
     async with office.db.transaction() as conn:
-        await conn.execute("UPDATE items SET status = '已办结' WHERE id = ?", (item_id,))
+        await conn.execute("UPDATE items SET status = ? WHERE id = ?", (Status.CLOSED, item_id))
     opened = await plan.roll_over(office, then=letter_fixed)
     assert [(i.deadline, i.year, i.serial) for i in opened] == [(date(2027, 12, 31), 2027, 1)]
     assert opened[0].chase_from is None  # its year has begun: chased at once

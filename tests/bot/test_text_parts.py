@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from bot import text_parts
 from bot.text_parts import CAPTION_LIMIT, caption_parts, split_html
 from tgemu.html import parse_html, utf16_len
 
@@ -119,3 +122,23 @@ def test_a_caption_takes_the_first_1024_and_the_rest_follows():
     assert all(utf16_len(visible(p)) <= 4096 for p in rest)
     assert squeezed(visible(caption) + "".join(map(visible, rest))) == squeezed(text)
     assert caption_parts("短") == ("短", [])
+
+
+SHORT_TEXTS = (
+    "  <b>标题</b>\n正文 &amp; 😀\n\n",
+    "<b>没有闭合",
+    "</b>多余的闭合",
+    "<b></b>  \n",
+    " \n\u3000 ",
+    "甲<i>乙</i>\u3000",
+    "&#32;",
+    "a < b 且 c > d",
+    '<a href="https://x.cn/?a=1&amp;b=2">链接</a>',
+)
+
+
+@pytest.mark.parametrize("text", SHORT_TEXTS)
+def test_a_short_text_comes_back_as_the_general_way_gives_it(text, monkeypatch):
+    fast = split_html(text)
+    monkeypatch.setattr(text_parts, "_whole", lambda text, limit: None)
+    assert fast == split_html(text)

@@ -47,9 +47,17 @@ DATES = [
 ]
 QUANTITIES = [None, Decimal(100)]
 REACHED = [None, 10, 60, 95]  # quantity, or % for a target without one
-TARGET_STATUSES = ["待签收", "办理中", "待审核", "暂停", "已办结", "回访中", "已撤销"]
+TARGET_STATUSES = [
+    Status.AWAITING_SIGN,
+    Status.IN_PROGRESS,
+    Status.UNDER_REVIEW,
+    Status.SUSPENDED,
+    Status.CLOSED,
+    Status.REVISITING,
+    Status.CANCELLED,
+]
 ITEM_DEADLINES = [date(2026, 10, 1), date(2026, 11, 26), date(2026, 12, 31)]
-ITEM_STATUSES = [str(s) for s in Status]
+ITEM_STATUSES = list(Status)
 REPORTING = ["unsigned", "silent", "on time"]
 
 
@@ -91,7 +99,7 @@ async def _target_states(office, sup) -> None:
             item = await items.get(conn, row["id"])
             unit = item.lead.unit_id
             await conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item.id))
-            if status == "待签收":
+            if status == Status.AWAITING_SIGN:
                 continue
             await items.sign(conn, item.id, unit, sup.id, "2026-02-02T10:00:00+08:00")
             if reached is None and n % 3:
@@ -210,7 +218,7 @@ async def test_a_target_far_behind_its_time_is_red_everywhere_not_just_in_plan(o
     for t in await plan_views.every_year(office):
         for g in t.targets:
             late = g.percent is not None and g.percent < 20
-            if g.deadline == date(2026, 12, 31) and late and g.status == "办理中":
+            if g.deadline == date(2026, 12, 31) and late and g.status == Status.IN_PROGRESS:
                 far, behind = g.code, g
     assert behind is not None and behind.light is Light.RED
     lit = await queries.lights(office)

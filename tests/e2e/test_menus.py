@@ -1,0 +1,102 @@
+"""What each update costs: the command menu is sent only when it changes, and the person is
+looked up once per update however many handlers ask who they are."""
+
+from __future__ import annotations
+
+import json
+
+import storage.people
+from domain.models import Role
+from handlers.basics import fingerprint, menu_of
+
+
+def menus_sent(office, chat_id: int) -> int:
+    """setMyCommands calls Telegram accepted for this person's chat."""
+    return sum(
+        1 for c in office.emu.calls_of("setMyCommands") if c.ok and _scope_chat(c.params) == chat_id
+    )
+
+
+def _scope_chat(params) -> int | None:
+    scope = params.get("scope")
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    return scope.get("chat_id") if scope else None
+
+
+async def change(office, sql: str, *params) -> None:
+    async with office.db.transaction() as conn:
+        await conn.execute(sql, params)
+
+
+async def help_twice(user) -> None:
+    for _ in range(2):
+        await user.send("/help")
+        await user.expect("可用的功能")
+
+
+async def test_menu_is_sent_when_it_changes_and_not_again(office, staffed):
+    leader = staffed["leader"]
+    assert menus_sent(office, leader.id) == 1, "registration sets the leader's menu"
+    await help_twice(leader)
+    assert menus_sent(office, leader.id) == 1, "/help does not resend an unchanged menu"
+
+    await change(office, "UPDATE people SET menu = '' WHERE tg_user_id = ?", leader.id)
+    await help_twice(leader)
+    assert menus_sent(office, leader.id) == 2, "registered before menus were remembered: once"
+
+    await change(office, "UPDATE people SET role = 'supervisor' WHERE tg_user_id = ?", leader.id)
+    await help_twice(leader)
+    assert menus_sent(office, leader.id) == 3, "a new role, a new menu, once"
+    stored = await office.scalar("SELECT menu FROM people WHERE tg_user_id = ?", (leader.id,))
+    assert stored == fingerprint(menu_of(Role.SUPERVISOR))
+
+    await office.restart()
+    await help_twice(leader)
+    assert menus_sent(office, leader.id) == 3, "a restart remembers what each chat has"
+
+
+async def test_changed_command_list_is_sent_again(office, staffed):
+    sup = staffed["sup"]
+    await change(office, "UPDATE people SET menu = 'an older list' WHERE tg_user_id = ?", sup.id)
+    await help_twice(sup)
+    assert menus_sent(office, sup.id) == 2
+
+
+async def test_person_is_looked_up_once_per_update(office, staffed, monkeypatch):
+    lookups: list[int] = []
+    real = storage.people.active_by_tg
+
+    async def counted(conn, tg_user_id):
+        lookups.append(tg_user_id)
+        return await real(conn, tg_user_id)
+
+    monkeypatch.setattr(storage.people, "active_by_tg", counted)
+    zj, sup = staffed["zj"], staffed["sup"]
+    for user, command, answer in (
+        (zj, "/help", "可用的功能"),
+        (zj, "/mytasks", "督办事项"),
+        (sup, "/items", "在办督办事项"),
+        (sup, "/invite", "请选择"),
+    ):
+        lookups.clear()
+        await user.send(command)
+        await user.expect(answer)
+        assert lookups == [user.id], command
+
+
+async def test_an_update_that_changes_nothing_writes_only_its_id(office, staffed):
+    statements: list[str] = []
+    await office.emu.settle()  # the registrations are written
+    await office.db.raw.set_trace_callback(statements.append)
+    zj = staffed["zj"]
+    try:
+        await zj.send("/help")
+        await zj.expect("可用的功能")
+        await office.emu.settle()
+    finally:
+        await office.db.raw.set_trace_callback(None)
+    touched = " ".join(statements)
+    assert "ptb_user_data" not in touched and "ptb_chat_data" not in touched
+    assert "SELECT 1 FROM seen_updates" not in touched, "a new update id needs no look-up"
+    assert touched.count("INSERT OR IGNORE INTO seen_updates") == 1
