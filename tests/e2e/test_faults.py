@@ -89,7 +89,7 @@ async def test_a_fan_out_through_every_fault_delivers_each_push_once(office, emu
     )
     assert waiting > 0, "the refusal met sends, which now wait for a retry"
 
-    await emu.wait_until(lambda: HUNG in arrivals(emu), 10, "the hung request lands, late")
+    await emu.wait_until(lambda: 0 in arrivals(emu)[HUNG], 10, "the hung request lands, late")
     await office.drain()
 
     rows = await office.rows("SELECT dedupe_key, chat_id, state, error FROM outbox")
