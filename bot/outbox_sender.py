@@ -25,9 +25,11 @@ import contextlib
 import logging
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import RetryAfter
+from telegram.ext import ExtBot
 
 from bot.pacer import PUSH, Pacer, seconds_of
 from bot.render import Renderer
@@ -55,7 +57,7 @@ def backoff(attempts: int) -> int:
 class Sender:
     def __init__(
         self,
-        bot: Bot,
+        bot: ExtBot[Any],
         office: Office,
         render: Renderer,
         *,
@@ -70,7 +72,8 @@ class Sender:
         self.hours = hours or Hours()
         self.rules = rules
         self.pacer = pacer  # None: the bot has no rate limiter (tests, the demo)
-        self.marked = {"rate_limit_args": PUSH} if pacer is not None else {}
+        # the pacer reads this to put a push behind replies; without a pacer, nothing to mark
+        self.marked: str | None = PUSH if pacer is not None else None
         self.slots = asyncio.Semaphore(in_flight)
         self.event = asyncio.Event()
         self.batch = asyncio.Lock()
@@ -275,21 +278,22 @@ class Sender:
     ) -> Message:
         """Send the row; a long text goes in as many messages as Telegram needs, with the
         buttons under the last one."""
+        mark = self.marked
         if row.file_id is not None:  # a file already on Telegram, forwarded by its id
             if row.file_kind == "photo":
-                return await self.bot.send_photo(chat_id, row.file_id, **self.marked)
+                return await self.bot.send_photo(chat_id, row.file_id, rate_limit_args=mark)
             if row.file_kind == "document":
-                return await self.bot.send_document(chat_id, row.file_id, **self.marked)
+                return await self.bot.send_document(chat_id, row.file_id, rate_limit_args=mark)
         parts = split_html(text) or [text]
         if row.photo:
             caption, parts = caption_parts(text)
             message = await self.bot.send_photo(
-                chat_id, Path(row.photo).read_bytes(), caption=caption, **self.marked
+                chat_id, Path(row.photo).read_bytes(), caption=caption, rate_limit_args=mark
             )
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             message = await self.bot.send_message(
-                chat_id, part, reply_markup=markup if last else None, **self.marked
+                chat_id, part, reply_markup=markup if last else None, rate_limit_args=mark
             )
         return message
 
