@@ -22,7 +22,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import unquote, urlencode
 
 import aiohttp
 from tick_cost import LIAISON_TG, NOW, TOKEN, UNITS, p99, seed
@@ -134,6 +134,7 @@ async def run() -> list[tuple[str, str]]:
             first = await timed_get(browser, f"{base}/ledger")
             urls = pages()
             warm = await reader(browser, base, urls, 1)
+            slowest = sorted(zip(warm, urls, strict=True))[-3:]
             quiet = await replies(liaison, lambda waits: len(waits) >= QUIET_REPLIES)
             paging = asyncio.create_task(reader(browser, base, urls, 2))
             busy = await replies(liaison, lambda _: paging.done())
@@ -144,6 +145,7 @@ async def run() -> list[tuple[str, str]]:
     return [
         ("台账 first page (every light decided)", f"{first * 1000:.0f} ms"),
         (f"台账 pages p50 / p99 ({len(warm)}: pages, sorts, filters)", spread(warm)),
+        ("slowest three pages", ", ".join(f"{unquote(u[8:])} {t * 1000:.0f} ms" for t, u in slowest)),
         (f"台账 pages p50 / p99 while the bot answers ({len(during)})", spread(during)),
         (f"/mytasks reply p50 / p99, no web reader ({len(quiet)})", spread(quiet)),
         (f"/mytasks reply p50 / p99, a web reader paging ({len(busy)})", spread(busy)),
