@@ -135,6 +135,7 @@ async def run() -> list[tuple[str, str]]:
             urls = pages()
             warm = await reader(browser, base, urls, 1)
             slowest = sorted(zip(warm, urls, strict=True))[-3:]
+            slow = ", ".join(f"{unquote(u[8:])} {t * 1000:.0f} ms" for t, u in slowest)
             quiet = await replies(liaison, lambda waits: len(waits) >= QUIET_REPLIES)
             paging = asyncio.create_task(reader(browser, base, urls, 2))
             busy = await replies(liaison, lambda _: paging.done())
@@ -145,7 +146,7 @@ async def run() -> list[tuple[str, str]]:
     return [
         ("台账 first page (every light decided)", f"{first * 1000:.0f} ms"),
         (f"台账 pages p50 / p99 ({len(warm)}: pages, sorts, filters)", spread(warm)),
-        ("slowest three pages", ", ".join(f"{unquote(u[8:])} {t * 1000:.0f} ms" for t, u in slowest)),
+        ("slowest three pages", slow),
         (f"台账 pages p50 / p99 while the bot answers ({len(during)})", spread(during)),
         (f"/mytasks reply p50 / p99, no web reader ({len(quiet)})", spread(quiet)),
         (f"/mytasks reply p50 / p99, a web reader paging ({len(busy)})", spread(busy)),
