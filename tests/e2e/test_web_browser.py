@@ -84,7 +84,7 @@ async def titles(page) -> list[str]:
 
 
 async def test_the_ledger_in_chromium_for_a_supervisor_and_a_liaison(
-    office, staffed, browser, tmp_path
+    browser, office, staffed, tmp_path
 ):
     await signed_item(office, staffed)
     await housing_only_item(staffed)
