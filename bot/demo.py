@@ -3,8 +3,10 @@
 The real bot runs against the project's own Bot API emulator, on a simulated clock, with a
 scripted office: a supervisor, a leader, liaisons of four units (a fifth unit never registers).
 The script prints the conversation as it happens and leaves the database, the ledger, the
-chart and a letter in the folder it names. It can be run again and again: a folder a previous
-demo left is emptied first (and the demo says so); a folder holding anything else is refused.
+chart, a letter, screenshots of the web ledger (phone and desktop, where Chromium is there)
+and a login link for reading it with `duban web` in the folder it names. It can be run again
+and again: a folder a previous demo left is emptied first (and the demo says so); a folder
+holding anything else is refused.
 """
 
 from __future__ import annotations
@@ -13,17 +15,19 @@ import html
 import logging
 import re
 import shutil
+import socket
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from bot import demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler, services
+from bot import browser, demo_script, leader_channel, ledger_xlsx, letter_docx, scheduler, services
 from bot.app import build_application
 from bot.app import start as start_bot
 from bot.app import stop as stop_bot
-from bot.clock import FakeClock
+from bot.clock import FakeClock, SystemClock
 from bot.revisit_tick import ask_due_revisits
 from bot.settings import Settings
 from domain import queries, registration, unit_import
@@ -31,6 +35,7 @@ from domain.models import Role
 from domain.office import Office
 from storage.db import Database
 from tgemu import Emulator, EmuUser
+from web import auth
 
 TZ = ZoneInfo("Asia/Shanghai")
 TOKEN = "700000001:DEMO_" + "x" * 30
@@ -44,6 +49,8 @@ UNITS = """名称,简称,类型
 """
 MARK = ".duban-demo"  # written into the output folder: a folder with it may be emptied
 SEND_METHODS = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText"}
+WEB_PORT = 8080  # where the left link points: `duban web` on the demo's database
+LINK_FILE = "网页台账登录链接.txt"
 
 
 class Narrator:
@@ -101,6 +108,7 @@ class Demo:
             leader_chat=CHANNEL,
             tick_seconds=0,
             office_name="市委督查室",
+            web_port=_free_port(),  # the bot serves its web ledger, as `duban run` would
         )
         self.db = await Database(self.settings.db).open()
         self.app = build_application(self.settings, self.db, self.clock, rate_limit=False)
@@ -197,6 +205,41 @@ class Demo:
         if chart_path is not None:
             (self.folder / "月度通报图表.png").write_bytes(chart_path.read_bytes())
 
+    async def keep_web_pages(self) -> None:
+        """The month's 台账 as the supervisor opens it from /web, photographed in Chromium at a
+        phone's and a desktop's width; without a browser, one line says so."""
+        self.narrator.note("督查员在浏览器中打开网页台账")
+        await self.act("sup", "/web", "网页台账")
+        answer = self.people["sup"].last
+        if answer is None:  # act() waited for it
+            raise RuntimeError("/web was not answered")
+        link = next(w for w in answer.text.split() if "/login/" in w)
+        try:
+            async with browser.chromium() as chromium:
+                page = await (await chromium.new_context()).new_page()
+                await page.goto(link)
+                await page.wait_for_url("**/ledger")
+                await browser.screenshots(page, self.folder, "网页台账")
+        except browser.NoBrowser as exc:
+            print(f"未生成网页台账截图：{exc}")
+
+    async def leave_login_link(self) -> None:
+        """A fresh link for reading this database afterwards: issued on the real clock (the
+        demo's own clock is a month away), good for ten minutes, once."""
+        office = replace(self.office, clock=SystemClock(TZ))
+        supervisor = await office.person(self.people["sup"].id)
+        assert supervisor is not None
+        token = await auth.issue_link(office, supervisor)
+        minutes = auth.LINK_TTL // 60
+        (self.folder / LINK_FILE).write_text(
+            "在本目录运行网页台账（只读）：\n"
+            f"  DUBAN_DB=duban.db DUBAN_WEB_PORT={WEB_PORT} duban web\n"
+            f"然后在{minutes}分钟内用浏览器打开（只能使用一次，以督查员{supervisor.name}的身份登录）：\n"
+            f"  http://127.0.0.1:{WEB_PORT}/login/{token}\n",
+            encoding="utf-8",
+        )
+        print(f"\n网页台账的登录方法（{minutes}分钟内有效）见输出目录中的 {LINK_FILE}。")
+
     async def setup_office(self) -> None:
         self.narrator.note("督查室开始使用督办助手：导入单位，邀请督查员和领导")
         path = self.folder / "单位名单.csv"
@@ -220,6 +263,12 @@ class Demo:
             link = (await self.people["sup"].expect("邀请链接已生成")).text  # since the press
             code = next(w for w in link.split() if "start=" in w).split("start=", 1)[1]
             await self.register(key, code, name[-2:], "办公室主任", f"1390000{uid}")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 class FolderInUse(Exception):
@@ -254,6 +303,8 @@ async def run(folder: Path) -> Path:
         await demo_script.month(demo)
         await ledger_xlsx.write(demo.office, folder / "督办台账.xlsx")
         await demo.keep_documents()
+        await demo.keep_web_pages()
+        await demo.leave_login_link()
     finally:
         await demo.stop()
     return folder

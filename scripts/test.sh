@@ -3,11 +3,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The monthly chart needs a CJK font (matplotlib must not draw empty boxes for Chinese).
-if ! ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1 && command -v apt-get >/dev/null; then
-  (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei) >/dev/null 2>&1 \
-    || echo "warning: could not install fonts-wqy-microhei; chart tests will fail" >&2
+# Debian packages the tests need, installed when missing: a CJK font for the monthly chart
+# (matplotlib must not draw empty boxes for Chinese) and Chromium for the browser test, which
+# Playwright drives (it never downloads a browser of its own here).
+need=()
+ls /usr/share/fonts/truetype/wqy/wqy-microhei.ttc >/dev/null 2>&1 || need+=(fonts-wqy-microhei fontconfig)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq --no-install-recommends "${need[@]}") >/dev/null 2>&1 \
+    || echo "warning: could not install ${need[*]}: chart tests fail, the browser test skips (fails on CI)" >&2
 fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then

@@ -19,18 +19,19 @@ from datetime import date
 
 from domain import lights as domain_lights
 from domain.items import RUNNING, Status
-from domain.models import Category, Person, Role, Unit
+from domain.models import Category, Person, Role
 from domain.office import Office
 from domain.traffic import Light, item_lights
-from storage import ledger_state, units
+from storage import ledger_state
 from storage import web as store
-from storage.web import LedgerFilter
+from storage.web import LedgerFilter, UnitName
 
 PAGE_SIZE = 100
 CHUNK = 1000  # items read per section of the database lock when deciding every light
 MAX_SEARCH = 50
 NO_LIGHT = "无"  # not judged: a draft, withdrawn, or its time not begun
 LIGHTS = (Light.RED.value, Light.YELLOW.value, Light.GREEN.value, NO_LIGHT)
+_LIGHT_NAMES: dict[Light | None, str] = {None: NO_LIGHT} | {light: light.value for light in Light}
 COLUMNS = (
     ("serial", "编号"),
     ("title", "标题"),
@@ -102,7 +103,7 @@ class _Reader:
         return value
 
 
-def parse(raw: Mapping[str, str], viewer: Person, all_units: list[Unit], leaders: list[str]):
+def parse(raw: Mapping[str, str], viewer: Person, all_units: list[UnitName], leaders: list[str]):
     """The page's query from the URL; a liaison's is bound to their own unit's sent items."""
     r = _Reader(raw)
     unit = r.pick("unit", "单位", {str(u.id) for u in all_units})
@@ -135,17 +136,17 @@ def parse(raw: Mapping[str, str], viewer: Person, all_units: list[Unit], leaders
     return Query(f, sort, light, int(page or 1), r.kept, r.notices)
 
 
-async def choices(office: Office) -> tuple[list[Unit], list[str]]:
+async def choices(office: Office) -> tuple[list[UnitName], list[str]]:
     """The units and 分管领导 a filter may name."""
     async with office.db.read() as conn:
-        return await units.all_units(conn), await store.leaders(conn)
+        return await store.unit_names(conn), await store.leaders(conn)
 
 
-def _overdue(row: store.LedgerKey, today: date) -> int:
+def _overdue(deadline: date, chase_from: date | None, status: Status, today: date) -> int:
     """Days past the deadline of a running item, counted as the reminders count them (a
     target imported after its deadline is late from its import: domain.reminders)."""
-    since = max(row.deadline, row.chase_from) if row.chase_from else row.deadline
-    return (today - since).days if row.status in RUNNING and since < today else 0
+    since = max(deadline, chase_from) if chase_from else deadline
+    return (today - since).days if status in RUNNING and since < today else 0
 
 
 class Lights:
@@ -187,30 +188,43 @@ def _no_label(*_) -> str:
     return ""  # the lights do not need the items' names
 
 
+async def _ordered(office: Office, q: Query) -> list[int]:
+    """The matching ids in the asked order; only the overdue sort reads more than the ids."""
+    async with office.db.read() as conn:
+        if q.sort != "overdue":
+            return await store.ledger_ids(conn, q.filter)
+        keys = await store.ledger_keys(conn, q.filter)
+    today = office.clock.today()
+    keys.sort(
+        key=lambda k: _overdue(k.deadline, k.chase_from, k.status, today),
+        reverse=q.filter.descending,
+    )
+    return [k.id for k in keys]
+
+
 async def ledger(office: Office, q: Query, lights: Lights) -> Ledger:
     """One page of the 台账 for the query, with the counts per light of everything matching."""
-    today = office.clock.today()
-    async with office.db.read() as conn:
-        rows = await store.ledger_ids(conn, q.filter)
+    ids = await _ordered(office, q)
     lit = await lights.get(office)
-    shown = {r.id: str(lit[r.id]) if lit.get(r.id) else NO_LIGHT for r in rows}
+    shown = {i: _LIGHT_NAMES[lit.get(i)] for i in ids}
     counts = Counter(shown.values())
     if q.light is not None:
-        rows = [r for r in rows if shown[r.id] == q.light]
+        ids = [i for i in ids if shown[i] == q.light]
     if q.sort == "light":
-        rows.sort(key=lambda r: LIGHTS.index(shown[r.id]), reverse=q.filter.descending)
-    elif q.sort == "overdue":
-        rows.sort(key=lambda r: _overdue(r, today), reverse=q.filter.descending)
-    pages = max(1, -(-len(rows) // PAGE_SIZE))
+        ids.sort(key=lambda i: LIGHTS.index(shown[i]), reverse=q.filter.descending)
+    pages = max(1, -(-len(ids) // PAGE_SIZE))
     page = min(q.page, pages)
-    chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    chunk = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     async with office.db.read() as conn:
-        details = await store.ledger_page(conn, [r.id for r in chunk])
-    lines = [_line(office, details[r.id], shown[r.id], _overdue(r, today)) for r in chunk]
-    return Ledger(lines, len(rows), {k: counts.get(k, 0) for k in LIGHTS}, page, pages)
+        details = await store.ledger_page(conn, chunk)
+    today = office.clock.today()
+    lines = [_line(office, details[i], shown[i], today) for i in chunk]
+    return Ledger(lines, len(ids), {k: counts.get(k, 0) for k in LIGHTS}, page, pages)
 
 
-def _line(office: Office, row: store.LedgerRow, light: str, overdue: int) -> Line:
+def _line(office: Office, row: store.LedgerRow, light: str, today: date) -> Line:
+    chase_from = date.fromisoformat(row.chase_from) if row.chase_from else None
+    overdue = _overdue(date.fromisoformat(row.deadline), chase_from, row.status, today)
     return Line(
         id=row.id,
         serial=office.label(row.year, row.serial, row.id, row.plan_code),

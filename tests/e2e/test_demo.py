@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sqlite3
 
@@ -11,7 +12,7 @@ from docx import Document
 from matplotlib import image
 from openpyxl import load_workbook
 
-from bot import demo
+from bot import browser, demo
 from domain.items import Status
 
 
@@ -46,6 +47,14 @@ async def test_demo_plays_the_month(tmp_path, capsys):
     assert "赵书记：分管目标逾期" in transcript  # D01-02 overdue, told to its 分管领导
     chart = image.imread(tmp_path / "月度通报图表.png")
     assert chart.shape[1] == 1080 and chart.shape[0] >= 400  # phone-width PNG
+    assert "督查员王明 ▸ /web" in transcript
+    link = (tmp_path / demo.LINK_FILE).read_text(encoding="utf-8")
+    assert "DUBAN_WEB_PORT=8080 duban web" in link and "http://127.0.0.1:8080/login/" in link
+    shots = [tmp_path / f"网页台账_{width}.png" for width in ("phone", "desktop")]
+    if browser.executable() or os.environ.get("CI"):  # the month's 台账 as Chromium shows it
+        assert [image.imread(shot).shape[1] for shot in shots] == [390, 1440]
+    else:
+        assert "未生成网页台账截图：未找到 Chromium" in transcript
 
 
 def _dates(transcript: str) -> list[tuple[int, int]]:

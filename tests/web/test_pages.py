@@ -71,6 +71,16 @@ async def test_filters_search_and_sort(client, office, people, ledger, unit_ids)
     assert await titles("sort=light") == ["HOSTILE", "交通秩序整治", "草拟中的事项"]
 
 
+async def test_days_overdue_are_shown_and_sorted(client, office, people, ledger, unit_ids):
+    late = draft("逾期的事项", unit_ids.housing, deadline=date(2026, 11, 20))
+    async with office.db.transaction() as conn:
+        await add_item(conn, late, people.sup, 3)
+    await log_in(client, office, people.sup)
+    page = await (await client.get("/ledger?sort=overdue&dir=desc")).text()
+    assert rows_of(page)[0] == "逾期的事项"
+    assert re.findall(r'<td class="overdue">(\d*)</td>', page) == ["4", "", "", ""]
+
+
 async def test_values_not_allowed_are_ignored_with_a_notice(client, office, people, ledger):
     await log_in(client, office, people.sup)
     response = await client.get(
