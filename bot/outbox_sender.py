@@ -13,9 +13,10 @@ dropped, not sent late.
 
 Pacing is the bot's one pacer (bot/pacer.py), which every request passes: the sender's calls
 are marked as pushes, so a person's reply goes first and the sum of both stays under
-Telegram's limits. A lane waits for its chat's window before it takes one of the `in_flight`
-slots, so a chat with many pushes never holds up the others. Rows for different chats go out
-concurrently; rows for one chat keep their order.
+Telegram's limits. Each chat at work has a lane: a task that sends its rows in order, and
+takes the chat's newer rows at the end of its queue. The reader keeps reading while lanes send,
+so a new chat starts as soon as a slot and the pacer allow, never after the slowest chat of a
+batch. A lane waits for its chat's window before it takes one of the `in_flight` slots.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import defaultdict
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,17 @@ log = logging.getLogger(__name__)
 RETRY_FOR = 24 * 3600  # a row that cannot be sent for a day is failed, for a person to see
 BACKOFF_MAX = 600
 OVERTAKEN = "已无需提醒：情况在等待发送时已变化"
+BATCH = 200  # rows read at a time
+HOLD = 1000  # rows held in the lanes at most; a new read waits for room
+
+
+@dataclass
+class _Window:
+    """What the lanes let go while a read is on its way: rows they settled (they may still
+    look pending to the read) and lanes stopped for a retry (their newer rows must wait)."""
+
+    ids: set[int] = field(default_factory=set)
+    lanes: set[str] = field(default_factory=set)
 
 
 def backoff(attempts: int) -> int:
@@ -77,6 +90,10 @@ class Sender:
         self.slots = asyncio.Semaphore(in_flight)
         self.event = asyncio.Event()
         self.batch = asyncio.Lock()
+        self.lanes: dict[str, deque[Queued]] = {}  # a chat's rows, in order, while it sends
+        self.held: set[int] = set()  # ids of the rows in the lanes
+        self.workers: set[asyncio.Task] = set()  # one per lane
+        self.window: _Window | None = None
         self.task: asyncio.Task | None = None
         self.stopping = False
         self.idle_check = idle_check
@@ -91,24 +108,26 @@ class Sender:
         self.task = asyncio.create_task(self._run(), name="duban-sender")
 
     async def stop(self) -> None:
+        """Reading stops, and each lane finishes the send it is in; the rest stay pending."""
         self.stopping = True
         self.event.set()
         if self.task is not None:
             await self.task
             self.task = None
+        await self._settled()
 
     def wake(self) -> None:
         self.event.set()
 
     async def _run(self) -> None:
         while not self.stopping:
-            self.event.clear()  # before the batch: a wake during it is not lost
+            self.event.clear()  # before the read: a wake during it is not lost
             try:
-                sent = await self.send_ready()
+                taken = await self._take()
             except Exception:  # never let one bad row stop the pushes for good
                 log.exception("sender batch failed")
-                sent = 0
-            if not sent and not self.stopping:
+                taken = 0
+            if not taken and not self.stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.event.wait(), timeout=await self._idle())
 
@@ -129,17 +148,59 @@ class Sender:
         return total
 
     async def send_ready(self) -> int:
-        """One batch of due rows; batches never overlap, so no row is picked twice."""
+        """Hand every due row to its lane and wait until the lanes are done (tests, the demo)."""
+        handled = 0
+        while taken := await self._take():
+            handled += taken
+        await self._settled()
+        return handled
+
+    async def _settled(self) -> None:
+        while self.workers:
+            await asyncio.wait(set(self.workers))
+
+    async def _take(self) -> int:
+        """Read one batch of due rows that no lane holds yet and hand each to its chat's lane;
+        returns how many were new. Reads never overlap, so no row is picked twice; lanes keep
+        sending meanwhile, so a chat with many rows never holds up the others."""
         async with self.batch:
+            if len(self.held) >= HOLD:
+                return 0  # a lane's progress wakes the reader again (`_let_go`)
             now = self.office.clock.now()
             working = working_moment(now, self.office.calendar, self.hours)
-            async with self.office.db.read() as conn:
-                rows = await outbox.ready(conn, int(now.timestamp()), working)
-            if not rows:
-                return 0
-            rows = await self._drop_overtaken(rows)
-            await self._send_batch(rows)
-            return len(rows) or 1
+            window = self.window = _Window()  # what lanes let go while the read is on its way
+            try:
+                async with self.office.db.read() as conn:
+                    found = await outbox.ready(
+                        conn, int(now.timestamp()), working, BATCH + len(self.held)
+                    )
+                # a row settled meanwhile may look pending to the read: it is not free
+                fresh = [r for r in found if r.id not in self.held and r.id not in window.ids]
+                rows = await self._drop_overtaken(fresh)
+            finally:
+                self.window = None
+            for row in rows:
+                if row.lane not in window.lanes:  # a lane stopped for a retry meanwhile
+                    self._enqueue(row)
+            return len(rows) or (1 if fresh else 0)
+
+    def _enqueue(self, row: Queued) -> None:
+        """A chat already at work takes the row at the end of its queue: its order is kept."""
+        self.held.add(row.id)
+        queue = self.lanes.get(row.lane)
+        if queue is None:
+            queue = self.lanes[row.lane] = deque()
+            worker = asyncio.create_task(self._lane(row.lane, queue), name=f"lane-{row.lane}")
+            self.workers.add(worker)
+            worker.add_done_callback(self.workers.discard)
+        queue.append(row)
+
+    def _let_go(self, row: Queued) -> None:
+        self.held.discard(row.id)
+        if self.window is not None:
+            self.window.ids.add(row.id)
+        if len(self.held) == HOLD - BATCH:
+            self.event.set()  # room for another batch
 
     async def _drop_overtaken(self, rows: list[Queued]) -> list[Queued]:
         """A reminder decided earlier but no longer due now is dropped, not sent late."""
@@ -153,24 +214,29 @@ class Sender:
             log.info("%s queued reminders were overtaken by events and dropped", len(stale))
         return [r for r in rows if r.id not in stale]
 
-    async def _send_batch(self, rows: list[Queued]) -> None:
-        lanes: dict[str, list[Queued]] = defaultdict(list)
-        for row in rows:
-            lanes[row.lane].append(row)
-        await asyncio.gather(*(self._lane(lane) for lane in lanes.values()))
+    async def _lane(self, lane: str, queue: deque[Queued]) -> None:
+        """One chat's rows, in order, until its queue is empty. A row left for a retry stops
+        the lane: the rest stay pending, and `outbox.ready` holds them behind it."""
+        try:
+            while queue and not self.stopping:
+                settled = await self._send_or_fail(queue[0])
+                self._let_go(queue.popleft())
+                if not settled:
+                    if self.window is not None:
+                        self.window.lanes.add(lane)  # a read on its way may hold newer rows
+                    break
+        finally:
+            while queue:
+                self._let_go(queue.popleft())
+            del self.lanes[lane]
 
-    async def _lane(self, rows: list[Queued]) -> None:
-        for row in rows:
-            if self.stopping:
-                return
-            try:
-                settled = await self._send(row)
-            except Exception as exc:  # a row that cannot even be rendered
-                log.exception("push %s could not be sent", row.id)
-                await self._settle(row.id, "failed", f"无法生成消息：{type(exc).__name__}")
-                settled = True
-            if not settled:
-                return  # keep this chat's order: the rest wait for the retry
+    async def _send_or_fail(self, row: Queued) -> bool:
+        try:
+            return await self._send(row)
+        except Exception as exc:  # a row that cannot even be rendered
+            log.exception("push %s could not be sent", row.id)
+            await self._settle(row.id, "failed", f"无法生成消息：{type(exc).__name__}")
+            return True
 
     async def _recipients(self, row: Queued) -> list[tuple[Person | None, int]]:
         async with self.office.db.read() as conn:
