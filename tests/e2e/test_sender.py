@@ -245,3 +245,28 @@ async def test_a_fan_out_under_telegrams_limits_while_a_liaison_talks(limited):
         mine = [m.text for m in u.inbox if str(u.id) in m.text]
         assert mine == sorted(mine) and len(mine) == 3, mine
     assert still_queued[0] > 0, still_queued  # the first answer did not wait for the fan-out
+
+
+@pytest.mark.slow
+async def test_many_pushes_queued_chat_by_chat_keep_every_chat_busy(limited):
+    """30 chats × 10 pushes, all of one chat's rows before the next chat's: each arrives once
+    and in order, with no 429, and the last chat starts before the first one is done: the
+    sender keeps reading while chats send, instead of waiting for a batch's slowest chat."""
+    office, emu = limited
+    users = [emu.user(2000 + i, f"用户{i}") for i in range(30)]
+    for u in users:
+        u._state.started = True  # they have written to the bot before
+    await queue(
+        office,
+        *(note(f"c{u.id}-{n}", chat=u.id, text=f"{u.id}-{n}") for u in users for n in range(10)),
+    )
+    mark = len(emu.calls)
+    await drain(office)
+    assert emu.stats["429"] == 0
+    for u in users:
+        mine = [m.text for m in u.inbox if str(u.id) in m.text]
+        assert mine == sorted(mine) and len(mine) == 10, mine
+    sends = [c.params.get("chat_id") for c in emu.calls[mark:] if c.method == "sendMessage"]
+    first_of_last = sends.index(users[-1].id)
+    last_of_first = len(sends) - 1 - sends[::-1].index(users[0].id)
+    assert first_of_last < last_of_first, (first_of_last, last_of_first)
