@@ -217,18 +217,23 @@ class Sender:
     async def _lane(self, lane: str, queue: deque[Queued]) -> None:
         """One chat's rows, in order, until its queue is empty. A row left for a retry stops
         the lane: the rest stay pending, and `outbox.ready` holds them behind it."""
+        stalled = False
         try:
-            while queue and not self.stopping:
-                settled = await self._send_or_fail(queue[0])
+            while queue and not self.stopping and not stalled:
+                if queue[0].automatic and not self._working():
+                    break  # read again at the next working moment
+                stalled = not await self._send_or_fail(queue[0])
                 self._let_go(queue.popleft())
-                if not settled:
-                    if self.window is not None:
-                        self.window.lanes.add(lane)  # a read on its way may hold newer rows
-                    break
         finally:
+            if (queue or stalled) and self.window is not None:
+                self.window.lanes.add(lane)  # a read on its way may hold newer rows
             while queue:
                 self._let_go(queue.popleft())
             del self.lanes[lane]
+
+    def _working(self) -> bool:
+        """Automatic rows go only at working moments, also when they waited in a lane."""
+        return working_moment(self.office.clock.now(), self.office.calendar, self.hours)
 
     async def _send_or_fail(self, row: Queued) -> bool:
         try:
