@@ -2,9 +2,7 @@
 
 Telegram forgets an update only when the bot confirms it by asking for a higher offset; a bot
 killed before that gets the same update again on restart. Only the newest ids are kept: a
-redelivery comes right after a crash, never thousands of updates later. The table is pruned
-once every `PRUNE_EVERY` ids, not on every update: the prune is a statement per update for a
-table that may hold a few dozen ids above `KEEP` meanwhile.
+redelivery comes right after a crash, never thousands of updates later.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ from __future__ import annotations
 from storage.db import Conn
 
 KEEP = 10_000
-PRUNE_EVERY = 100
 
 
 async def seen(conn: Conn, update_id: int) -> bool:
@@ -25,11 +22,9 @@ async def newest(conn: Conn) -> int:
     return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
 
 
-async def record(conn: Conn, update_id: int, keep: int = KEEP, every: int = PRUNE_EVERY) -> None:
-    """Remember one finished update; at every `every`-th id forget all but the newest `keep`."""
+async def record(conn: Conn, update_id: int, keep: int = KEEP) -> None:
+    """Remember one finished update and forget all but the newest `keep`."""
     await conn.execute("INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)", (update_id,))
-    if update_id % every:
-        return
     await conn.execute(
         "DELETE FROM seen_updates WHERE seq <= (SELECT max(seq) FROM seen_updates) - ?",
         (keep,),

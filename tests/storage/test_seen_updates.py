@@ -13,7 +13,7 @@ async def test_pruning_keeps_the_newest_arrivals_not_the_highest_ids(db_path: Pa
         # Telegram may restart update ids at random after a quiet week: 5 and 6 come last
         for update_id in (100, 101, 5, 6):
             async with db.transaction() as conn:
-                await seen_updates.record(conn, update_id, keep=3, every=1)
+                await seen_updates.record(conn, update_id, keep=3)
         async with db.read() as conn:
             kept = [u for u in (100, 101, 5, 6) if await seen_updates.seen(conn, u)]
     assert kept == [101, 5, 6]
@@ -27,14 +27,3 @@ async def test_an_update_recorded_twice_is_one_row(db_path: Path) -> None:
         async with db.read() as conn:
             assert await conn.scalar("SELECT count(*) FROM seen_updates") == 1
             assert not await seen_updates.seen(conn, 8)
-
-
-async def test_the_table_is_pruned_only_at_every_nth_id(db_path: Path) -> None:
-    async with Database(db_path) as db:
-        for update_id in range(1, 10):
-            async with db.transaction() as conn:
-                await seen_updates.record(conn, update_id, keep=2, every=5)
-        async with db.read() as conn:
-            kept = [u for u in range(1, 10) if await seen_updates.seen(conn, u)]
-    # pruned at id 5 (keeping 4, 5); 6…9 came after and wait for the prune at 10
-    assert kept == [4, 5, 6, 7, 8, 9]
