@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from domain.items import CHASED as CHASED  # defined with the other status groups
-from domain.items import REPORTING, Status
+from domain.items import REPORTING, RUNNING, Status
 from domain.models import Period
 from domain.periods import window
 from domain.workdays import WorkdayCalendar
@@ -56,7 +56,18 @@ def counted_from_window(a: Assignment) -> Assignment:
 def overdue_since(a: Assignment) -> date:
     """The day lateness counts from: the deadline, or the import of a target already past it
     (a plan imported in November does not make a May target 126 working days late)."""
-    return max(a.deadline, a.chase_from) if a.chase_from else a.deadline
+    return late_from(a.deadline, a.chase_from)
+
+
+def late_from(deadline: date, chase_from: date | None) -> date:
+    return max(deadline, chase_from) if chase_from else deadline
+
+
+def days_overdue(deadline: date, chase_from: date | None, status: Status, today: date) -> int:
+    """Calendar days a running item is past its deadline (0 otherwise), counted from the day
+    lateness counts from, as the reminders count it."""
+    since = late_from(deadline, chase_from)
+    return (today - since).days if status in RUNNING and since < today else 0
 
 
 def behind_on_reports(a: Assignment, today: date, cal: WorkdayCalendar) -> bool:

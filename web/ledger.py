@@ -16,11 +16,13 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from domain import lights as domain_lights
-from domain.items import RUNNING, Status
+from domain.items import Status
 from domain.models import Category, Person, Role
 from domain.office import Office
+from domain.reminders import days_overdue
 from domain.traffic import Light, item_lights
 from storage import ledger_state
 from storage import web as store
@@ -45,6 +47,14 @@ COLUMNS = (
 _SERIAL = re.compile(r"(?:(\d{4})\D+)?(\d{1,5})\D*$")
 
 
+class Notice(NamedTuple):
+    """A filter value set aside, worded by templates/ledger.j2."""
+
+    kind: str  # not_allowed | own_unit_only
+    label: str = ""  # the filter's name
+    value: str = ""  # what was asked
+
+
 @dataclass
 class Query:
     filter: LedgerFilter
@@ -52,7 +62,7 @@ class Query:
     light: str | None = None
     page: int = 1
     kept: dict[str, str] = field(default_factory=dict)  # the accepted parameters, for links
-    notices: list[str] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ class _Reader:
     def __init__(self, raw: Mapping[str, str]) -> None:
         self.raw = raw
         self.kept: dict[str, str] = {}
-        self.notices: list[str] = []
+        self.notices: list[Notice] = []
 
     def pick(self, name: str, label: str, allowed) -> str | None:
         """The parameter if `allowed` holds it (a collection, or a test of the value)."""
@@ -97,7 +107,7 @@ class _Reader:
         if not value:
             return None
         if not (allowed(value) if callable(allowed) else value in allowed):
-            self.notices.append(f"{label}“{value[:30]}”不在可选范围内，已忽略")
+            self.notices.append(Notice("not_allowed", label, value[:30]))
             return None
         self.kept[name] = value
         return value
@@ -109,7 +119,7 @@ def parse(raw: Mapping[str, str], viewer: Person, all_units: list[UnitName], lea
     unit = r.pick("unit", "单位", {str(u.id) for u in all_units})
     if viewer.role is Role.LIAISON:
         if unit is not None and int(unit) != viewer.unit_id:
-            r.notices.append("联络员只能查看本单位的事项，已忽略所选单位")
+            r.notices.append(Notice("own_unit_only"))
             r.kept.pop("unit")
         unit = str(viewer.unit_id)
     text = _text(raw, "q")[:MAX_SEARCH]
@@ -140,13 +150,6 @@ async def choices(office: Office) -> tuple[list[UnitName], list[str]]:
     """The units and 分管领导 a filter may name."""
     async with office.db.read() as conn:
         return await store.unit_names(conn), await store.leaders(conn)
-
-
-def _overdue(deadline: date, chase_from: date | None, status: Status, today: date) -> int:
-    """Days past the deadline of a running item, counted as the reminders count them (a
-    target imported after its deadline is late from its import: domain.reminders)."""
-    since = max(deadline, chase_from) if chase_from else deadline
-    return (today - since).days if status in RUNNING and since < today else 0
 
 
 class Lights:
@@ -196,7 +199,7 @@ async def _ordered(office: Office, q: Query) -> list[int]:
         keys = await store.ledger_keys(conn, q.filter)
     today = office.clock.today()
     keys.sort(
-        key=lambda k: _overdue(k.deadline, k.chase_from, k.status, today),
+        key=lambda k: days_overdue(k.deadline, k.chase_from, k.status, today),
         reverse=q.filter.descending,
     )
     return [k.id for k in keys]
@@ -224,7 +227,7 @@ async def ledger(office: Office, q: Query, lights: Lights) -> Ledger:
 
 def _line(office: Office, row: store.LedgerRow, light: str, today: date) -> Line:
     chase_from = date.fromisoformat(row.chase_from) if row.chase_from else None
-    overdue = _overdue(date.fromisoformat(row.deadline), chase_from, row.status, today)
+    overdue = days_overdue(date.fromisoformat(row.deadline), chase_from, row.status, today)
     return Line(
         id=row.id,
         serial=office.label(row.year, row.serial, row.id, row.plan_code),
