@@ -54,16 +54,15 @@ async def refusals(request: web.Request, handler):
     try:
         return await handler(request)
     except NotLoggedIn:
-        text = "请先在机器人中发送 /web，点击收到的一次性链接登录（链接10分钟内有效）。"
-        return message(request, "请先登录", text, 403)
+        return message(request, "login_first", 403)
     except Refusal as refusal:
         status = 404 if refusal.key in NOT_FOUND else 403
         text = request.app[RENDER].refusal(refusal, plain=True)
-        return message(request, "无法查看", text, status)
+        return message(request, "refused", status, text)
     except web.HTTPNotFound:
-        return message(request, "页面不存在", "找不到这个页面或事项，请从台账重新进入。", 404)
+        return message(request, "not_found", 404)
     except web.HTTPMethodNotAllowed:
-        return message(request, "不支持的操作", "网页台账只能查看，不能修改。", 405)
+        return message(request, "read_only", 405)
 
 
 async def headers(request: web.Request, response: web.StreamResponse) -> None:

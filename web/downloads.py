@@ -42,11 +42,11 @@ async def attachment(request: web.Request) -> web.Response:
         raise web.HTTPNotFound
     await readable_item(office, viewer, row.item_id)  # the item's own check
     if viewer.role is Role.LIAISON and row.unit_id != viewer.unit_id:
-        return message(request, "无权下载", "该附件属于其他单位的报送。", 403)
+        return message(request, "other_unit_file", 403)
     folder = request.app[SETTINGS].attachments_path
     path = Path(row.local_path) if row.local_path else None
     if path is None or not _inside(path, folder) or not path.is_file():
-        return message(request, "附件不在本机", "该附件没有保存在服务器上，请在机器人中查看。", 404)
+        return message(request, "file_elsewhere", 404)
     body = await asyncio.to_thread(path.read_bytes)
     return _download(body, row.file_name or path.name, "application/octet-stream")
 
@@ -66,7 +66,7 @@ async def chart_png(request: web.Request) -> web.Response:
     office = request.app[OFFICE]
     found = await monthly.figures(office)
     if not found:
-        return message(request, "暂无图表", "还没有下发给单位的事项。", 404)
+        return message(request, "no_chart", 404)
     today = office.clock.today()
     buffer = BytesIO()
     font = request.app[SETTINGS].font_path
@@ -75,5 +75,5 @@ async def chart_png(request: web.Request) -> web.Response:
             title = f"{today.year}年{today.month}月各单位办结情况"
             await asyncio.to_thread(lambda: chart.unit_chart(found, title, buffer, font))
     except chart.NoChineseFont as exc:
-        return message(request, "无法绘制图表", str(exc), 503)
+        return message(request, "chart_failed", 503, str(exc))
     return web.Response(body=buffer.getvalue(), content_type="image/png")

@@ -6,16 +6,10 @@ import logging
 
 from aiohttp import web
 
-from storage import web as store
 from web import auth
 from web.view import OFFICE, SESSION, SESSION_COOKIE, SETTINGS, message, render, session
 
 log = logging.getLogger(__name__)
-REFUSED = {
-    store.LINK_SPENT: "该登录链接已使用过，每个链接只能使用一次。请在机器人中重新发送 /web。",
-    store.LINK_EXPIRED: "该登录链接已过期（有效期10分钟）。请在机器人中重新发送 /web。",
-    store.LINK_UNKNOWN: "登录链接无效。请在机器人中发送 /web 获取新的链接。",
-}
 
 
 def _set_cookie(request: web.Request, response: web.StreamResponse, session_id: str) -> None:
@@ -37,7 +31,7 @@ async def login(request: web.Request) -> web.Response:
     state, person = await auth.spend_link(office, request.match_info["token"][:100])
     if person is None:
         log.info("web login refused: %s link", state)
-        return message(request, "无法登录", REFUSED[state], 403)
+        return message(request, f"link_{state}", 403)
     log.info("web login: person %s by link", person.id)
     response = render(request, "login", person=person)
     _set_cookie(request, response, await auth.open_session(office, person))
@@ -69,9 +63,9 @@ async def logout(request: web.Request) -> web.Response:
     found = session(request)
     form = await request.post()
     if not auth.csrf_ok(form.get("csrf"), found):
-        return message(request, "无法退出", "页面已过期，请刷新后再点“退出”。", 403)
+        return message(request, "logout_stale", 403)
     await auth.close_session(request.app[OFFICE], request.cookies[SESSION_COOKIE])
     request[SESSION] = None
-    response = message(request, "已退出", "您已退出网页台账。需要时请在机器人中发送 /web。", 200)
+    response = message(request, "logged_out", 200)
     response.del_cookie(SESSION_COOKIE, path="/")
     return response

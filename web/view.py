@@ -81,5 +81,7 @@ def render(
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 
 
-def message(request: web.Request, title: str, text: str, status: int) -> web.Response:
-    return render(request, "message", status=status, title=title, text=text)
+def message(request: web.Request, key: str, status: int, detail: str = "") -> web.Response:
+    """A page with one message, its words in templates/message.j2 (`detail`: words that come
+    from elsewhere, such as a refusal the bot's own templates word)."""
+    return render(request, "message", status=status, key=key, detail=detail)
