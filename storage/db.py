@@ -8,6 +8,7 @@ everything an action decided or nothing, and no other task can observe it half-d
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
@@ -37,6 +38,14 @@ def value(cls: type[V], row: Row, **given: object) -> V:
     names = set(row.keys()) - set(given)
     columns = {f.name: row[f.name] for f in fields(cls) if f.name in names}
     return cls(**columns, **given)
+
+
+# A list bound as one parameter, however long: `WHERE code IN_LIST` with `listed(codes)`.
+IN_LIST = "IN (SELECT value FROM json_each(?))"
+
+
+def listed(values: Iterable[object]) -> str:
+    return json.dumps(list(values), ensure_ascii=False)
 
 
 def found(value: T | None, what: str) -> T:

@@ -8,7 +8,7 @@ from datetime import date
 from domain.items import Status
 from domain.models import Category, Draft, Item, ItemUnit, Period, Source
 from storage import next_check
-from storage.db import Conn, Row, found, value
+from storage.db import IN_LIST, Conn, Row, found, listed, value
 
 
 async def insert(conn: Conn, draft: Draft, *, status: str, created_by: int, now: str) -> int:
@@ -136,6 +136,14 @@ async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
     units = await _units(conn, item_ids)
     by_id = {r["id"]: r for r in rows}
     return [_item(by_id[i], units) for i in item_ids if i in by_id]
+
+
+async def letters(conn: Conn, item_ids: list[int]) -> dict[int, str | None]:
+    """Each item's fixed letter (None while it has none), by id, in one statement."""
+    rows = await conn.all(
+        f"SELECT id, letter_html FROM items WHERE id {IN_LIST}", (listed(item_ids),)
+    )
+    return {r["id"]: r["letter_html"] for r in rows}
 
 
 async def known(conn: Conn, item_id: int) -> Item:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -12,7 +11,7 @@ from domain.models import Item
 from domain.plan.records import PlanTarget, PlanTask, RollingTarget, TargetLine
 from domain.plan.rules import Milestone
 from storage import items, next_check
-from storage.db import Conn, Row, value
+from storage.db import IN_LIST, Conn, Row, listed, value
 
 Columns = Mapping[str, object]  # column name: the value to store
 TASK_FIELDS = ("title", "category", "leader", "lead_unit_id", "is_key")
@@ -35,14 +34,6 @@ def _task(row: Row | None) -> PlanTask | None:
 
 def _target(row: Row | None) -> PlanTarget | None:
     return None if row is None else value(PlanTarget, row)
-
-
-# A list bound as one parameter, however long: `WHERE code IN_LIST` with `listed(codes)`.
-IN_LIST = "IN (SELECT value FROM json_each(?))"
-
-
-def listed(values: Iterable[object]) -> str:
-    return json.dumps(list(values), ensure_ascii=False)
 
 
 async def task_by_code(conn: Conn, code: str) -> PlanTask | None:

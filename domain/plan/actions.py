@@ -10,6 +10,7 @@ stored in `upsert`, views in `views`, 重点 in `keys`.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -71,8 +72,10 @@ async def send_letters(office: Office, conn: Conn, opened: list[Item]) -> list[I
 async def _send_letters(
     office: Office, conn: Conn, opened: list[Item], reachable: dict[int, list[Person]]
 ) -> list[Item]:
-    """The letters read back as fixed, and queued in one statement."""
-    fixed = await item_store.get_many(conn, [item.id for item in opened])
+    """The letters read back as the caller's `then` fixed them, and queued in one statement
+    (only the letters are read: the rest of each item is as it was opened)."""
+    html = await item_store.letters(conn, [item.id for item in opened])
+    fixed = [replace(item, letter_html=html.get(item.id)) for item in opened]
     pushes = [
         push
         for item in fixed
