@@ -46,6 +46,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            auto_reload=False,  # read once: no stat of the file at every message sent
         )
         self.env.filters["dt"] = _short_time
         self.env.filters["cn_date"] = _cn_date
