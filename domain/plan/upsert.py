@@ -95,14 +95,14 @@ async def known_targets(
     done: Imported,
     log: list[AuditRow],
 ) -> list[TargetRow]:
-    """Known targets follow the sheet (their rows, milestones and current items read for all
-    at once); returns the new ones. Every problem is raised at once, and nothing is kept."""
+    """Known targets follow the sheet (their rows and milestones read for all at once, then
+    the items carrying the changed ones); returns the new ones. Every problem is raised at
+    once, and nothing is kept."""
     known = await store.targets_by_code(conn, [t.code for t in plan.targets])
-    ids = [row.id for row in known.values()]
-    milestones = await store.all_milestones(conn, ids)
-    current = await store.current_items(conn, ids)
+    milestones = await store.all_milestones(conn, [row.id for row in known.values()])
     tasks = {t.code: t for t in plan.tasks}
     problems: list[Problem] = []
+    edits: list[Edit] = []
     for t in plan.targets:
         row = known.get(t.code)
         if row is None:
@@ -110,9 +110,18 @@ async def known_targets(
         if row.task_id != task_ids[t.task_code]:
             problems.append(Problem(t.line, "", "目标编号", f"目标编号“{t.code}”已属于另一项任务"))
             continue
-        found = Known(row, milestones.get(row.id, []), current.get(row.id))
-        problem = await _update_target(office, conn, tasks[t.task_code], t, found, actor, done, log)
-        if problem is not None:
+        edit = _edit(t, row, milestones.get(row.id, []))
+        if edit is None:  # most rows of a re-import: nothing more is read or built for them
+            done.unchanged += 1
+        else:
+            edits.append(edit)
+    current = await store.current_items(conn, [edit.row.id for edit in edits])
+    for edit in edits:
+        task, item = tasks[edit.target.task_code], current.get(edit.row.id)
+        problem = await _update_target(office, conn, task, edit, item, actor, log)
+        if problem is None:
+            done.targets_updated += 1
+        else:
             problems.append(problem)
     if problems:
         raise PlanError(problems)
@@ -120,42 +129,47 @@ async def known_targets(
 
 
 @dataclass(frozen=True)
-class Known:
-    """A target already imported: its row, milestones and the item carrying it now."""
+class Edit:
+    """A target already imported that the sheet changes: its row, its milestones as stored
+    (listed), and the columns that change."""
 
+    target: TargetRow
     row: PlanTarget
-    milestones: list[Milestone]
-    current: Item | None
+    milestones_were: str
+    changed: dict[str, Any]
+
+
+def _edit(t: TargetRow, row: PlanTarget, milestones: list[Milestone]) -> Edit | None:
+    """What the sheet changes in a known target, or None when it changes nothing."""
+    changed = _changes(row, plan_items.target_values(t))
+    was, wanted = plan_items.listed(milestones), plan_items.listed(t.milestones)
+    if was != wanted:
+        changed["milestones"] = wanted
+    return Edit(t, row, was, changed) if changed else None
 
 
 async def _update_target(
     office: Office,
     conn: Conn,
     task: TaskRow,
-    t: TargetRow,
-    known: Known,
+    edit: Edit,
+    current: Item | None,
     actor: Person,
-    done: Imported,
     log: list[AuditRow],
 ) -> Problem | None:
     now = office.now()
-    row, current = known.row, known.current
-    values = plan_items.target_values(t)
-    changed = _changes(row, values)
+    t, row, changed = edit.target, edit.row, edit.changed
     if "unit_id" in changed and current is not None and current.status not in STOPPED:
         return Problem(
             t.line, "", "责任单位", "目标已下发，责任单位不能通过重新导入更改（请撤销后新增）"
         )
-    before = asdict(row) | {"milestones": plan_items.listed(known.milestones)}
-    if before["milestones"] != plan_items.listed(t.milestones):
+    if "milestones" in changed:
         await store.set_milestones(conn, {row.id: t.milestones})
-        changed["milestones"] = plan_items.listed(t.milestones)
-    if not changed:
-        done.unchanged += 1
-        return None
-    await store.update_target(conn, row.id, _changes(row, values), now)
+    columns = {k: v for k, v in changed.items() if k != "milestones"}
+    await store.update_target(conn, row.id, columns, now)
     if current is not None and current.status not in SETTLED:
         await plan_items.refresh_item(conn, _task_values(task), t, current, now)
+        before = asdict(row) | {"milestones": edit.milestones_were}
         await plan_items.tell_unit(office, conn, current.id, before, changed)
     log.append(
         audit.entry(
@@ -167,7 +181,6 @@ async def _update_target(
             **changed,
         )
     )
-    done.targets_updated += 1
     return None
 
 
