@@ -87,7 +87,7 @@ class Counter:
     back into Python from the database thread for each of them costs as much as the import it
     measures, so the figures would not be the bot's.)"""
 
-    STATEMENTS = {"execute", "_execute_fetchall", "execute_insert"}
+    STATEMENTS = frozenset({"execute", "_execute_fetchall", "execute_insert"})
 
     def __init__(self) -> None:
         self.statements = 0
@@ -230,7 +230,8 @@ def table(now: dict[int, dict[str, list]], old: dict[int, dict[str, list]] | str
             print(f"| {n} | {name} | " + " | ".join(str(c) for c in cells) + " |")
     print(
         "\nStatements are those the code issued (one per row of an `executemany`; the triggers"
-        " they fire are not counted); round trips are calls that wait for aiosqlite's thread. CPU s counts every thread of the process:"
+        " they fire are not counted); round trips are calls that wait for aiosqlite's thread."
+        " CPU s counts every thread of the process:"
         " on a shared machine it moves less than the wall clock."
     )
     if isinstance(old, str):
