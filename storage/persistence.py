@@ -81,6 +81,9 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
             await application.update_persistence()
         finally:
             _batch.reset(token)
+        if not batch:  # most updates: only the id, in one hop to the database
+            await seen_updates.record_alone(self.db, update.update_id)
+            return
         async with self.db.transaction() as conn:
             for sql, params, _ in batch:
                 await conn.execute(sql, params)

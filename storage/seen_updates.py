@@ -2,14 +2,15 @@
 
 Telegram forgets an update only when the bot confirms it by asking for a higher offset; a bot
 killed before that gets the same update again on restart. Only the newest ids are kept: a
-redelivery comes right after a crash, never thousands of updates later.
+redelivery comes right after a crash, never thousands of updates later: a trigger (migration
+0014) keeps the newest 10,000 to 11,000, so recording one is a single statement.
 """
 
 from __future__ import annotations
 
-from storage.db import Conn
+from storage.db import Conn, Database
 
-KEEP = 10_000
+RECORD = "INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)"
 
 
 async def seen(conn: Conn, update_id: int) -> bool:
@@ -22,10 +23,11 @@ async def newest(conn: Conn) -> int:
     return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
 
 
-async def record(conn: Conn, update_id: int, keep: int = KEEP) -> None:
-    """Remember one finished update and forget all but the newest `keep`."""
-    await conn.execute("INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)", (update_id,))
-    await conn.execute(
-        "DELETE FROM seen_updates WHERE seq <= (SELECT max(seq) FROM seen_updates) - ?",
-        (keep,),
-    )
+async def record(conn: Conn, update_id: int) -> None:
+    """Remember one finished update, in the transaction of what it changed."""
+    await conn.execute(RECORD, (update_id,))
+
+
+async def record_alone(db: Database, update_id: int) -> None:
+    """Remember a finished update that changed nothing else: one statement, its own commit."""
+    await db.statement(RECORD, (update_id,))
