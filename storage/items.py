@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from domain.items import Status
@@ -127,13 +128,17 @@ async def get(conn: Conn, item_id: int) -> Item | None:
 
 
 async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
-    """The items, in the order asked (unknown ids left out): two statements for any number."""
+    """The items, in the order asked (unknown ids left out): two statements for any number,
+    in one trip to the database thread."""
     if not item_ids:
         return []
-    rows = await conn.all(
-        f"SELECT * FROM items WHERE id IN ({','.join('?' * len(item_ids))})", item_ids
-    )
-    units = await _units(conn, item_ids)
+
+    def read(raw: sqlite3.Connection) -> tuple[list[Row], list[Row]]:
+        ids = (listed(item_ids),)
+        return _all(raw, f"SELECT * FROM items WHERE id {IN_LIST}", ids), _all(raw, UNITS, ids)
+
+    rows, unit_rows = await conn.run(read)
+    units = _units(unit_rows)
     by_id = {r["id"]: r for r in rows}
     return [_item(by_id[i], units) for i in item_ids if i in by_id]
 
@@ -181,8 +186,13 @@ async def search(
         params.append(category)
     sql += " ORDER BY is_key DESC, deadline, id LIMIT ?"
     params.append(limit)
-    rows = await conn.all(sql, params)
-    units = await _units(conn, [r["id"] for r in rows])
+
+    def read(raw: sqlite3.Connection) -> tuple[list[Row], list[Row]]:
+        rows = _all(raw, sql, params)
+        return rows, _all(raw, UNITS, (listed(r["id"] for r in rows),))
+
+    rows, unit_rows = await conn.run(read)
+    units = _units(unit_rows)
     return [_item(r, units) for r in rows]
 
 
@@ -208,16 +218,19 @@ async def set_responsible(
     await next_check.touch(conn, item_id, unit_id)
 
 
-async def _units(conn: Conn, item_ids: list[int]) -> dict[int, list[ItemUnit]]:
-    if not item_ids:
-        return {}
-    rows = await conn.all(
-        "SELECT iu.*, u.name AS unit_name, p.name AS signer FROM item_units iu"
-        " JOIN units u ON u.id = iu.unit_id LEFT JOIN people p ON p.id = iu.signed_by"
-        f" WHERE iu.item_id IN ({','.join('?' * len(item_ids))})"
-        " ORDER BY iu.role = 'lead' DESC, u.id",
-        item_ids,
-    )
+# Each item's units, lead first: read in the same trip as the items.
+UNITS = (
+    "SELECT iu.*, u.name AS unit_name, p.name AS signer FROM item_units iu"
+    " JOIN units u ON u.id = iu.unit_id LEFT JOIN people p ON p.id = iu.signed_by"
+    f" WHERE iu.item_id {IN_LIST} ORDER BY iu.role = 'lead' DESC, u.id"
+)
+
+
+def _all(raw: sqlite3.Connection, sql: str, params: Sequence[object]) -> list[Row]:
+    return raw.execute(sql, tuple(params)).fetchall()
+
+
+def _units(rows: list[Row]) -> dict[int, list[ItemUnit]]:
     found: dict[int, list[ItemUnit]] = {}
     for r in rows:
         found.setdefault(r["item_id"], []).append(

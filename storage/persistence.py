@@ -81,13 +81,11 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
             await application.update_persistence()
         finally:
             _batch.reset(token)
-        if not batch:  # most updates: only the id, in one hop to the database
+        if not batch:  # most updates: only the id, in one statement
             await seen_updates.record_alone(self.db, update.update_id)
             return
-        async with self.db.transaction() as conn:
-            for sql, params, _ in batch:
-                await conn.execute(sql, params)
-            await seen_updates.record(conn, update.update_id)
+        writes = [(sql, params) for sql, params, _ in batch]
+        await self.db.batch([*writes, seen_updates.recorded(update.update_id)])
         self._remember(batch)
 
     async def get_user_data(self) -> dict[int, Data]:

@@ -28,6 +28,11 @@ async def record(conn: Conn, update_id: int) -> None:
     await conn.execute(RECORD, (update_id,))
 
 
+def recorded(update_id: int) -> tuple[str, tuple[int]]:
+    """The statement that remembers a finished update, for a batch of the update's writes."""
+    return RECORD, (update_id,)
+
+
 async def record_alone(db: Database, update_id: int) -> None:
     """Remember a finished update that changed nothing else: one statement, its own commit."""
     await db.statement(RECORD, (update_id,))

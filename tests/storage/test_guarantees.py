@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import aiosqlite
 import pytest
 
 from storage.db import Database
@@ -43,3 +44,25 @@ async def test_migrations_apply_once_and_set_the_version(tmp_path):
             keys = await conn.scalar("PRAGMA foreign_keys")
     files = sorted(Path("storage/migrations").glob("*.sql"))
     assert version == int(files[-1].name[:4]) and mode == "wal" and keys == 1
+
+
+async def test_a_batch_is_one_trip_and_all_or_nothing(db_path, monkeypatch):
+    trips = 0
+    real = aiosqlite.Connection._execute
+
+    async def counted(conn, fn, *args, **kwargs):
+        nonlocal trips
+        trips += 1
+        return await real(conn, fn, *args, **kwargs)
+
+    async with Database(db_path) as db:
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+        insert = "INSERT INTO seen_updates (update_id) VALUES (?)"
+        await db.batch([(insert, (1,)), (insert, (2,))])
+        assert trips == 1
+        with pytest.raises(sqlite3.IntegrityError):  # the second 3 breaks UNIQUE
+            await db.batch([(insert, (3,)), (insert, (3,))])
+        async with db.read() as conn:
+            kept = await conn.all("SELECT update_id FROM seen_updates ORDER BY update_id")
+        assert [r[0] for r in kept] == [1, 2], "the failed batch left nothing behind"
+        await db.batch([(insert, (4,))])  # and the connection is not left in a transaction
