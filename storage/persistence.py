@@ -16,6 +16,7 @@ confirmed the update's offset; closing it would need the updater to confirm fini
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -73,7 +74,12 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         """
         chat, user = update.effective_chat, update.effective_user
         application.mark_data_for_update_persistence(
-            chat_ids=chat.id if chat else None, user_ids=user.id if user else None
+            chat_ids=self._changed(
+                "ptb_chat_data", chat.id if chat else None, application.chat_data
+            ),
+            user_ids=self._changed(
+                "ptb_user_data", user.id if user else None, application.user_data
+            ),
         )
         batch: list[Statement] = []
         token = _batch.set(batch)
@@ -87,6 +93,13 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         writes = [(sql, params) for sql, params, _ in batch]
         await self.db.batch([*writes, seen_updates.recorded(update.update_id)])
         self._remember(batch)
+
+    def _changed(self, table: str, key: int | None, data: Mapping[int, Data]) -> int | None:
+        """The key, if its data differs from what was last committed: PTB would copy and hand
+        over every user and chat the update touched, and most updates change none."""
+        if key is None or self._stored.get((table, key), _UNKNOWN) == _text(data.get(key)):
+            return None
+        return key
 
     async def get_user_data(self) -> dict[int, Data]:
         return await self._load("ptb_user_data", "user_id")
@@ -133,7 +146,7 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         await self._put("ptb_chat_data", "chat_id", chat_id, data)
 
     async def _put(self, table: str, column: str, key: int, data: Data) -> None:
-        text = json.dumps(data, ensure_ascii=False) if data else None
+        text = _text(data)
         if self._stored.get((table, key), _UNKNOWN) == text:
             return  # what the database holds already
         params: tuple[Any, ...]
@@ -184,3 +197,8 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
 
     async def flush(self) -> None:
         return None
+
+
+def _text(data: Data | None) -> str | None:
+    """A user's or chat's data as stored: JSON, or None (no row) when empty."""
+    return json.dumps(data, ensure_ascii=False) if data else None
