@@ -3,8 +3,9 @@
     .venv/bin/python bench/throughput.py [--users 30] [--rounds 2] [--pause 2.0]
 
 Both bots run in a child process of their own (so the CPU counted is the bot's, not the
-emulator's or the simulated users'), with `concurrent_updates` on, against the same emulator
-with 50 ms latency per Bot API call and Telegram's flood limits on. The office holds 10,000
+emulator's or the simulated users'), with `concurrent_updates` on, each against an emulator of
+its own with 50 ms latency per Bot API call and Telegram's flood limits on, and are measured at
+the same time: a shared machine's slow and fast minutes fall on both. The office holds 10,000
 open items over 2,000 units; a supervisor and `--users` liaisons register through the real
 /start flow first, with invitations the office issued. Then each person, like someone reading
 the answers, sends a command, waits for the reply and pauses `--pause` s: a liaison /help,
@@ -294,41 +295,44 @@ async def measure(name, emu, bot, everyone, echo, rounds, pause) -> Figures:
     return Figures(name, updates, seconds, cpu, loop, tally, floods(emu) - flood)
 
 
-async def with_emulator(run):
-    emu = Emulator(bot_username="bench_bot")
-    await emu.start()
+async def side_by_side(args, ours: Path, theirs: Path) -> tuple[Figures, Figures, Figures, float]:
+    """Both bots measured at the same time, each on its own emulator: whatever the shared
+    machine is doing then, it does to both, so the ratio compares like with like."""
+    mine, bare = Emulator(bot_username="bench_bot"), Emulator(bot_username="bench_bot")
+    await mine.start()
+    await bare.start()
     try:
-        return await run(emu)
+        codes = await prepare(ours, args.users)
+        note(f"{ITEMS:,} items seeded")
+        bot, echo = Child("duban", ours, mine), Child("echo", theirs, bare)
+        await bot.start()
+        await echo.start()
+        note("督办助手 and the echo bot started")
+        everyone, echoed = people(mine, args.users), people(bare, args.users)
+        await enrol(everyone, codes)
+        note(f"{len(everyone)} people registered")
+        await quiet(ours, mine)
+        note("their pushes sent")
+        limits_on(mine)
+        limits_on(bare)
+        steady, base = await asyncio.gather(
+            measure("督办助手", mine, bot, everyone, False, args.rounds, args.pause),
+            measure("bare PTB 22 echo", bare, echo, echoed, True, args.rounds, args.pause),
+        )
+        note("both measured")
+        await echo.stop()
+        export, seconds = await during_export(mine, bot, everyone, args.pause)
+        note("/export measured")
+        await bot.stop()
+        return steady, base, export, seconds
     finally:
-        await emu.stop()
+        await mine.stop()
+        await bare.stop()
 
 
 def limits_on(emu: Emulator) -> None:
     emu.latency = LATENCY
     emu.limiter = RateLimiter()
-
-
-async def duban(args, folder: Path) -> tuple[Figures, Figures, float]:
-    async def run(emu: Emulator):
-        codes = await prepare(folder, args.users)
-        note(f"{ITEMS:,} items seeded")
-        bot = Child("duban", folder, emu)
-        await bot.start()
-        note("督办助手 started")
-        everyone = people(emu, args.users)
-        await enrol(everyone, codes)
-        note(f"{len(everyone)} people registered")
-        await quiet(folder, emu)
-        note("their pushes sent")
-        limits_on(emu)
-        steady = await measure("督办助手", emu, bot, everyone, False, args.rounds, args.pause)
-        note("督办助手 measured")
-        export, seconds = await during_export(emu, bot, everyone, args.pause)
-        note("/export measured")
-        await bot.stop()
-        return steady, export, seconds
-
-    return await with_emulator(run)
 
 
 async def during_export(emu, bot, everyone, pause) -> tuple[Figures, float]:
@@ -348,21 +352,6 @@ async def during_export(emu, bot, everyone, pause) -> tuple[Figures, float]:
     return Figures(name, updates, seconds, cpu, loop, tally, floods(emu) - flood), seconds
 
 
-async def echo(args, folder: Path) -> Figures:
-    async def run(emu: Emulator):
-        bot = Child("echo", folder, emu)
-        await bot.start()
-        limits_on(emu)
-        everyone = people(emu, args.users)
-        name = "bare PTB 22 echo"
-        figures = await measure(name, emu, bot, everyone, True, args.rounds, args.pause)
-        note("echo measured")
-        await bot.stop()
-        return figures
-
-    return await with_emulator(run)
-
-
 def table(rows: list[list[str]]) -> str:
     head = [
         "bot",
@@ -380,8 +369,7 @@ def table(rows: list[list[str]]) -> str:
 
 async def run(args) -> None:
     with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        steady, export, export_s = await duban(args, Path(a))
-        base = await echo(args, Path(b))
+        steady, base, export, export_s = await side_by_side(args, Path(a), Path(b))
     ratio = (steady.cpu / steady.updates) / (base.cpu / base.updates)
     print(
         f"{args.users} liaisons + 1 supervisor, {args.rounds} round(s), {args.pause} s between"
