@@ -2,15 +2,15 @@
 
     .venv/bin/python bench/fanout.py            # 10,000 pushes to 2,000 chats (about 6 minutes)
     .venv/bin/python bench/fanout.py --quick    # 1,000 pushes to 200 chats
-    .venv/bin/python bench/fanout.py --many     # only 30 chats × 10 pushes and 60 × 5
+    .venv/bin/python bench/fanout.py --many     # only 30 chats × 10 pushes, and 60 × 5
 
 The production bot (its pacer, its outbox sender) against the emulator with Telegram's flood
-limits on and 50 ms per Bot API call. Ten liaisons registered through the bot's own invite flow
+limits on and 50 ms per Bot API call. Ten liaisons registered through the bot's own form
 send real commands (/mytasks, /help) all through the fan-out, 2 a second between them (one
 each every 5 s: a private chat takes one message a second, so a liaison cannot be answered
 faster than that). Prints a markdown table: messages/s against Telegram's 30/s, 429s,
-duplicates, reply p50/p99/max, peak RSS; then 30 chats × 10 pushes (and 60 × 5), where the
-per-chat limit is the bound. Asserts nothing.
+duplicates, reply p50/p99/max, peak RSS; then 30 chats × 10 pushes (`--many` adds 60 × 5),
+where the per-chat limit is the bound. Asserts nothing.
 """
 
 from __future__ import annotations
@@ -30,10 +30,11 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the e2e helpers
 
 from bot.clock import SystemClock
-from domain.models import Role
+from domain import registration
+from domain.models import LiaisonKind, Role
 from storage import outbox
 from storage.outbox import Push
-from tests.e2e.conftest import Office, invite_liaison
+from tests.e2e.conftest import Office
 from tgemu import Emulator, EmuUser
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -44,6 +45,7 @@ TALKERS = 10
 REPLY_RATE = 2.0  # replies a second, all talkers together
 COMMANDS = [("/mytasks", "本单位"), ("/help", "可用的功能")]
 FIRST_CHAT = 100_000
+PRIMARY = LiaisonKind.PRIMARY
 
 
 async def seed_units(office: Office, units: int) -> None:
@@ -70,16 +72,18 @@ async def seed_liaisons(office: Office, emu: Emulator, first: int, last: int) ->
 
 
 async def register_talkers(office: Office, emu: Emulator) -> list[EmuUser]:
-    """A supervisor (the CLI's invite) and ten liaisons (the supervisor's /invite), each
-    through the bot's registration form."""
-    sup = emu.user(99, "督查员")
-    await office.register(sup, await office.cli_invite(Role.SUPERVISOR), "王督查")
-    talkers = []
-    for u in range(1, TALKERS + 1):
-        liaison = emu.user(FIRST_CHAT + u, f"联络员{u}")
-        code = await invite_liaison(office, sup, f"第{u}号单位")
-        await office.register(liaison, code, f"联络员{u}")
-        talkers.append(liaison)
+    """Ten liaisons, then a supervisor, each through the bot's registration form with an
+    invitation the office issued (as `duban invite` does), all at once: each form is its own
+    chat, and nobody is told of the others (the supervisor comes last)."""
+    talkers = [emu.user(FIRST_CHAT + u, f"联络员{u}") for u in range(1, TALKERS + 1)]
+    codes = [
+        (await registration.create_invite(office.office, None, Role.LIAISON, u, PRIMARY))[0]
+        for u in range(1, TALKERS + 1)
+    ]
+    pairs = enumerate(zip(talkers, codes, strict=True), 1)
+    await asyncio.gather(*(office.register(t, c, f"联络员{u}") for u, (t, c) in pairs))
+    supervisor = await office.cli_invite(Role.SUPERVISOR)
+    await office.register(emu.user(99, "督查员"), supervisor, "王督查")
     return talkers
 
 
@@ -222,7 +226,7 @@ async def run(quick: bool, many_only: bool) -> None:
         print(table(rows))
         print()
     many = [await many_per_chat(30, 10, False), await many_per_chat(30, 10, True)]
-    if not quick:
+    if many_only:
         many += [await many_per_chat(60, 5, False), await many_per_chat(60, 5, True)]
     print(table(many))
 
