@@ -9,8 +9,9 @@ limits on and 50 ms per Bot API call. Ten liaisons registered through the bot's 
 send real commands (/mytasks, /help) all through the fan-out, 2 a second between them (one
 each every 5 s: a private chat takes one message a second, so a liaison cannot be answered
 faster than that). Prints a markdown table: messages/s against Telegram's 30/s, 429s,
-duplicates, reply p50/p99/max, peak RSS; then 30 chats × 10 pushes (`--many` adds 60 × 5),
-where the per-chat limit is the bound. Asserts nothing.
+duplicates, reply p50/p99/max, peak RSS; then 30 chats × 10 pushes queued chat by chat
+(`--many` adds them queued in turn, and 60 × 5), where the per-chat limit is the bound.
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -225,8 +226,9 @@ async def run(quick: bool, many_only: bool) -> None:
               f"Telegram's limits on in the emulator, {TALKERS} liaisons talking\n")  # fmt: skip
         print(table(rows))
         print()
-    many = [await many_per_chat(30, 10, False), await many_per_chat(30, 10, True)]
+    many = [await many_per_chat(30, 10, True)]  # a chat's ten queued together: the hard case
     if many_only:
+        many += [await many_per_chat(30, 10, False)]
         many += [await many_per_chat(60, 5, False), await many_per_chat(60, 5, True)]
     print(table(many))
 

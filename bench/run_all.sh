@@ -27,6 +27,7 @@ fi
 args_of() {
     case "$1" in
         tick_cost.py | faults.py) echo "--quick" ;;
+        plan_cost.py) echo "--sizes 2000" ;;
         *) echo "" ;;
     esac
 }

@@ -41,7 +41,7 @@ from web import auth
 from web.ledger import COLUMNS, LIGHTS
 
 ITEMS = 10_000
-QUIET_REPLIES = 60
+QUIET_REPLIES = 20
 LEADERS = ("王书记", "李市长", "张副市长", "刘秘书长", "陈部长")
 # between a reply and the next command: the pacer keeps Telegram's one message a second per
 # private chat (3 in any 3 s), so asking faster would measure that limit, not the bot
@@ -141,7 +141,7 @@ async def run() -> list[tuple[str, str]]:
             slowest = sorted(zip(warm, urls, strict=True))[-3:]
             slow = ", ".join(f"{unquote(u[8:])} {t * 1000:.0f} ms" for t, u in slowest)
             quiet = await replies(liaison, lambda waits: len(waits) >= QUIET_REPLIES)
-            paging = asyncio.create_task(reader(browser, base, urls, 2))
+            paging = asyncio.create_task(reader(browser, base, urls, 1))
             busy = await replies(liaison, lambda _: paging.done())
             during = await paging
         await stop_bot(app)
