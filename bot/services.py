@@ -54,6 +54,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 
     person: Person | None = None  # who sent the update, once handlers.common.person_of asked
     person_known: bool = False
+    form_moved: bool = False  # a conversation (handlers.common.Form) handled the update
 
     @property
     def services(self) -> Services:

@@ -17,7 +17,7 @@ from telegram import (
     User,
 )
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import Application, ConversationHandler
 
 from bot.services import Context
 from bot.text_parts import split_html
@@ -251,6 +251,22 @@ async def clear_buttons(update: Update) -> None:
 
 
 END = ConversationHandler.END
+
+
+class Form(ConversationHandler[Context]):
+    """A persistent conversation that says when it handled an update: the update's state
+    change is then committed with it (handlers.gate.write_through), and an update no form
+    handled commits only its id."""
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application[Any, Context, Any, Any, Any, Any],
+        check_result: Any,
+        context: Context,
+    ) -> object:
+        context.form_moved = True
+        return await super().handle_update(update, application, check_result, context)
 
 
 def button_id(update: Update) -> int:

@@ -11,7 +11,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -25,6 +24,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     callback_of,
     cancel_form,
@@ -179,7 +179,7 @@ cancel = cancel_form(KEY)
 def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.COMPLETE))
-    form = ConversationHandler(
+    form = Form(
         entry_points=[CommandHandler("complete", start), pick],
         states={
             PICK: [pick],

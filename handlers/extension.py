@@ -18,7 +18,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -34,6 +33,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -280,7 +280,7 @@ PROMPTS = (
 def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.EXTEND))
-    form = ConversationHandler(
+    form = Form(
         entry_points=[CommandHandler("extend", start), pick],
         states={
             PICK: [pick, MessageHandler(text, press_buttons)],

@@ -68,7 +68,7 @@ async def _foreign_chat(update: Update, context: Context, chat: Chat) -> None:
 async def write_through(update: Update, context: Context) -> None:
     persistence = _persistence(context)
     if persistence is not None:
-        await persistence.write_through(context.application, update)
+        await persistence.write_through(context.application, update, context.form_moved)
 
 
 def _persistence(context: Context) -> SqlitePersistence | None:

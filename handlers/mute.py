@@ -17,7 +17,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -30,6 +29,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     callback_of,
     cancel_form,
@@ -141,7 +141,7 @@ def _typed_date(context: Context, text: str) -> date | None:
 
 
 def build() -> Feature:
-    form = ConversationHandler(
+    form = Form(
         entry_points=[
             CommandHandler("mute", mute_cmd),
             CallbackQueryHandler(picked_unit, pattern=cb.pattern(cb.UNIT, FIELD)),

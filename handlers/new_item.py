@@ -17,7 +17,6 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -32,6 +31,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -345,7 +345,7 @@ def build() -> Feature:
         CallbackQueryHandler(pick_edit, pattern=cb.pattern(cb.EDIT_FIELD)),
         MessageHandler(text, press_buttons),
     ]
-    form = ConversationHandler(
+    form = Form(
         entry_points=[
             CommandHandler("new", start),
             CallbackQueryHandler(revise, pattern=cb.pattern(cb.REVISE)),

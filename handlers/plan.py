@@ -19,7 +19,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -38,6 +37,7 @@ from handlers import pickers
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -233,7 +233,7 @@ cancel = cancel_form(KEY)
 
 def build() -> Feature:
     with_caption = filters.Document.ALL & filters.CaptionRegex(r"^/import\b")
-    form = ConversationHandler(
+    form = Form(
         entry_points=[
             CommandHandler("import", import_cmd),
             MessageHandler(with_caption, import_cmd),

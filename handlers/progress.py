@@ -18,7 +18,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -31,6 +30,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -345,7 +345,7 @@ def build() -> Feature:
         MessageHandler(text, got_text),
         CallbackQueryHandler(got_option, pattern=cb.pattern(cb.OPTION)),
     ]
-    form = ConversationHandler(
+    form = Form(
         entry_points=[
             CommandHandler("report", start),
             CallbackQueryHandler(picked, pattern=cb.pattern(cb.REPORT)),

@@ -18,7 +18,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -29,6 +28,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     callback_of,
     pressed,
@@ -100,7 +100,7 @@ def build(prompts: Iterable[ReasonPrompt]) -> Feature:
     if len(found.by_prefix) != len(listed):
         raise ValueError("two reason prompts share a button prefix")
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
+    conversation = Form(
         entry_points=[CallbackQueryHandler(answers_refusals(found.ask), pattern=pattern(listed))],
         states={REASON: [MessageHandler(text, answers_refusals(found.got_reason))]},
         fallbacks=[CommandHandler("cancel", cancel)],

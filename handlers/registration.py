@@ -14,7 +14,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -26,6 +25,7 @@ from handlers.basics import set_menu
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     callback_of,
     cancel_form,
@@ -156,7 +156,7 @@ cancel = cancel_form(REGISTRATION_KEY)
 
 def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
-    form = ConversationHandler(
+    form = Form(
         entry_points=[CommandHandler("start", start)],
         states={
             NAME: [MessageHandler(text, got_name)],

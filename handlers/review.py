@@ -15,7 +15,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -34,6 +33,7 @@ from handlers.common import (
     END,
     Buttons,
     Context,
+    Form,
     answers_refusals,
     callback_of,
     cancel_form,
@@ -267,7 +267,7 @@ cancel = cancel_form(KEY)
 
 def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
-    verifying = ConversationHandler(
+    verifying = Form(
         entry_points=[CallbackQueryHandler(verify, pattern=cb.pattern(cb.VERIFY))],
         states={WHO: [MessageHandler(text, got_verifier)], WHEN: [MessageHandler(text, got_date)]},
         fallbacks=[CommandHandler("cancel", cancel)],

@@ -17,7 +17,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -30,6 +29,7 @@ from handlers.common import (
     END,
     Buttons,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -268,7 +268,7 @@ def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     other = ~filters.COMMAND  # a photo, a sticker, text where a button is expected
     choice = cb.pattern(cb.REVISIT_CHOICE)
-    form = ConversationHandler(
+    form = Form(
         entry_points=[CallbackQueryHandler(begin, pattern=cb.pattern(cb.REVISIT_FORM))],
         states={
             SUSTAINED: [

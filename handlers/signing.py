@@ -12,7 +12,6 @@ from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -25,6 +24,7 @@ from handlers import callbacks as cb
 from handlers.common import (
     END,
     Context,
+    Form,
     answers_refusals,
     button_id,
     callback_of,
@@ -177,7 +177,7 @@ cancel = cancel_form(KEY)
 def build() -> Feature:
     text = filters.TEXT & ~filters.COMMAND
     pick = CallbackQueryHandler(picked, pattern=cb.pattern(cb.RESPONSIBLE))
-    form = ConversationHandler(
+    form = Form(
         entry_points=[CommandHandler("responsible", start), pick],
         states={
             PICK: [pick, MessageHandler(text, press_buttons)],

@@ -65,29 +65,30 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
             return await seen_updates.seen(conn, update_id)
 
     async def write_through(
-        self, application: Application[Any, Any, Any, Any, Any, Any], update: Update
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        update: Update,
+        form_moved: bool,
     ) -> None:
         """Commit what this update changed, and its id, in one transaction.
 
-        PTB marks the update's user and chat only after the last handler group, so they are
-        marked here; conversation states are tracked by PTB as they change.
+        PTB marks the update's user and chat only after the last handler group, so those whose
+        data changed are marked here; conversation states are tracked by PTB as they change,
+        and can have changed only when a form handled the update (`form_moved`). An update
+        that changed neither (most of them) commits only its id, without PTB's round.
         """
         chat, user = update.effective_chat, update.effective_user
-        application.mark_data_for_update_persistence(
-            chat_ids=self._changed(
-                "ptb_chat_data", chat.id if chat else None, application.chat_data
-            ),
-            user_ids=self._changed(
-                "ptb_user_data", user.id if user else None, application.user_data
-            ),
-        )
+        chats = self._changed("ptb_chat_data", chat.id if chat else None, application.chat_data)
+        users = self._changed("ptb_user_data", user.id if user else None, application.user_data)
         batch: list[Statement] = []
-        token = _batch.set(batch)
-        try:
-            await application.update_persistence()
-        finally:
-            _batch.reset(token)
-        if not batch:  # most updates: only the id, in one statement
+        if form_moved or chats is not None or users is not None:
+            application.mark_data_for_update_persistence(chat_ids=chats, user_ids=users)
+            token = _batch.set(batch)
+            try:
+                await application.update_persistence()
+            finally:
+                _batch.reset(token)
+        if not batch:  # only the id, in one statement
             await seen_updates.record_alone(self.db, update.update_id)
             return
         writes = [(sql, params) for sql, params, _ in batch]

@@ -18,6 +18,7 @@ from bot.app import build_application, features
 from bot.services import Context, Services
 from bot.settings import Settings
 from handlers import pickers, reasons
+from handlers.common import Form
 from handlers.feature import Feature, ReasonPrompt
 
 TOKEN = "123456789:" + "W" * 35
@@ -125,3 +126,15 @@ def test_every_picker_is_installed_by_the_application_not_by_an_import(tmp_path)
     }
     with pytest.raises(ValueError, match="two pickers for /item"):
         pickers.install(app, [*features(), *features()])
+
+
+def test_every_conversation_says_when_it_moved(tmp_path: Path) -> None:
+    """An update commits PTB's conversation states only when a Form handled it: a plain
+    ConversationHandler's step would be committed late (on PTB's timer), and lost in a crash."""
+    app = build_application(Settings(token=TOKEN, db=tmp_path / "w.db"), None)
+    conversations = [
+        h for group in app.handlers.values() for h in group if isinstance(h, ConversationHandler)
+    ]
+    assert conversations
+    assert [h.name for h in conversations if not isinstance(h, Form)] == []
+    assert all(h.persistent for h in conversations)
