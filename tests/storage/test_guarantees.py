@@ -66,3 +66,19 @@ async def test_a_batch_is_one_trip_and_all_or_nothing(db_path, monkeypatch):
             kept = await conn.all("SELECT update_id FROM seen_updates ORDER BY update_id")
         assert [r[0] for r in kept] == [1, 2], "the failed batch left nothing behind"
         await db.batch([(insert, (4,))])  # and the connection is not left in a transaction
+
+
+async def test_a_point_read_is_answered_without_a_trip(db_path, monkeypatch):
+    async def no_trip(*_args, **_kwargs):
+        raise AssertionError("a point read went to the database thread")
+
+    async with Database(db_path) as db:
+        await db.batch([("INSERT INTO seen_updates (update_id) VALUES (?)", (7,))])
+        monkeypatch.setattr(aiosqlite.Connection, "_execute", no_trip)
+        async with db.read() as conn:
+            found = conn.point("SELECT update_id FROM seen_updates WHERE update_id = ?", (7,))
+            assert found is not None and found[0] == 7
+            assert conn.point("SELECT 1 FROM seen_updates WHERE update_id = 8") is None
+            with pytest.raises(LookupError):  # not a point: two rows
+                conn.point("SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2)")
+        monkeypatch.undo()
