@@ -24,6 +24,7 @@ from telegram.ext import (
 
 from domain import inputs, progress, queries
 from domain.errors import Refusal
+from domain.models import Item
 from domain.plan.rules import parse_quantity, quantity_percent, show
 from handlers import attachments
 from handlers import callbacks as cb
@@ -118,14 +119,16 @@ async def _begin(
         "steps": list(QUANTIFIED if goal else STEPS),
         "goal": None if goal is None else [show(goal[0]), goal[1]],
     }
-    return await _ask(update, context, "progress")
+    return await _ask(update, context, "progress", item)
 
 
-async def _ask(update: Update, context: Context, step: str) -> str:
+async def _ask(update: Update, context: Context, step: str, item: Item | None = None) -> str:
+    """Ask the form's next step; `item` when the caller has just read it."""
     form = _form(context)
     form["at"] = step
     office = context.services.office
-    item = await queries.get_item(office, form["item"])
+    if item is None:
+        item = await queries.get_item(office, form["item"])
     prev = form.get("prev")
     buttons: list[list[tuple[str, str]]] = []
     if step == "percent":
