@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import logging
 import warnings
+from itertools import chain
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, Updater
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    Defaults,
+    Updater,
+)
 from telegram.warnings import PTBUserWarning
 
 import web.app as web_app
@@ -157,11 +168,24 @@ def add_handlers(app: Application) -> None:
     app.add_handlers(gate.build().handlers, group=-1)
     found = features()
     prompts = [prompt for feature in found for prompt in feature.prompts]
-    for feature in [reasons.build(prompts), *found]:
-        app.add_handlers(feature.handlers)
+    app.add_handlers(commands_first([reasons.build(prompts), *found]))
     pickers.install(app, found)
     # Last: commit what the update changed, and its id, before the next update of the chat.
     app.add_handlers(gate.build_exit().handlers, group=1)
+
+
+def commands_first(found: list[Feature]) -> list[BaseHandler[Any, Any, Any]]:
+    """The features' handlers in order, except that a plain command no conversation answers
+    goes first: PTB tries a group's handlers one by one, and /help or /mytasks need not be
+    checked against every form before their own handler. A command a form also answers
+    (/cancel, /start) keeps its place behind the forms, so the form still wins."""
+    handlers = [h for feature in found for h in feature.handlers]
+    taken: set[str] = set()
+    for form in (h for h in handlers if isinstance(h, ConversationHandler)):
+        inner = [*form.entry_points, *form.fallbacks, *chain(*form.states.values())]
+        taken.update(*(h.commands for h in inner if isinstance(h, CommandHandler)))
+    first = [h for h in handlers if isinstance(h, CommandHandler) and not h.commands & taken]
+    return first + [h for h in handlers if h not in first]
 
 
 async def start(app: Application, *, poll_timeout: int = 10, poll_interval: float = 0.0) -> None:

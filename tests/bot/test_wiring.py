@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from telegram.ext import BaseHandler, ConversationHandler
+from telegram.ext import BaseHandler, CommandHandler, ConversationHandler
 
 import handlers
 from bot.app import build_application, features
@@ -138,3 +138,17 @@ def test_every_conversation_says_when_it_moved(tmp_path: Path) -> None:
     assert conversations
     assert [h.name for h in conversations if not isinstance(h, Form)] == []
     assert all(h.persistent for h in conversations)
+
+
+def test_plain_commands_are_tried_first_and_form_commands_stay_behind(tmp_path: Path) -> None:
+    app = build_application(Settings(token=TOKEN, db=tmp_path / "w.db"), None)
+    group = app.handlers[0]
+    place = {
+        command: i
+        for i, h in enumerate(group)
+        if isinstance(h, CommandHandler)
+        for command in h.commands
+    }
+    first_form = next(i for i, h in enumerate(group) if isinstance(h, ConversationHandler))
+    assert place["help"] < first_form and place["mytasks"] < first_form
+    assert place["cancel"] > first_form, "the forms answer /cancel before the idle one"
