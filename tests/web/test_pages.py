@@ -236,6 +236,7 @@ async def test_the_kept_lights_follow_every_change_and_the_day(client, office, p
     async with office.db.transaction() as conn:
         stamp = await conn.scalar("SELECT n FROM ledger_stamp")
         await conn.execute("UPDATE item_units SET next_check = 7")  # the tick's bookkeeping
+        await items.set_letter(conn, ledger.led, "<b>督办函</b>")  # a letter decides no light
         assert await conn.scalar("SELECT n FROM ledger_stamp") == stamp
         await items.set_status(
             conn, ledger.led, Status.CLOSED, office.now(), closed_at=office.now()
