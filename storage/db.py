@@ -3,6 +3,11 @@
 All access goes through a single aiosqlite connection guarded by an asyncio lock, the way
 datasette keeps one write connection: a write transaction (`BEGIN IMMEDIATE`) either commits
 everything an action decided or nothing, and no other task can observe it half-done.
+
+Each call that waits for aiosqlite's thread is a trip, and a trip costs more CPU than a small
+query (about 0.2 ms against 15 µs here). So statements that belong together go in one trip
+(`Conn.run`, `Database.batch`, `Database.statement`), and the one point read every update makes
+runs on the loop's own thread (`Conn.point`).
 """
 
 from __future__ import annotations
