@@ -41,7 +41,7 @@ from web import auth
 from web.ledger import COLUMNS, LIGHTS
 
 ITEMS = 10_000
-QUIET_REPLIES = 20
+QUIET_REPLIES = 10
 LEADERS = ("王书记", "李市长", "张副市长", "刘秘书长", "陈部长")
 # between a reply and the next command: the pacer keeps Telegram's one message a second per
 # private chat (3 in any 3 s), so asking faster would measure that limit, not the bot
