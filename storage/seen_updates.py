@@ -23,11 +23,6 @@ async def newest(conn: Conn) -> int:
     return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
 
 
-async def record(conn: Conn, update_id: int) -> None:
-    """Remember one finished update, in the transaction of what it changed."""
-    await conn.execute(RECORD, (update_id,))
-
-
 def recorded(update_id: int) -> tuple[str, tuple[int]]:
     """The statement that remembers a finished update, for a batch of the update's writes."""
     return RECORD, (update_id,)

@@ -32,9 +32,8 @@ async def test_a_finished_update_alone_is_recorded_in_one_statement(db_path: Pat
 
 async def test_an_update_recorded_twice_is_one_row(db_path: Path) -> None:
     async with Database(db_path) as db:
-        for _ in range(2):
-            async with db.transaction() as conn:
-                await seen_updates.record(conn, 7)
+        await seen_updates.record_alone(db, 7)
+        await db.batch([seen_updates.recorded(7)])  # again, with a form's writes
         async with db.read() as conn:
             assert await conn.scalar("SELECT count(*) FROM seen_updates") == 1
             assert not await seen_updates.seen(conn, 8)
