@@ -82,3 +82,15 @@ async def test_a_point_read_is_answered_without_a_trip(db_path, monkeypatch):
             with pytest.raises(LookupError):  # not a point: two rows
                 conn.point("SELECT 1 FROM (SELECT 1 UNION ALL SELECT 2)")
         monkeypatch.undo()
+
+
+async def test_the_ledger_stamp_follows_every_item_column_but_the_letter(db_path):
+    """Migration 0015 lists the columns by name: a column added later must join the list,
+    or a change to it would leave the web ledger's kept lights stale."""
+    async with Database(db_path) as db, db.read() as conn:
+        columns = {r["name"] for r in await conn.all("PRAGMA table_info(items)")}
+        trigger = await conn.text(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'items_stamp_update'"
+        )
+    listed = trigger.split("UPDATE OF", 1)[1].split("ON items", 1)[0]
+    assert {c.strip() for c in listed.split(",")} == columns - {"letter_html"}
