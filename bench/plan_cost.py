@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,8 @@ class Counter:
                 self.statements += len(rows)
             elif name in self.STATEMENTS:
                 self.statements += 1
+            elif args and isinstance(args[0], sqlite3.Connection):  # storage.db.in_thread
+                args = (_Counted(args[0], self), *args[1:])
             return await real(conn, fn, *args, **kwargs)
 
         aiosqlite.Connection._execute = counted
@@ -111,6 +114,21 @@ class Counter:
         found = (self.statements, self.trips)
         self.statements = self.trips = 0
         return found
+
+
+class _Counted:
+    """The plain connection handed to work done in one trip (items and their units, a batch):
+    its statements count as the others do."""
+
+    def __init__(self, raw: sqlite3.Connection, counter: Counter) -> None:
+        self.raw, self.counter = raw, counter
+
+    def execute(self, sql: str, params=()):
+        self.counter.statements += 1
+        return self.raw.execute(sql, params)
+
+    def __getattr__(self, name: str):
+        return getattr(self.raw, name)
 
 
 async def _seed(db) -> None:
