@@ -190,6 +190,9 @@ async def current_item(conn: Conn, target_id: int) -> Item | None:
 
 async def current_items(conn: Conn, target_ids: Iterable[int]) -> dict[int, Item]:
     """The item carrying each target now, by target id (targets not yet opened left out)."""
+    target_ids = list(target_ids)
+    if not target_ids:  # a first import changes no known target: nothing to ask
+        return {}
     rows = await conn.all(
         f"SELECT max(id) AS id FROM items WHERE target_id {IN_LIST} GROUP BY target_id",
         (listed(target_ids),),
