@@ -6,8 +6,9 @@ everything an action decided or nothing, and no other task can observe it half-d
 
 Each call that waits for aiosqlite's thread is a trip, and a trip costs more CPU than a small
 query (about 0.2 ms against 15 µs here). So statements that belong together go in one trip
-(`Conn.run`, `Database.batch`, `Database.statement`), and the one point read every update makes
-runs on the loop's own thread (`Conn.point`).
+(`Conn.run`, `Database.batch`, `Database.statement`), and reads an index bounds to a few rows
+(who sent an update, an item by id, one unit's items) run on the loop's own thread
+(`Conn.indexed`, `Conn.point`).
 """
 
 from __future__ import annotations
@@ -106,13 +107,19 @@ class Conn:
         await self.raw.executemany(sql, [tuple(r) for r in rows])
         return self.raw.total_changes - before
 
+    def indexed(self, reads: Callable[[sqlite3.Connection], T]) -> T:
+        """Reads that an index bounds to a few rows (who sent an update, an item by its id, one
+        unit's items), run at once on the event loop's own thread: a trip to the database
+        thread costs about 0.2 ms of CPU, ten times such a query, and most updates ask one.
+        Only for those reads: anything that scans or sorts many rows belongs in `run` or
+        `all`, off the loop. Safe here: inside a section the database thread is idle (every
+        trip was awaited), and in WAL mode a read never waits for a writer."""
+        return reads(self.raw._conn)
+
     def point(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
-        """A row found through a unique index, read on the event loop's own thread: a trip to
-        the database thread costs about 0.2 ms of CPU, ten times such a query, and the bot
-        asks one for every update (who sent it). Only for those reads: anything that scans
-        belongs in `all`, off the loop. Safe here: inside a section the database thread is
-        idle (every trip was awaited), and in WAL mode a read never waits for a writer."""
-        rows = self.raw._conn.execute(sql, tuple(params)).fetchmany(2)
+        """The row a unique index finds (or the first of an index's rows `LIMIT 1`), read at
+        once on the loop's thread (`indexed`)."""
+        rows = self.indexed(lambda raw: raw.execute(sql, tuple(params)).fetchmany(2))
         if len(rows) > 1:
             raise LookupError(f"{sql!r} found more than one row")
         return rows[0] if rows else None

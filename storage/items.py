@@ -127,9 +127,13 @@ async def get(conn: Conn, item_id: int) -> Item | None:
     return found[0] if found else None
 
 
+# Up to this many items by id are read at once on the loop's thread (`Conn.indexed`).
+FEW = 20
+
+
 async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
-    """The items, in the order asked (unknown ids left out): two statements for any number,
-    in one trip to the database thread."""
+    """The items, in the order asked (unknown ids left out): two statements for any number;
+    a few at once, more in one trip to the database thread."""
     if not item_ids:
         return []
 
@@ -137,7 +141,7 @@ async def get_many(conn: Conn, item_ids: list[int]) -> list[Item]:
         ids = (listed(item_ids),)
         return _all(raw, f"SELECT * FROM items WHERE id {IN_LIST}", ids), _all(raw, UNITS, ids)
 
-    rows, unit_rows = await conn.run(read)
+    rows, unit_rows = conn.indexed(read) if len(item_ids) <= FEW else await conn.run(read)
     units = _units(unit_rows)
     by_id = {r["id"]: r for r in rows}
     return [_item(by_id[i], units) for i in item_ids if i in by_id]
@@ -172,7 +176,9 @@ async def search(
     category: str | None = None,
     limit: int = 200,
 ) -> list[Item]:
-    """Items in the given statuses, optionally filtered; key items first, then by deadline."""
+    """Items in the given statuses, optionally filtered; key items first, then by deadline.
+    One unit's items are found through its index, at once (`Conn.indexed`); the others in a
+    trip to the database thread."""
     statuses = list(statuses)
     sql = f"SELECT * FROM items WHERE status IN ({','.join('?' * len(statuses))})"
     params: list[object] = list(statuses)
@@ -191,7 +197,7 @@ async def search(
         rows = _all(raw, sql, params)
         return rows, _all(raw, UNITS, (listed(r["id"] for r in rows),))
 
-    rows, unit_rows = await conn.run(read)
+    rows, unit_rows = conn.indexed(read) if unit_id is not None else await conn.run(read)
     units = _units(unit_rows)
     return [_item(r, units) for r in rows]
 

@@ -26,7 +26,7 @@ async def active_by_tg(conn: Conn, tg_user_id: int) -> Person | None:
 
 
 async def get(conn: Conn, person_id: int) -> Person | None:
-    row = await conn.one("SELECT * FROM people WHERE id = ?", (person_id,))
+    row = conn.point("SELECT * FROM people WHERE id = ?", (person_id,))
     return None if row is None else _person(row)
 
 

@@ -228,7 +228,7 @@ async def goal(conn: Conn, target_id: int | None) -> tuple[Decimal, str] | None:
     """A quantified target's goal and measure (None for an unquantified or no target)."""
     if target_id is None:
         return None
-    row = await conn.one("SELECT quantity, measure FROM plan_targets WHERE id = ?", (target_id,))
+    row = conn.point("SELECT quantity, measure FROM plan_targets WHERE id = ?", (target_id,))
     if row is None or row["quantity"] is None:
         return None
     return Decimal(row["quantity"]), row["measure"]

@@ -95,8 +95,9 @@ async def version(conn: Conn, report_id: int) -> int:
 
 
 async def latest(conn: Conn, item_id: int, unit_id: int, kind: str) -> Report | None:
-    """The newest report of this kind from this unit on this item (any period)."""
-    row = await conn.one(
+    """The newest report of this kind from this unit on this item (any period): through the
+    index, at once."""
+    row = conn.point(
         "SELECT * FROM reports WHERE item_id = ? AND unit_id = ? AND kind = ?"
         " ORDER BY id DESC LIMIT 1",
         (item_id, unit_id, kind),
