@@ -8,6 +8,9 @@ Written through, not on a timer: at the end of every update (the last handler gr
 `write_through`) what PTB marked as changed is committed together with the update's id, in
 one transaction. Once the bot has asked the next question and finished the update, a kill -9
 loses nothing, and the same update delivered again after the crash is recognised (`seen`).
+The id of an update that changed nothing (a /help, a list) waits for the next update's
+writes, or a second at most (`PENDING_SECONDS`), and goes with them: such an update, answered
+again after a crash in that second, changes nothing either; most updates are of that kind.
 PTB's own timer still runs, rarely, for data changed outside an update. One window stays:
 between the reply and this commit (one local transaction) PTB's updater may already have
 confirmed the update's offset; closing it would need the updater to confirm finished updates only.
@@ -15,7 +18,9 @@ confirmed the update's offset; closing it would need the updater to confirm fini
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -34,7 +39,9 @@ Key = tuple[int | str, ...]  # a conversation's key (chat, user), as PTB makes i
 # committing alone. PTB gathers them in tasks, which inherit this context.
 _batch: ContextVar[list[Statement] | None] = ContextVar("ptb_write_batch", default=None)
 TIMER_SECONDS = 60.0
+PENDING_SECONDS = 1.0  # the longest an update that changed nothing waits for its id's write
 _UNKNOWN = object()
+log = logging.getLogger(__name__)
 
 
 class SqlitePersistence(BasePersistence[Data, Data, Data]):
@@ -52,6 +59,11 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         # The JSON last committed per (table, key), None: no row; an unchanged value is not
         # written again (PTB hands over every user and chat an update touched, changed or not).
         self._stored: dict[tuple[str, int], str | None] = {}
+        # Finished updates that changed nothing, their ids not written yet; the timer that
+        # writes them if no update's writes take them along first.
+        self._pending: list[int] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._writing: asyncio.Task[None] | None = None
 
     async def seen(self, update_id: int) -> bool:
         """Was this update finished before (and is now delivered again)?"""
@@ -61,6 +73,8 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         if update_id > self._horizon:
             self._horizon = update_id
             return False
+        if update_id in self._pending:
+            return True
         async with self.db.read() as conn:
             return await seen_updates.seen(conn, update_id)
 
@@ -75,7 +89,7 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
         PTB marks the update's user and chat only after the last handler group, so those whose
         data changed are marked here; conversation states are tracked by PTB as they change,
         and can have changed only when a form handled the update (`form_moved`). An update
-        that changed neither (most of them) commits only its id, without PTB's round.
+        that changed neither (most of them) leaves only its id, for the next commit.
         """
         chat, user = update.effective_chat, update.effective_user
         chats = self._changed("ptb_chat_data", chat.id if chat else None, application.chat_data)
@@ -88,12 +102,39 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
                 await application.update_persistence()
             finally:
                 _batch.reset(token)
-        if not batch:  # only the id, in one statement
-            await seen_updates.record_alone(self.db, update.update_id)
+        if not batch:
+            self._pending.append(update.update_id)
+            if self._timer is None:
+                loop = asyncio.get_running_loop()
+                self._timer = loop.call_later(PENDING_SECONDS, self._write_pending)
             return
+        ids, self._pending = [*self._pending, update.update_id], []
         writes = [(sql, params) for sql, params, _ in batch]
-        await self.db.batch([*writes, seen_updates.recorded(update.update_id)])
+        try:
+            await self.db.batch([*writes, seen_updates.recorded(ids)])
+        except BaseException:
+            self._pending[:0] = ids[:-1]  # still to write; this update's own id failed with it
+            raise
         self._remember(batch)
+
+    def _write_pending(self) -> None:
+        self._timer = None
+        self._writing = asyncio.ensure_future(self.flush())
+        self._writing.add_done_callback(_said)
+
+    async def flush(self) -> None:
+        """The ids still waiting, written now (PTB calls this at shutdown, the timer sooner)."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        ids, self._pending = self._pending, []
+        if not ids:
+            return
+        try:
+            await seen_updates.record_alone(self.db, ids)
+        except BaseException:
+            self._pending[:0] = ids
+            raise
 
     def _changed(self, table: str, key: int | None, data: Mapping[int, Data]) -> int | None:
         """The key, if its data differs from what was last committed: PTB would copy and hand
@@ -196,8 +237,11 @@ class SqlitePersistence(BasePersistence[Data, Data, Data]):
     async def refresh_bot_data(self, bot_data: Data) -> None:
         return None
 
-    async def flush(self) -> None:
-        return None
+
+def _said(task: asyncio.Task[None]) -> None:
+    """The timer's write failed (the database is gone): its ids stay waiting for the next."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("could not record finished updates: %s", task.exception())
 
 
 def _text(data: Data | None) -> str | None:

@@ -8,14 +8,15 @@ redelivery comes right after a crash, never thousands of updates later: a trigge
 
 from __future__ import annotations
 
-from storage.db import Conn, Database
+from collections.abc import Sequence
 
-RECORD = "INSERT OR IGNORE INTO seen_updates (update_id) VALUES (?)"
+from storage.db import Conn, Database, listed
+
+RECORD = "INSERT OR IGNORE INTO seen_updates (update_id) SELECT value FROM json_each(?)"
 
 
 async def seen(conn: Conn, update_id: int) -> bool:
-    row = await conn.one("SELECT 1 FROM seen_updates WHERE update_id = ?", (update_id,))
-    return row is not None
+    return conn.point("SELECT 1 FROM seen_updates WHERE update_id = ?", (update_id,)) is not None
 
 
 async def newest(conn: Conn) -> int:
@@ -23,11 +24,11 @@ async def newest(conn: Conn) -> int:
     return await conn.integer("SELECT coalesce(max(update_id), 0) FROM seen_updates") or 0
 
 
-def recorded(update_id: int) -> tuple[str, tuple[int]]:
-    """The statement that remembers a finished update, for a batch of the update's writes."""
-    return RECORD, (update_id,)
+def recorded(update_ids: Sequence[int]) -> tuple[str, tuple[str]]:
+    """The statement that remembers finished updates, for a batch of an update's writes."""
+    return RECORD, (listed(update_ids),)
 
 
-async def record_alone(db: Database, update_id: int) -> None:
-    """Remember a finished update that changed nothing else: one statement, its own commit."""
-    await db.statement(RECORD, (update_id,))
+async def record_alone(db: Database, update_ids: Sequence[int]) -> None:
+    """Remember finished updates that changed nothing else: one statement, its own commit."""
+    await db.statement(*recorded(update_ids))

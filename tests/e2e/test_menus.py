@@ -3,11 +3,14 @@ looked up once per update however many handlers ask who they are."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import storage.people
+import storage.persistence
 from domain.models import Role
 from handlers.basics import fingerprint, menu_of
+from storage.persistence import PENDING_SECONDS
 
 
 def menus_sent(office, chat_id: int) -> int:
@@ -85,7 +88,7 @@ async def test_person_is_looked_up_once_per_update(office, staffed, monkeypatch)
         assert lookups == [user.id], command
 
 
-async def test_an_update_that_changes_nothing_writes_only_its_id(office, staffed):
+async def test_an_update_that_changes_nothing_writes_only_its_id_within_a_second(office, staffed):
     statements: list[str] = []
     await office.emu.settle()  # the registrations are written
     await office.db.raw.set_trace_callback(statements.append)
@@ -93,7 +96,7 @@ async def test_an_update_that_changes_nothing_writes_only_its_id(office, staffed
     try:
         await zj.send("/help")
         await zj.expect("可用的功能")
-        await office.emu.settle()
+        await written(office, office.emu.world.updates.max_returned, PENDING_SECONDS + 2)
     finally:
         await office.db.raw.set_trace_callback(None)
     touched = " ".join(statements)
@@ -103,3 +106,45 @@ async def test_an_update_that_changes_nothing_writes_only_its_id(office, staffed
     # the pruning trigger it starts): no transaction around it
     assert "INSERT OR IGNORE INTO seen_updates" in touched
     assert not [s for s in statements if s.startswith(("BEGIN", "COMMIT"))], statements
+
+
+async def test_waiting_ids_go_with_the_next_update_that_writes(office, staffed, monkeypatch):
+    monkeypatch.setattr(storage.persistence, "PENDING_SECONDS", 60.0)  # no timer in the way
+    sup = staffed["sup"]
+    await sup.send("/help")
+    await sup.expect("可用的功能")
+    helped = office.emu.world.updates.max_returned
+    assert not await recorded(office, helped)  # waiting: it changed nothing
+    office.emu.redeliver(helped)  # a second delivery while it waits is still recognised
+    await sup.send("/items")
+    await sup.expect("在办督办事项")
+    assert len([m for m in sup.inbox if "可用的功能" in (m.text or "")]) == 1
+    await sup.send("/new")  # a form starts: its state is committed, the waiting ids with it
+    await sup.expect("标题")
+    await written(office, office.emu.world.updates.max_returned, 5)
+    assert await recorded(office, helped)
+
+
+async def test_waiting_ids_are_written_at_shutdown(office, staffed, monkeypatch):
+    monkeypatch.setattr(storage.persistence, "PENDING_SECONDS", 60.0)
+    zj = staffed["zj"]
+    await zj.send("/help")
+    await zj.expect("可用的功能")
+    helped = office.emu.world.updates.max_returned
+    await office.restart()
+    assert await recorded(office, helped)
+
+
+async def recorded(office, update_id: int) -> bool:
+    found = await office.scalar(
+        "SELECT count(*) FROM seen_updates WHERE update_id = ?", (update_id,)
+    )
+    return bool(found)
+
+
+async def written(office, update_id: int, timeout: float) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await recorded(office, update_id):
+        assert loop.time() < deadline, f"update {update_id} was not recorded in {timeout} s"
+        await asyncio.sleep(0.05)

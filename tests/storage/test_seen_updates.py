@@ -13,7 +13,7 @@ async def test_pruning_keeps_the_newest_arrivals_not_the_highest_ids(db_path: Pa
     arrivals = [1_000_000 + n for n in range(5_000)] + list(range(1, 7_001))
     async with Database(db_path) as db:
         async with db.transaction() as conn:
-            await conn.executemany(seen_updates.RECORD, [(u,) for u in arrivals])
+            await conn.execute(*seen_updates.recorded(arrivals))
         async with db.read() as conn:
             kept = await conn.scalar("SELECT count(*) FROM seen_updates")
             assert 10_000 <= kept <= 11_000
@@ -24,7 +24,7 @@ async def test_pruning_keeps_the_newest_arrivals_not_the_highest_ids(db_path: Pa
 
 async def test_a_finished_update_alone_is_recorded_in_one_statement(db_path: Path) -> None:
     async with Database(db_path) as db:
-        await seen_updates.record_alone(db, 42)
+        await seen_updates.record_alone(db, [42])
         async with db.read() as conn:
             assert await seen_updates.seen(conn, 42)
             assert await seen_updates.newest(conn) == 42
@@ -32,8 +32,8 @@ async def test_a_finished_update_alone_is_recorded_in_one_statement(db_path: Pat
 
 async def test_an_update_recorded_twice_is_one_row(db_path: Path) -> None:
     async with Database(db_path) as db:
-        await seen_updates.record_alone(db, 7)
-        await db.batch([seen_updates.recorded(7)])  # again, with a form's writes
+        await seen_updates.record_alone(db, [7])
+        await db.batch([seen_updates.recorded([7])])  # again, with a form's writes
         async with db.read() as conn:
             assert await conn.scalar("SELECT count(*) FROM seen_updates") == 1
             assert not await seen_updates.seen(conn, 8)
