@@ -220,6 +220,8 @@ class Pacer(BaseRateLimiter[str]):
     async def acquire(self, chat: int | str | None, *, reply: bool = True) -> float:
         """Return once a message to `chat` is counted in the windows and may go; returns the
         moment it was counted at."""
+        if not self.queue and self.windows.wait(chat) <= 0:
+            return self.windows.take(chat)  # nobody waits before it: no turn to queue for
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         bisect.insort(self.queue, (0 if reply else 1, next(self.order), chat, future))
         self._grant()
