@@ -88,6 +88,11 @@ class Person:
     unreachable: bool = False
     menu: str = ""  # fingerprint of the command menu last set in their chat ('' : none)
 
+    def sees_unit(self, unit_id: int | None) -> bool:
+        """The office's rule of what a unit's things (its reports, files, items) show to whom:
+        a liaison sees their own unit's, everyone else every unit's."""
+        return self.role is not Role.LIAISON or unit_id == self.unit_id
+
 
 @dataclass(frozen=True, slots=True)
 class ItemUnit:

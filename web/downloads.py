@@ -41,7 +41,7 @@ async def attachment(request: web.Request) -> web.Response:
     if row is None or row.item_id is None:  # every report belongs to an item
         raise web.HTTPNotFound
     await readable_item(office, viewer, row.item_id)  # the item's own check
-    if viewer.role is Role.LIAISON and row.unit_id != viewer.unit_id:
+    if not viewer.sees_unit(row.unit_id):
         return message(request, "other_unit_file", 403)
     folder = request.app[SETTINGS].attachments_path
     path = Path(row.local_path) if row.local_path else None

@@ -48,7 +48,7 @@ async def ledger(request: web.Request) -> web.Response:
         link=link,
         columns=ledger_q.COLUMNS,
         lights=ledger_q.LIGHTS,
-        units=[u for u in units if viewer.role is not Role.LIAISON or u.id == viewer.unit_id],
+        units=[u for u in units if viewer.sees_unit(u.id)],
         leaders=leaders,
         categories=[c.value for c in Category],
         statuses=list(Status),
@@ -86,9 +86,8 @@ async def item(request: web.Request) -> web.Response:
     viewer = require(request).person
     the_office = office(request)
     found, timeline = await readable_item(the_office, viewer, int(request.match_info["item_id"]))
-    mine = viewer.unit_id if viewer.role is Role.LIAISON else None
     async with the_office.db.read() as conn:
-        sent = [r for r in await reports.for_item(conn, found.id) if mine in (None, r.unit_id)]
+        sent = [r for r in await reports.for_item(conn, found.id) if viewer.sees_unit(r.unit_id)]
         files = await store.item_attachments(conn, found.id)
         checked = await store.reviews(conn, found.id)
     shown = {r.id for r in sent}
