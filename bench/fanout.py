@@ -73,9 +73,9 @@ async def seed_liaisons(office: Office, emu: Emulator, first: int, last: int) ->
 
 
 async def register_talkers(office: Office, emu: Emulator) -> list[EmuUser]:
-    """Ten liaisons, then a supervisor, each through the bot's registration form with an
-    invitation the office issued (as `duban invite` does), all at once: each form is its own
-    chat, and nobody is told of the others (the supervisor comes last)."""
+    """Ten liaisons, each through the bot's registration form with an invitation the office
+    issued (as `duban invite` does), all at once: each form is its own chat, and no
+    supervisor is there yet to be told of them."""
     talkers = [emu.user(FIRST_CHAT + u, f"联络员{u}") for u in range(1, TALKERS + 1)]
     codes = [
         (await registration.create_invite(office.office, None, Role.LIAISON, u, PRIMARY))[0]
@@ -83,8 +83,6 @@ async def register_talkers(office: Office, emu: Emulator) -> list[EmuUser]:
     ]
     pairs = enumerate(zip(talkers, codes, strict=True), 1)
     await asyncio.gather(*(office.register(t, c, f"联络员{u}") for u, (t, c) in pairs))
-    supervisor = await office.cli_invite(Role.SUPERVISOR)
-    await office.register(emu.user(99, "督查员"), supervisor, "王督查")
     return talkers
 
 

@@ -20,6 +20,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import fields
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -41,9 +42,15 @@ def value(cls: type[V], row: Row, **given: object) -> V:
     """The frozen value `cls` from a row: each field from the column of the same name; a field
     whose column the query did not select keeps its default, and `given` ones are as passed
     (columns that need converting, such as a status into its enum)."""
-    names = set(row.keys()) - set(given)
-    columns = {f.name: row[f.name] for f in fields(cls) if f.name in names}
-    return cls(**columns, **given)
+    taken = _taken(cls, tuple(row.keys()), tuple(given))
+    return cls(**{name: row[name] for name in taken}, **given)
+
+
+@cache
+def _taken(cls: type, columns: tuple[str, ...], given: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a value takes from a row of this shape: worked out once per query shape,
+    not per row (a plan's import builds thousands of items)."""
+    return tuple(f.name for f in fields(cls) if f.name in columns and f.name not in given)
 
 
 # A list bound as one parameter, however long: `WHERE code IN_LIST` with `listed(codes)`.
